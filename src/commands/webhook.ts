@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { OtelTaError } from '../errors.js';
+import { runAction } from './run-action.js';
+
+// Scaffolding: the owner of this command replaces this module with its composition root.
+export function registerWebhookCommand(program: Command): void {
+  program
+    .command('webhook')
+    .description('webhook (in progress)')
+    .action(
+      runAction(() => {
+        throw new OtelTaError('NOT_IMPLEMENTED', 'the webhook command is not implemented yet');
+      }),
+    );
+}

@@ -1,0 +1,20 @@
+/**
+ * The annotations otel-ta owns, all under one prefix. They are part of the public interface
+ * (documented in the README); renaming one breaks users' manifests.
+ */
+export const ANNOTATION_PREFIX = 'otel-ta.dev/';
+
+export const Annotations = {
+  /** `"true"`: enable the allocator on this collector (for clusters where the upstream operator runs collectors). */
+  enable: `${ANNOTATION_PREFIX}enable`,
+  /** `"false"`: leave this collector untouched even if policy would enable the allocator. */
+  inject: `${ANNOTATION_PREFIX}inject`,
+  /** `http_sd` (default) or `target_allocator`: how the prometheus receiver is rewritten. */
+  rewriteMode: `${ANNOTATION_PREFIX}rewrite-mode`,
+  /** The original `scrape_configs` (canonical JSON), written by the webhook, read by the controller. */
+  originalScrapeConfigs: `${ANNOTATION_PREFIX}original-scrape-configs`,
+  /** sha256 of the stash, so a change of scrape jobs is visible at a glance and rolls the allocator. */
+  originalScrapeConfigsHash: `${ANNOTATION_PREFIX}original-scrape-configs-hash`,
+} as const;
+
+export type RewriteMode = 'http_sd' | 'target_allocator';

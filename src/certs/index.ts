@@ -1,0 +1,22 @@
+export {
+  caBundle,
+  createCertificateAuthority,
+  issueServingCertificate,
+  serviceDnsNames,
+  type CertificateAuthorityOptions,
+  type CertificateKeyPair,
+  type ServingCertificateOptions,
+} from './certificate-authority.js';
+export {
+  certificateFilePaths,
+  writeCertificateFiles,
+  writeFileAtomically,
+  type CertificateFilePaths,
+} from './certificate-files.js';
+export { checkCertificateKeyPair, type KeyPairCheck } from './key-pair-check.js';
+export {
+  ReloadingTlsCredentials,
+  type ReloadResult,
+  type ReloadingTlsCredentialsOptions,
+  type ServingCredentials,
+} from './reloading-tls-credentials.js';

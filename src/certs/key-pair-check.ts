@@ -1,0 +1,26 @@
+import { X509Certificate, createPrivateKey } from 'node:crypto';
+
+export type KeyPairCheck = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Checks that a certificate and key PEM parse and belong together: a half-written or mismatched
+ * pair must never replace the one being served.
+ */
+export function checkCertificateKeyPair(certPem: string, keyPem: string): KeyPairCheck {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(certPem);
+  } catch {
+    return { ok: false, reason: 'the certificate file is not a PEM X.509 certificate' };
+  }
+  let key;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    return { ok: false, reason: 'the key file is not a PEM private key' };
+  }
+  if (!certificate.checkPrivateKey(key)) {
+    return { ok: false, reason: 'the private key does not match the certificate' };
+  }
+  return { ok: true };
+}

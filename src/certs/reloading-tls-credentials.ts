@@ -1,0 +1,172 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
+import { OtelTaError } from '../errors.js';
+import type { Logger } from '../observability/logger.js';
+import { checkCertificateKeyPair } from './key-pair-check.js';
+
+export interface ServingCredentials {
+  readonly cert: string;
+  readonly key: string;
+}
+
+export type ReloadResult = 'success' | 'failure';
+
+export interface ReloadingTlsCredentialsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly logger: Logger;
+  /** A safety net for file systems where watch events are lost (some network and overlay mounts). */
+  readonly pollIntervalMs?: number;
+  /** Coalesces the burst of events one replacement produces (cert, then key, then symlink swap). */
+  readonly debounceMs?: number;
+  readonly readText?: (path: string) => Promise<string>;
+  readonly onReload?: (result: ReloadResult) => void;
+}
+
+type Listener = (credentials: ServingCredentials) => void;
+
+function fingerprint(credentials: ServingCredentials): string {
+  return createHash('sha256').update(credentials.cert).update('\0').update(credentials.key).digest('hex');
+}
+
+/**
+ * The serving certificate and key, re-read when their files change. A new pair replaces the
+ * current one only if both files parse and the key matches the certificate, so a pair caught
+ * half-written (or a mismatched one) never reaches the TLS server: the old pair keeps serving and
+ * the next change is picked up. Listeners typically call `tls.Server#setSecureContext`, which
+ * affects new connections only, so requests in flight are never dropped.
+ */
+export class ReloadingTlsCredentials {
+  private readonly options: ReloadingTlsCredentialsOptions;
+  private readonly readText: (path: string) => Promise<string>;
+  private readonly listeners: Listener[] = [];
+  private readonly watchers: FSWatcher[] = [];
+  private credentials: ServingCredentials | undefined;
+  private currentFingerprint = '';
+  private pollTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: NodeJS.Timeout | undefined;
+  private reloading: Promise<boolean> | undefined;
+
+  constructor(options: ReloadingTlsCredentialsOptions) {
+    this.options = options;
+    this.readText = options.readText ?? ((path) => readFile(path, 'utf8'));
+  }
+
+  /** Loads the initial pair (an invalid one is a startup error) and starts watching the files. */
+  async start(): Promise<ServingCredentials> {
+    const initial = await this.read();
+    const check = checkCertificateKeyPair(initial.cert, initial.key);
+    if (!check.ok) {
+      throw new OtelTaError(
+        'TLS_PAIR_INVALID',
+        `cannot serve TLS with ${this.options.certFile} and ${this.options.keyFile}: ${check.reason}; point --tls-cert-file and --tls-key-file at a matching PEM pair (otel-ta certs writes one)`,
+      );
+    }
+    this.credentials = initial;
+    this.currentFingerprint = fingerprint(initial);
+    this.watchDirectories();
+    const pollIntervalMs = this.options.pollIntervalMs ?? 10_000;
+    this.pollTimer = setInterval(() => this.scheduleReload(), pollIntervalMs);
+    this.pollTimer.unref();
+    return initial;
+  }
+
+  async stop(): Promise<void> {
+    for (const watcher of this.watchers.splice(0)) watcher.close();
+    if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
+    if (this.debounceTimer !== undefined) clearTimeout(this.debounceTimer);
+    this.pollTimer = undefined;
+    this.debounceTimer = undefined;
+    await this.reloading;
+  }
+
+  current(): ServingCredentials {
+    if (this.credentials === undefined) {
+      throw new OtelTaError('TLS_NOT_STARTED', 'the TLS credentials are read by start(); call it first');
+    }
+    return this.credentials;
+  }
+
+  onChange(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Re-reads the files now; resolves true when a new valid pair was installed, false when nothing
+   * changed or the new pair was rejected (the old one stays).
+   */
+  reloadNow(): Promise<boolean> {
+    // Serialised: two overlapping reads could otherwise install an older pair after a newer one.
+    const previous = this.reloading ?? Promise.resolve(false);
+    const next = previous.then(() => this.reloadOnce());
+    this.reloading = next;
+    return next;
+  }
+
+  private async reloadOnce(): Promise<boolean> {
+    let candidate: ServingCredentials;
+    try {
+      candidate = await this.read();
+    } catch (err) {
+      this.options.logger.warn({ err }, 'tls files unreadable, keeping the current certificate');
+      this.options.onReload?.('failure');
+      return false;
+    }
+    const candidateFingerprint = fingerprint(candidate);
+    if (candidateFingerprint === this.currentFingerprint) return false;
+    const check = checkCertificateKeyPair(candidate.cert, candidate.key);
+    if (!check.ok) {
+      this.options.logger.warn(
+        { reason: check.reason, certFile: this.options.certFile, keyFile: this.options.keyFile },
+        'tls files rejected, keeping the current certificate',
+      );
+      this.options.onReload?.('failure');
+      return false;
+    }
+    this.credentials = candidate;
+    this.currentFingerprint = candidateFingerprint;
+    for (const listener of this.listeners) listener(candidate);
+    this.options.logger.info({ certFile: this.options.certFile }, 'tls certificate reloaded');
+    this.options.onReload?.('success');
+    return true;
+  }
+
+  private async read(): Promise<ServingCredentials> {
+    const [cert, key] = await Promise.all([
+      this.readText(this.options.certFile),
+      this.readText(this.options.keyFile),
+    ]);
+    return { cert, key };
+  }
+
+  private scheduleReload(): void {
+    if (this.debounceTimer !== undefined) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = undefined;
+      void this.reloadNow();
+    }, this.options.debounceMs ?? 100);
+    this.debounceTimer.unref();
+  }
+
+  /**
+   * Watches the directories rather than the files: Kubernetes updates a mounted Secret by swapping
+   * a symlink, and editors and `otel-ta certs` replace files by rename; a watch on the old inode
+   * would miss both.
+   */
+  private watchDirectories(): void {
+    const directories = new Set([dirname(this.options.certFile), dirname(this.options.keyFile)]);
+    for (const directory of directories) {
+      try {
+        const watcher = watch(directory, { persistent: false }, () => this.scheduleReload());
+        watcher.on('error', (err) => {
+          this.options.logger.warn({ err, directory }, 'tls directory watch failed, relying on polling');
+        });
+        this.watchers.push(watcher);
+      } catch (err) {
+        this.options.logger.warn({ err, directory }, 'tls directory watch failed, relying on polling');
+      }
+    }
+  }
+}

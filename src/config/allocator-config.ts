@@ -1,0 +1,255 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { UsageError, errorMessage } from '../errors.js';
+import { parseGoDuration } from './allocator/duration.js';
+import { parseLabelSelector } from './allocator/label-selector.js';
+import { CONFIG_ERROR, ObjectReader, configError } from './allocator/object-reader.js';
+import { parsePrometheusConfig } from './allocator/prometheus-config.js';
+import { parsePrometheusCrConfig } from './allocator/prometheus-cr.js';
+import type {
+  AllocatorConfig,
+  AllocatorFlags,
+  Environment,
+  HttpsConfig,
+} from './allocator/types.js';
+
+export type {
+  AllocatorConfig,
+  AllocatorFlags,
+  Environment,
+  HttpsConfig,
+} from './allocator/types.js';
+export type { LabelSelector, LabelSelectorRequirement } from './allocator/label-selector.js';
+export type { PrometheusConfig, ScrapeConfig } from './allocator/prometheus-config.js';
+export type { PrometheusCrConfig } from './allocator/prometheus-cr.js';
+export { parseGoDuration, parsePrometheusDuration } from './allocator/duration.js';
+
+export const DEFAULT_ALLOCATOR_CONFIG_FILE = '/conf/targetallocator.yaml';
+
+/** Keys of upstream's `targetallocator.yaml`, plus our `collectors` extension. */
+const FILE_KEYS = [
+  'listen_addr',
+  'kube_config_file_path',
+  'collector_namespace',
+  'collector_selector',
+  'config',
+  'allocation_strategy',
+  'allocation_fallback_strategy',
+  'filter_strategy',
+  'prometheus_cr',
+  'https',
+  'allow_insecure_auth_secrets',
+  'collector_not_ready_grace_period',
+  'collectors',
+];
+
+export interface AllocatorConfigSources {
+  readonly flags: AllocatorFlags;
+  readonly env: Environment;
+  /** The config file's path and text; parsing errors name the path. */
+  readonly file: { readonly path: string; readonly text: string };
+}
+
+/** Reads the config file named by the flags (or the default path) and builds the config. */
+export async function loadAllocatorConfig(
+  flags: AllocatorFlags,
+  env: Environment,
+): Promise<AllocatorConfig> {
+  const path = flags.configFile ?? DEFAULT_ALLOCATOR_CONFIG_FILE;
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      'ALLOCATOR_CONFIG_UNREADABLE',
+      `cannot read config file ${path}: ${errorMessage(err)} (pass --config-file FILE)`,
+      { cause: err },
+    );
+  }
+  return buildAllocatorConfig({ flags, env, file: { path, text } });
+}
+
+/** Pure: defaults < file < env < flags, then one validation step. Errors name the file and the key. */
+export function buildAllocatorConfig(sources: AllocatorConfigSources): AllocatorConfig {
+  const { path } = sources.file;
+  try {
+    return validate(merge(sources));
+  } catch (err) {
+    if (err instanceof UsageError) {
+      throw new UsageError(err.code, `config file ${path}: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+function parseDocument(text: string): unknown {
+  try {
+    return parseYaml(text, { merge: true }) as unknown;
+  } catch (err) {
+    throw new UsageError(CONFIG_ERROR, `invalid YAML: ${errorMessage(err)}`, { cause: err });
+  }
+}
+
+function merge({ flags, env, file }: AllocatorConfigSources): AllocatorConfig {
+  const r = new ObjectReader(parseDocument(file.text), '');
+  const selector = r.raw('collector_selector');
+  const graceText = r.string('collector_not_ready_grace_period');
+  const filterStrategy = r.string('filter_strategy') ?? 'relabel-config';
+  const prometheusCr = parsePrometheusCrConfig(r.raw('prometheus_cr'), 'prometheus_cr');
+  const https = parseHttps(r.raw('https'), flags);
+  // Read every file value before the `??` chains below, which would otherwise skip (and so
+  // report as unknown) a key that env or a flag overrides.
+  const fromFile = {
+    listenAddr: r.string('listen_addr'),
+    kubeConfig: r.string('kube_config_file_path'),
+    namespace: r.string('collector_namespace'),
+    allowInsecure: r.boolean('allow_insecure_auth_secrets'),
+  };
+  const config: AllocatorConfig = {
+    configFilePath: file.path,
+    listenAddr: flags.listenAddr ?? fromFile.listenAddr ?? ':8080',
+    kubeConfigFilePath: flags.kubeconfigPath ?? fromFile.kubeConfig,
+    collectorNamespace: nonEmpty(env.OTELCOL_NAMESPACE) ?? fromFile.namespace,
+    collectorSelector:
+      selector === undefined || selector === null
+        ? undefined
+        : parseLabelSelector(selector, 'collector_selector'),
+    prometheus: parsePrometheusConfig(r.raw('config'), 'config'),
+    allocationStrategy: nonEmpty(r.string('allocation_strategy')) ?? 'consistent-hashing',
+    allocationFallbackStrategy: nonEmpty(r.string('allocation_fallback_strategy')),
+    filterStrategy,
+    filterByRelabel: filterStrategy === 'relabel-config',
+    prometheusCr:
+      flags.enablePrometheusCrWatcher === true
+        ? Object.freeze({ ...prometheusCr, enabled: true })
+        : prometheusCr,
+    https,
+    allowInsecureAuthSecrets:
+      flags.allowInsecureAuthSecrets === true ||
+      parseEnvBoolean(env.ALLOW_INSECURE_AUTH_SECRETS) ||
+      (fromFile.allowInsecure ?? false),
+    collectorNotReadyGracePeriodMs: parseGrace(graceText),
+    collectors: parseCollectors(r, flags),
+    logLevel: flags.logLevel ?? 'info',
+  };
+  r.done(FILE_KEYS);
+  return config;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function parseEnvBoolean(value: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  const lower = value.toLowerCase();
+  if (['true', '1', 't'].includes(lower)) return true;
+  if (['false', '0', 'f'].includes(lower)) return false;
+  throw new UsageError(
+    CONFIG_ERROR,
+    `environment variable ALLOW_INSECURE_AUTH_SECRETS must be true or false, got "${value}"`,
+  );
+}
+
+function parseGrace(text: string | undefined): number {
+  if (text === undefined) return 30_000;
+  const ms = parseGoDuration(text);
+  if (ms === undefined || ms < 0) {
+    throw configError(
+      'collector_not_ready_grace_period',
+      `invalid duration "${text}" (examples: 30s, 1m, 0 to disable)`,
+    );
+  }
+  return ms;
+}
+
+function parseHttps(value: unknown, flags: AllocatorFlags): HttpsConfig {
+  const r = new ObjectReader(value, 'https');
+  const enabled = r.boolean('enabled');
+  const listenAddr = r.string('listen_addr');
+  const caFilePath = r.string('ca_file_path');
+  const tlsCertFilePath = r.string('tls_cert_file_path');
+  const tlsKeyFilePath = r.string('tls_key_file_path');
+  const https: HttpsConfig = {
+    enabled: flags.enableHttpsServer === true || (enabled ?? false),
+    listenAddr: flags.listenAddrHttps ?? listenAddr ?? ':8443',
+    caFilePath: flags.httpsCaFile ?? caFilePath,
+    tlsCertFilePath: flags.httpsTlsCertFile ?? tlsCertFilePath,
+    tlsKeyFilePath: flags.httpsTlsKeyFile ?? tlsKeyFilePath,
+  };
+  r.done();
+  return Object.freeze(https);
+}
+
+function parseCollectors(r: ObjectReader, flags: AllocatorFlags): readonly string[] | undefined {
+  const fromFile = r.stringList('collectors');
+  const ids =
+    flags.collectorIds !== undefined
+      ? flags.collectorIds
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id !== '')
+      : fromFile;
+  if (ids === undefined) return undefined;
+  const where = flags.collectorIds !== undefined ? '--collector-ids' : 'collectors';
+  if (ids.length === 0) throw configError(where, 'the static collector pool must not be empty');
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (id.trim() === '') throw configError(where, 'collector ids must not be empty');
+    if (seen.has(id)) throw configError(where, `collector id "${id}" is listed twice`);
+    seen.add(id);
+  }
+  return Object.freeze([...ids]);
+}
+
+const LISTEN_ADDR = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):(\d{1,5})$/;
+
+function checkListenAddr(addr: string, where: string): void {
+  const match = LISTEN_ADDR.exec(addr);
+  if (match === null || Number(match[1]) > 65535) {
+    throw configError(where, `invalid listen address "${addr}" (expected host:port or :port)`);
+  }
+}
+
+/** The single validation step, with upstream's messages where upstream has one. */
+function validate(config: AllocatorConfig): AllocatorConfig {
+  if (config.prometheus.scrapeConfigs.length === 0 && !config.prometheusCr.enabled) {
+    throw new UsageError(
+      CONFIG_ERROR,
+      'at least one scrape config must be defined, or Prometheus CR watching must be enabled',
+    );
+  }
+  if (config.collectors === undefined && config.collectorNamespace === undefined) {
+    throw new UsageError(
+      CONFIG_ERROR,
+      'collector namespace must be set (collector_namespace or OTELCOL_NAMESPACE), or give a static collector pool (collectors or --collector-ids)',
+    );
+  }
+  if (
+    config.prometheusCr.allowNamespaces.length > 0 &&
+    config.prometheusCr.denyNamespaces.length > 0
+  ) {
+    throw new UsageError(
+      CONFIG_ERROR,
+      'only one of prometheus_cr.allow_namespaces or prometheus_cr.deny_namespaces can be set',
+    );
+  }
+  checkListenAddr(config.listenAddr, 'listen_addr');
+  if (config.https.enabled) {
+    checkListenAddr(config.https.listenAddr, 'https.listen_addr');
+    const missing = (
+      [
+        ['ca_file_path', config.https.caFilePath],
+        ['tls_cert_file_path', config.https.tlsCertFilePath],
+        ['tls_key_file_path', config.https.tlsKeyFilePath],
+      ] as const
+    ).filter(([, v]) => v === undefined || v === '');
+    if (missing.length > 0) {
+      throw configError(
+        'https',
+        `the HTTPS server needs ${missing.map(([k]) => k).join(', ')} (or the --https-* flags)`,
+      );
+    }
+  }
+  return Object.freeze(config);
+}

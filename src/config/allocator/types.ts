@@ -1,0 +1,53 @@
+import type { LabelSelector } from './label-selector.js';
+import type { PrometheusConfig } from './prometheus-config.js';
+import type { PrometheusCrConfig } from './prometheus-cr.js';
+
+export interface HttpsConfig {
+  readonly enabled: boolean;
+  readonly listenAddr: string;
+  readonly caFilePath: string | undefined;
+  readonly tlsCertFilePath: string | undefined;
+  readonly tlsKeyFilePath: string | undefined;
+}
+
+/** The allocator's settings after defaults < file < env < flags and one validation step; frozen. */
+export interface AllocatorConfig {
+  /** The file this config came from; relative paths inside it resolve against its directory. */
+  readonly configFilePath: string;
+  readonly listenAddr: string;
+  readonly kubeConfigFilePath: string | undefined;
+  readonly collectorNamespace: string | undefined;
+  readonly collectorSelector: LabelSelector | undefined;
+  readonly prometheus: PrometheusConfig;
+  readonly allocationStrategy: string;
+  readonly allocationFallbackStrategy: string | undefined;
+  readonly filterStrategy: string;
+  /** `filter_strategy: relabel-config` turns relabel filtering on; any other value turns it off. */
+  readonly filterByRelabel: boolean;
+  readonly prometheusCr: PrometheusCrConfig;
+  readonly https: HttpsConfig;
+  readonly allowInsecureAuthSecrets: boolean;
+  /** 0 disables the grace period. */
+  readonly collectorNotReadyGracePeriodMs: number;
+  /** Extension: a static collector pool (`collectors` key, `--collector-ids`); undefined = Kubernetes pods. */
+  readonly collectors: readonly string[] | undefined;
+  readonly logLevel: string;
+}
+
+/** Command-line flags of `otel-ta allocator`, as commander parses them. */
+export interface AllocatorFlags {
+  readonly configFile?: string | undefined;
+  readonly listenAddr?: string | undefined;
+  readonly collectorIds?: string | undefined;
+  readonly enablePrometheusCrWatcher?: boolean | undefined;
+  readonly kubeconfigPath?: string | undefined;
+  readonly enableHttpsServer?: boolean | undefined;
+  readonly listenAddrHttps?: string | undefined;
+  readonly httpsCaFile?: string | undefined;
+  readonly httpsTlsCertFile?: string | undefined;
+  readonly httpsTlsKeyFile?: string | undefined;
+  readonly allowInsecureAuthSecrets?: boolean | undefined;
+  readonly logLevel?: string | undefined;
+}
+
+export type Environment = Readonly<Record<string, string | undefined>>;

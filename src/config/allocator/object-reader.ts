@@ -75,7 +75,7 @@ export class ObjectReader {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
       throw configError(this.child(key), `must be a list of strings, got ${describe(value)}`);
     }
-    return value as string[];
+    return value;
   }
 
   /** Throws for the first key that was never read, naming it and listing the valid keys. */

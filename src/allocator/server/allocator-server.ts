@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { AllocatorMetrics } from '../metrics.js';
+import type { AllocationView } from '../model.js';
+import { createApiApp } from './api-app.js';
+import { parseListenAddress } from './listen-address.js';
+import { ResponseCache } from './response-cache.js';
+import { ScrapeConfigsBody } from './scrape-configs-body.js';
+import { createTargetsRoute } from './targets-route.js';
+import { loadTlsFiles, TlsReloader, type TlsFilePaths } from './tls-reloader.js';
+
+export interface AllocatorHttpsConfig extends TlsFilePaths {
+  readonly listenAddr: string;
+}
+
+export interface AllocatorServerDeps {
+  readonly view: AllocationView;
+  /** job -> scrape config as parsed from YAML; return a new object whenever the config changes. */
+  readonly scrapeConfigs: () => Readonly<Record<string, unknown>>;
+  readonly isReady: () => boolean;
+  readonly metrics: AllocatorMetrics;
+  readonly logger: Logger;
+  /** Go-style: `:8080`, `127.0.0.1:0`. */
+  readonly listenAddr: string;
+  readonly allowInsecureAuthSecrets: boolean;
+  /** The mTLS listener; it serves the same routes, with real secrets on /scrape_configs. */
+  readonly https?: AllocatorHttpsConfig | undefined;
+  readonly strategy: string;
+}
+
+export interface AllocatorServer {
+  start(): Promise<void>;
+  /** Stops accepting, closes idle and keep-alive connections, and stops the certificate watch. */
+  stop(): Promise<void>;
+  /** The bound HTTP address (after start); port 0 in the config resolves here. */
+  httpAddress(): AddressInfo;
+  /** The bound HTTPS address, or undefined when HTTPS is off. */
+  httpsAddress(): AddressInfo | undefined;
+}
+
+// Collectors poll every 30 s by default; keeping their connections open across polls avoids a
+// TCP (and, on the mTLS listener, a TLS) handshake per refresh.
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+function listen(server: Server | HttpsServer, listenAddr: string): Promise<void> {
+  const { host, port } = parseListenAddress(listenAddr);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server | HttpsServer): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServer {
+  const logger = deps.logger.child({ component: 'allocator-server' });
+  const cache = new ResponseCache(deps.view);
+  const scrapeConfigs = new ScrapeConfigsBody(deps.scrapeConfigs);
+  const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration);
+  const handlerFor = (withSecrets: boolean): Handler => {
+    const app = createApiApp({
+      view: deps.view,
+      cache,
+      scrapeConfigs,
+      isReady: deps.isReady,
+      metrics: deps.metrics,
+      logger,
+      strategy: deps.strategy,
+      withSecrets,
+    });
+    return (req, res) => {
+      if (!targetsRoute(req, res)) app(req, res);
+    };
+  };
+
+  const http = createServer(
+    { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS },
+    handlerFor(deps.allowInsecureAuthSecrets),
+  );
+  let https: HttpsServer | undefined;
+  let reloader: TlsReloader | undefined;
+
+  const address = (server: Server | HttpsServer): AddressInfo => {
+    const addr = server.address();
+    if (addr === null || typeof addr === 'string') throw new Error('server is not listening');
+    return addr;
+  };
+
+  return {
+    async start(): Promise<void> {
+      await listen(http, deps.listenAddr);
+      logger.info({ address: address(http) }, 'allocator HTTP server listening');
+      if (deps.https === undefined) return;
+      const tlsConfig = deps.https;
+      const secure = await loadTlsFiles(tlsConfig);
+      const server = createHttpsServer(
+        {
+          ...secure,
+          minVersion: 'TLSv1.2',
+          requestCert: true,
+          rejectUnauthorized: true,
+          keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+        },
+        handlerFor(true),
+      );
+      https = server;
+      await listen(server, tlsConfig.listenAddr);
+      reloader = new TlsReloader(tlsConfig, (options) => server.setSecureContext(options), logger);
+      reloader.start();
+      logger.info({ address: address(server) }, 'allocator HTTPS (mTLS) server listening');
+    },
+
+    async stop(): Promise<void> {
+      reloader?.stop();
+      await Promise.all([close(http), https === undefined ? Promise.resolve() : close(https)]);
+      logger.info('allocator server stopped');
+    },
+
+    httpAddress: () => address(http),
+    httpsAddress: () => (https === undefined ? undefined : address(https)),
+  };
+}

@@ -1,0 +1,60 @@
+import type { AllocationView, Labels, Target } from '../model.js';
+import { queryEscape } from './query-escape.js';
+
+/**
+ * Serializers for the upstream allocator's JSON shapes. They build strings directly (labels in
+ * sorted order, as Go's labels.Labels marshals them) because these run once per (job, collector,
+ * version) over up to hundreds of thousands of targets.
+ */
+
+function labelsJson(labels: Labels): string {
+  const names = Object.keys(labels).sort();
+  let out = '{';
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    if (i > 0) out += ',';
+    out += JSON.stringify(name) + ':' + JSON.stringify(labels[name]);
+  }
+  return out + '}';
+}
+
+/** One http_sd group per target: `{"targets":["<__address__>"],"labels":{...}}`. */
+export function targetGroupJson(target: Target): string {
+  return `{"targets":[${JSON.stringify(target.address)}],"labels":${labelsJson(target.labels)}}`;
+}
+
+/** The http_sd document for one collector: an array of groups (`[]` when none). */
+export function targetListJson(targets: readonly Target[]): string {
+  let out = '[';
+  for (let i = 0; i < targets.length; i++) {
+    if (i > 0) out += ',';
+    out += targetGroupJson(targets[i] as Target);
+  }
+  return out + ']';
+}
+
+export function jobTargetsLink(job: string): string {
+  return `/jobs/${queryEscape(job)}/targets`;
+}
+
+export function collectorTargetsLink(job: string, collectorId: string): string {
+  return `${jobTargetsLink(job)}?collector_id=${queryEscape(collectorId)}`;
+}
+
+/** `GET /jobs`: every job with at least one target, linking to its targets. */
+export function jobsJson(view: AllocationView): string {
+  const parts = view
+    .jobNames()
+    .map((job) => `${JSON.stringify(job)}:{"_link":${JSON.stringify(jobTargetsLink(job))}}`);
+  return `{${parts.join(',')}}`;
+}
+
+/** `GET /jobs/{job}/targets` without a collector: every collector with its link and targets. */
+export function jobAllCollectorsJson(view: AllocationView, job: string): string {
+  const parts = view.collectorIds().map((collectorId) => {
+    const link = JSON.stringify(collectorTargetsLink(job, collectorId));
+    const targets = targetListJson(view.targetsFor(job, collectorId));
+    return `${JSON.stringify(collectorId)}:{"_link":${link},"targets":${targets}}`;
+  });
+  return `{${parts.join(',')}}`;
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Histogram } from 'prom-client';
+import { firstQueryValue, MalformedEscapeError, queryUnescape } from './query-escape.js';
+import type { ResponseCache } from './response-cache.js';
+import { sendCachedJson, sendJson } from './send-body.js';
+
+export const TARGETS_ROUTE = '/jobs/:job/targets';
+
+const PREFIX = '/jobs/';
+const SUFFIX = '/targets';
+
+/** The raw (still escaped) job segment and query of a targets URL, or undefined if it is not one. */
+export function matchTargetsUrl(url: string): { rawJob: string; rawQuery: string } | undefined {
+  if (!url.startsWith(PREFIX)) return undefined;
+  const q = url.indexOf('?');
+  const pathEnd = q < 0 ? url.length : q;
+  if (pathEnd - PREFIX.length <= SUFFIX.length) return undefined;
+  if (url.lastIndexOf(SUFFIX, pathEnd) !== pathEnd - SUFFIX.length) return undefined;
+  const rawJob = url.slice(PREFIX.length, pathEnd - SUFFIX.length);
+  if (rawJob.includes('/')) return undefined;
+  return { rawJob, rawQuery: q < 0 ? '' : url.slice(q + 1) };
+}
+
+/**
+ * `GET /jobs/{job}/targets[?collector_id=...]`, the route every collector polls. It runs before
+ * (and instead of) the express stack: match the URL by hand, unescape the job as Go's
+ * QueryUnescape does, and write a cached Buffer. Returns false when the request is not for it.
+ */
+export function createTargetsRoute(
+  cache: ResponseCache,
+  httpDuration: Histogram<'path'>,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const observe = httpDuration.labels({ path: TARGETS_ROUTE });
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const match = matchTargetsUrl(req.url ?? '');
+    if (match === undefined) return false;
+    const started = process.hrtime.bigint();
+    try {
+      const job = queryUnescape(match.rawJob);
+      const collectorId = firstQueryValue(match.rawQuery, 'collector_id');
+      const body =
+        collectorId === undefined
+          ? cache.allCollectorsFor(job)
+          : cache.targetsFor(job, collectorId);
+      sendCachedJson(req, res, body);
+    } catch (err) {
+      if (!(err instanceof MalformedEscapeError)) throw err;
+      sendJson(res, 400, { error: `${err.message}; escape the job name with %XX sequences` });
+    }
+    observe.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    return true;
+  };
+}

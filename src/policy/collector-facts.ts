@@ -1,0 +1,93 @@
+import { parse } from 'yaml';
+import { Annotations } from '../collector/annotations.js';
+
+/** What the policy needs to know about an OpenTelemetryCollector, read defensively from any input. */
+export interface CollectorFacts {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** `spec.mode`, `deployment` when absent (the CRD's default). */
+  readonly mode: string;
+  /** The most pods the collector may run: `spec.replicas`, or the autoscaler's maximum if larger. */
+  readonly maxReplicas: number;
+  readonly replicasSource: 'replicas' | 'autoscaler';
+  readonly hasPrometheusReceiver: boolean;
+  /** Enabled in the spec or through the opt-in annotation. */
+  readonly allocatorEnabled: boolean;
+  /** The user opted out of mutation (`otel-ta.dev/inject: "false"`). */
+  readonly optedOut: boolean;
+  /** The effective strategy: the one set, else the default the mutation fills in. */
+  readonly allocationStrategy: string;
+  readonly allocatorReplicas: number;
+  readonly allocatorImage: string | undefined;
+}
+
+type Json = Record<string, unknown>;
+
+function asObject(value: unknown): Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Json)
+    : {};
+}
+
+function stringMap(value: unknown): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, item] of Object.entries(asObject(value))) {
+    if (typeof item === 'string') result[key] = item;
+  }
+  return result;
+}
+
+function positiveInteger(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+/** v1alpha1 carries the config as a YAML string, v1beta1 as an object. Unparseable: no receiver. */
+function configObject(config: unknown): Json {
+  if (typeof config !== 'string') return asObject(config);
+  try {
+    return asObject(parse(config));
+  } catch {
+    return {};
+  }
+}
+
+function hasPrometheusReceiver(config: unknown): boolean {
+  const receivers = asObject(configObject(config).receivers);
+  // `prometheus` and named instances `prometheus/<name>` are both Prometheus scrapers.
+  return Object.keys(receivers).some(
+    (key) => key === 'prometheus' || key.startsWith('prometheus/'),
+  );
+}
+
+export function collectorFacts(object: unknown): CollectorFacts {
+  const root = asObject(object);
+  const metadata = asObject(root.metadata);
+  const spec = asObject(root.spec);
+  const annotations = stringMap(metadata.annotations);
+  const allocator = asObject(spec.targetAllocator);
+  const mode = typeof spec.mode === 'string' ? spec.mode : 'deployment';
+  const replicas = positiveInteger(spec.replicas, 1);
+  // v1beta1 has spec.autoscaler.maxReplicas; v1alpha1 also the older spec.maxReplicas.
+  const autoscalerMax = Math.max(
+    positiveInteger(asObject(spec.autoscaler).maxReplicas, 0),
+    positiveInteger(spec.maxReplicas, 0),
+  );
+  const defaultStrategy = mode === 'daemonset' ? 'per-node' : 'consistent-hashing';
+  return {
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    labels: stringMap(metadata.labels),
+    mode,
+    maxReplicas: Math.max(replicas, autoscalerMax),
+    replicasSource: autoscalerMax > replicas ? 'autoscaler' : 'replicas',
+    hasPrometheusReceiver: hasPrometheusReceiver(spec.config),
+    allocatorEnabled: allocator.enabled === true || annotations[Annotations.enable] === 'true',
+    optedOut: annotations[Annotations.inject] === 'false',
+    allocationStrategy:
+      typeof allocator.allocationStrategy === 'string' && allocator.allocationStrategy !== ''
+        ? allocator.allocationStrategy
+        : defaultStrategy,
+    allocatorReplicas: positiveInteger(allocator.replicas, 1),
+    allocatorImage:
+      typeof allocator.image === 'string' && allocator.image !== '' ? allocator.image : undefined,
+  };
+}

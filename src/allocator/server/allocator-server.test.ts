@@ -1,0 +1,313 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import { request as httpRequest, Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../observability/logger.js';
+import { createAllocatorMetrics } from '../metrics.js';
+import {
+  FixedAllocationView,
+  makeTarget,
+} from '../../../test/e2e/support/fixed-allocation-view.js';
+import {
+  testCertificateAuthority,
+  testClientCertificate,
+  testServingCertificate,
+  type CertificateKeyPair,
+} from '../../../test/e2e/support/test-certificates.js';
+import {
+  createAllocatorServer,
+  type AllocatorServer,
+  type AllocatorServerDeps,
+} from './allocator-server.js';
+
+const SCRAPE_CONFIGS = {
+  app: { job_name: 'app', basic_auth: { username: 'u', password: 'hunter2' } },
+};
+
+interface Started {
+  server: AllocatorServer;
+  view: FixedAllocationView;
+  base: string;
+  deps: AllocatorServerDeps;
+  ready: { value: boolean };
+}
+
+const running: AllocatorServer[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function startServer(overrides: Partial<AllocatorServerDeps> = {}): Promise<Started> {
+  const view = new FixedAllocationView();
+  view.setCollectors(['col-0', 'col-1']);
+  view.assign('app', 'col-0', [
+    makeTarget('app', '10.0.0.1:9100', { zone: 'a', __meta_kubernetes_pod_name: 'p1' }),
+  ]);
+  view.assign('app', 'col-1', [makeTarget('app', '10.0.0.2:9100')]);
+  view.assign('my job/x', 'col-1', [makeTarget('my job/x', '10.0.0.3:80')]);
+  const ready = { value: false };
+  const deps: AllocatorServerDeps = {
+    view,
+    scrapeConfigs: () => SCRAPE_CONFIGS,
+    isReady: () => ready.value,
+    metrics: createAllocatorMetrics({ defaultMetrics: false }),
+    logger: silentLogger(),
+    listenAddr: '127.0.0.1:0',
+    allowInsecureAuthSecrets: false,
+    strategy: 'consistent-hashing',
+    ...overrides,
+  };
+  const server = createAllocatorServer(deps);
+  await server.start();
+  running.push(server);
+  return { server, view, base: `http://127.0.0.1:${server.httpAddress().port}`, deps, ready };
+}
+
+describe('allocator HTTP API', () => {
+  it('serves http_sd groups for one collector, with the pre-relabel labels sorted and a trailing newline', async () => {
+    const { base } = await startServer();
+    const res = await fetch(`${base}/jobs/app/targets?collector_id=col-0`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const text = await res.text();
+    expect(text).toBe(
+      '[{"targets":["10.0.0.1:9100"],"labels":{"__address__":"10.0.0.1:9100","__meta_kubernetes_pod_name":"p1","zone":"a"}}]\n',
+    );
+  });
+
+  it('answers [] for an unknown job or collector', async () => {
+    const { base } = await startServer();
+    for (const path of [
+      '/jobs/nope/targets?collector_id=col-0',
+      '/jobs/app/targets?collector_id=zzz',
+    ]) {
+      const res = await fetch(base + path);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe('[]\n');
+    }
+  });
+
+  it('query-unescapes the job segment (+ and %2F) and uses only the first collector_id', async () => {
+    const { base } = await startServer();
+    for (const job of ['my+job%2Fx', 'my%20job%2fx']) {
+      const res = await fetch(`${base}/jobs/${job}/targets?collector_id=col-1&collector_id=col-0`);
+      expect(await res.json()).toEqual([
+        { targets: ['10.0.0.3:80'], labels: { __address__: '10.0.0.3:80' } },
+      ]);
+    }
+  });
+
+  it('lists jobs with query-escaped links', async () => {
+    const { base } = await startServer();
+    const res = await fetch(`${base}/jobs`);
+    const text = await res.text();
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(JSON.parse(text)).toEqual({
+      app: { _link: '/jobs/app/targets' },
+      'my job/x': { _link: '/jobs/my+job%2Fx/targets' },
+    });
+  });
+
+  it('serves every collector of a job when no collector_id is given', async () => {
+    const { base } = await startServer();
+    const body = await (await fetch(`${base}/jobs/app/targets`)).json();
+    expect(Object.keys(body as object)).toEqual(['col-0', 'col-1']);
+    expect((body as Record<string, unknown>)['col-1']).toEqual({
+      _link: '/jobs/app/targets?collector_id=col-1',
+      targets: [{ targets: ['10.0.0.2:9100'], labels: { __address__: '10.0.0.2:9100' } }],
+    });
+  });
+
+  it('answers 304 to a matching If-None-Match and a new ETag after the allocation changes', async () => {
+    const { base, view } = await startServer();
+    const url = `${base}/jobs/app/targets?collector_id=col-0`;
+    const first = await fetch(url);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    const again = await fetch(url, { headers: { 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+    view.assign('app', 'col-0', [makeTarget('app', '10.0.0.9:9100')]);
+    const changed = await fetch(url, { headers: { 'If-None-Match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    expect(await changed.json()).toEqual([
+      { targets: ['10.0.0.9:9100'], labels: { __address__: '10.0.0.9:9100' } },
+    ]);
+  });
+
+  it('serves a moved target from its new collector once the view changes', async () => {
+    const { base, view } = await startServer();
+    await fetch(`${base}/jobs/app/targets?collector_id=col-1`);
+    view.assign('app', 'col-1', []);
+    view.assign('app', 'col-0', [
+      makeTarget('app', '10.0.0.1:9100'),
+      makeTarget('app', '10.0.0.2:9100'),
+    ]);
+    expect(await (await fetch(`${base}/jobs/app/targets?collector_id=col-1`)).text()).toBe('[]\n');
+    const col0 = (await (
+      await fetch(`${base}/jobs/app/targets?collector_id=col-0`)
+    ).json()) as unknown[];
+    expect(col0).toHaveLength(2);
+  });
+
+  it('redacts secrets over plain HTTP and serves them when insecure secrets are allowed', async () => {
+    const plain = await startServer();
+    expect(await (await fetch(`${plain.base}/scrape_configs`)).json()).toEqual({
+      app: { job_name: 'app', basic_auth: { username: 'u', password: '<secret>' } },
+    });
+    const insecure = await startServer({ allowInsecureAuthSecrets: true });
+    expect(await (await fetch(`${insecure.base}/scrape_configs`)).json()).toEqual(SCRAPE_CONFIGS);
+  });
+
+  it('reports live always and ready only once the service says so', async () => {
+    const { base, ready } = await startServer();
+    expect((await fetch(`${base}/livez`)).status).toBe(200);
+    expect((await fetch(`${base}/readyz`)).status).toBe(503);
+    ready.value = true;
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+  });
+
+  it('answers malformed escapes with 400 JSON and unknown routes with 404 JSON', async () => {
+    const { base } = await startServer();
+    const bad = await fetch(`${base}/jobs/bad%zz/targets?collector_id=col-0`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/invalid URL escape/);
+    const badQuery = await fetch(`${base}/jobs/app/targets?collector_id=%G1`);
+    expect(badQuery.status).toBe(400);
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: 'no route for GET /nope; see / for the API' });
+  });
+
+  it('records request durations per route template, never per raw URL', async () => {
+    const { base } = await startServer();
+    await fetch(`${base}/jobs/app/targets?collector_id=col-0`);
+    await fetch(`${base}/jobs/my+job%2Fx/targets?collector_id=col-1`);
+    await fetch(`${base}/jobs`);
+    await fetch(`${base}/nope/at/all`);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const paths = new Set(
+      [
+        ...text.matchAll(/opentelemetry_allocator_http_duration_seconds_count\{path="([^"]*)"\}/g),
+      ].map((m) => m[1]),
+    );
+    expect(paths).toEqual(new Set(['/jobs/:job/targets', '/jobs', 'unmatched']));
+    expect(text).toMatch(/_count\{path="\/jobs\/:job\/targets"\} 2/);
+  });
+
+  it('serves the human page as self-contained HTML', async () => {
+    const { base } = await startServer();
+    const res = await fetch(`${base}/`);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('col-0');
+    expect(html).toContain('href="/jobs/my+job%2Fx/targets"');
+  });
+
+  it('stop() returns promptly while a keep-alive connection is open', async () => {
+    const { server } = await startServer();
+    const agent = new Agent({ keepAlive: true });
+    await new Promise<void>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port: server.httpAddress().port, path: '/livez', agent },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    const started = Date.now();
+    await server.stop();
+    expect(Date.now() - started).toBeLessThan(1000);
+    agent.destroy();
+  });
+});
+
+describe('allocator mTLS listener', () => {
+  function httpsGet(
+    port: number,
+    path: string,
+    tls: { ca: string; client?: CertificateKeyPair },
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          ca: tls.ca,
+          cert: tls.client?.certPem,
+          key: tls.client?.keyPem,
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  async function writeTls(
+    dir: string,
+    ca: CertificateKeyPair,
+    serving: CertificateKeyPair,
+  ): Promise<void> {
+    await writeFile(join(dir, 'ca.crt'), ca.certPem);
+    await writeFile(join(dir, 'tls.crt'), serving.certPem);
+    await writeFile(join(dir, 'tls.key'), serving.keyPem);
+  }
+
+  it('requires a client certificate from the CA, serves real secrets, and reloads a rotated CA', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'otel-ta-mtls-'));
+    try {
+      const ca = testCertificateAuthority();
+      await writeTls(dir, ca, testServingCertificate(ca));
+      const { server } = await startServer({
+        https: {
+          listenAddr: '127.0.0.1:0',
+          caFile: join(dir, 'ca.crt'),
+          certFile: join(dir, 'tls.crt'),
+          keyFile: join(dir, 'tls.key'),
+        },
+      });
+      const port = server.httpsAddress()!.port;
+      const client = testClientCertificate(ca, 'collector-0');
+
+      await expect(httpsGet(port, '/scrape_configs', { ca: ca.certPem })).rejects.toThrow();
+      const ok = await httpsGet(port, '/scrape_configs', { ca: ca.certPem, client });
+      expect(ok.status).toBe(200);
+      expect(JSON.parse(ok.body)).toEqual(SCRAPE_CONFIGS);
+      const targets = await httpsGet(port, '/jobs/app/targets?collector_id=col-1', {
+        ca: ca.certPem,
+        client,
+      });
+      expect(JSON.parse(targets.body)).toHaveLength(1);
+
+      const rotated = testCertificateAuthority('rotated CA');
+      await writeTls(dir, rotated, testServingCertificate(rotated));
+      const rotatedClient = testClientCertificate(rotated, 'collector-0');
+      await expect
+        .poll(
+          () =>
+            httpsGet(port, '/livez', { ca: rotated.certPem, client: rotatedClient }).then(
+              (r) => r.status,
+              () => 0,
+            ),
+          { timeout: 5000, interval: 100 },
+        )
+        .toBe(200);
+      await expect(httpsGet(port, '/livez', { ca: ca.certPem, client })).rejects.toThrow();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { redactScrapeConfigs, SECRET_PLACEHOLDER as S } from './redact-secrets.js';
+
+describe('redactScrapeConfigs', () => {
+  it('replaces every Secret-typed field and keeps the rest', () => {
+    const input = {
+      app: {
+        job_name: 'app',
+        basic_auth: { username: 'u', password: 'p', password_file: '/etc/pw' },
+        authorization: { type: 'Bearer', credentials: 'tok' },
+        bearer_token: 'legacy',
+        oauth2: { client_id: 'id', client_secret: 'cs', token_url: 'https://x' },
+        tls_config: { cert_file: '/c', key: 'PEM', key_file: '/k', insecure_skip_verify: false },
+        proxy_connect_header: { 'X-Auth': ['a', 'b'] },
+        http_headers: { 'X-Api': { values: ['v'], secrets: ['s1'], files: ['/f'] } },
+        consul_sd_configs: [{ server: 'c:8500', token: 'ct' }],
+        ec2_sd_configs: [{ access_key: 'AK', secret_key: 'SK' }],
+        static_configs: [{ targets: ['a:1'], labels: { key: 'not a secret' } }],
+      },
+    };
+    expect(redactScrapeConfigs(input)).toEqual({
+      app: {
+        job_name: 'app',
+        basic_auth: { username: 'u', password: S, password_file: '/etc/pw' },
+        authorization: { type: 'Bearer', credentials: S },
+        bearer_token: S,
+        oauth2: { client_id: 'id', client_secret: S, token_url: 'https://x' },
+        tls_config: { cert_file: '/c', key: S, key_file: '/k', insecure_skip_verify: false },
+        proxy_connect_header: { 'X-Auth': [S, S] },
+        http_headers: { 'X-Api': { values: ['v'], secrets: [S], files: ['/f'] } },
+        consul_sd_configs: [{ server: 'c:8500', token: S }],
+        ec2_sd_configs: [{ access_key: 'AK', secret_key: S }],
+        static_configs: [{ targets: ['a:1'], labels: { key: 'not a secret' } }],
+      },
+    });
+  });
+
+  it('leaves empty secrets empty and does not touch the input', () => {
+    const input = { j: { basic_auth: { username: 'u', password: '' } } };
+    expect(redactScrapeConfigs(input)).toEqual(input);
+    const withSecret = { j: { basic_auth: { password: 'p' } } };
+    redactScrapeConfigs(withSecret);
+    expect(withSecret.j.basic_auth.password).toBe('p');
+  });
+});

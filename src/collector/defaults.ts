@@ -1,0 +1,69 @@
+import { CollectorInputError } from './collector-error.js';
+import { describeType } from './model.js';
+import { isRecord, type JsonObject } from './json-value.js';
+
+export interface MutationSettings {
+  /** Allocator image written to `spec.targetAllocator.image` when the user set none. */
+  readonly allocatorImage: string;
+}
+
+export const DEFAULT_ALLOCATOR_REPLICAS = 1;
+export const DEFAULT_FILTER_STRATEGY = 'relabel-config';
+export const POD_NAME_ENV = 'POD_NAME';
+
+/** Upstream's rule: a DaemonSet pool must use per-node; everything else defaults to consistent-hashing. */
+export function defaultAllocationStrategy(mode: string): string {
+  return mode === 'daemonset' ? 'per-node' : 'consistent-hashing';
+}
+
+/**
+ * Fills the targetAllocator defaults and the POD_NAME env var into `spec` (a private copy), only
+ * where absent: a value the user set is never changed, since GitOps tools report that as drift.
+ */
+export function applyDefaults(
+  spec: JsonObject,
+  options: { readonly mode: string; readonly enable: boolean; readonly settings: MutationSettings },
+): void {
+  const ta = ensureMap(spec, 'targetAllocator', 'spec.targetAllocator');
+  if (options.enable) setIfAbsent(ta, 'enabled', true);
+  setIfAbsent(ta, 'replicas', DEFAULT_ALLOCATOR_REPLICAS);
+  setIfAbsent(ta, 'allocationStrategy', defaultAllocationStrategy(options.mode));
+  setIfAbsent(ta, 'filterStrategy', DEFAULT_FILTER_STRATEGY);
+  setIfAbsent(ta, 'image', options.settings.allocatorImage);
+  addPodNameEnv(spec);
+}
+
+function addPodNameEnv(spec: JsonObject): void {
+  const env: unknown = spec.env ?? [];
+  if (!Array.isArray(env)) {
+    throw new CollectorInputError(
+      'COLLECTOR_SPEC_TYPE',
+      `spec.env is ${describeType(env)}; it must be a list of environment variables`,
+    );
+  }
+  if (env.some((entry) => isRecord(entry) && entry.name === POD_NAME_ENV)) return;
+  spec.env = [
+    ...(env as unknown[]),
+    { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+  ];
+}
+
+function ensureMap(parent: JsonObject, key: string, path: string): JsonObject {
+  const value = parent[key];
+  if (value === undefined || value === null) {
+    const created: JsonObject = {};
+    parent[key] = created;
+    return created;
+  }
+  if (!isRecord(value)) {
+    throw new CollectorInputError(
+      'COLLECTOR_SPEC_TYPE',
+      `${path} is ${describeType(value)}; it must be a map`,
+    );
+  }
+  return value;
+}
+
+function setIfAbsent(map: JsonObject, key: string, value: unknown): void {
+  if (map[key] === undefined || map[key] === null) map[key] = value;
+}

@@ -1,0 +1,49 @@
+/**
+ * Plain JSON values as admission requests carry them. The collector domain works on these (never
+ * on class instances), so a deep clone and a deep comparison are exact and cheap to reason about.
+ */
+export type JsonObject = Record<string, unknown>;
+
+export function isRecord(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Deep clone of a JSON value; `structuredClone` keeps the key order, which the YAML edit relies on. */
+export function cloneJson<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** Structural equality of JSON values; key order is irrelevant, array order is not. */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((item, i) => jsonEqual(item, b[i]));
+  }
+  if (isRecord(a) && isRecord(b)) {
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    return keys.every((key) => Object.hasOwn(b, key) && jsonEqual(a[key], b[key]));
+  }
+  return false;
+}
+
+/** Reads a nested value; undefined as soon as one step is not an object. */
+export function getPath(value: unknown, path: readonly string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** The string annotations of an object (non-string values, which the API server rejects, are skipped). */
+export function readAnnotations(object: JsonObject): Record<string, string> {
+  const raw = getPath(object, ['metadata', 'annotations']);
+  const result: Record<string, string> = {};
+  if (!isRecord(raw)) return result;
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string') result[key] = value;
+  }
+  return result;
+}

@@ -1,0 +1,188 @@
+import { errorMessage } from '../errors.js';
+import { Annotations, type RewriteMode } from './annotations.js';
+import { CollectorInputError } from './collector-error.js';
+import { parseConfig, renderConfig } from './config-document.js';
+import { applyDefaults, type MutationSettings } from './defaults.js';
+import { cloneJson, isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
+import { readCollector, type CollectorView } from './model.js';
+import { allocatorServiceUrl } from './naming.js';
+import { rewritePrometheusReceiver } from './receiver-rewrite.js';
+import { readScrapeConfigs } from './scrape-configs.js';
+import { readStash, removeStash, writeStash } from './stash.js';
+
+export type { MutationSettings } from './defaults.js';
+
+export interface MutationContext {
+  readonly operation: 'CREATE' | 'UPDATE';
+  /** The request's namespace (an object being created may not carry one yet). */
+  readonly namespace: string;
+  /** The request's name, for objects whose metadata.name is not set yet. */
+  readonly name: string;
+  readonly settings: MutationSettings;
+  /** Admin policy `mutate`: enable the allocator unless the collector opts out (`otel-ta.dev/inject: "false"`). */
+  readonly forceEnable?: boolean;
+}
+
+export type MutationOutcome =
+  | { readonly kind: 'unchanged'; readonly warnings: string[] }
+  | {
+      readonly kind: 'mutated';
+      readonly object: Record<string, unknown>;
+      readonly warnings: string[];
+    }
+  | { readonly kind: 'denied'; readonly code: number; readonly message: string };
+
+/**
+ * Room left for annotations. Kubernetes rejects more than 256 KiB in total; the margin keeps
+ * `kubectl apply`'s last-applied annotation and later edits from tipping the object over.
+ */
+export const MAX_ANNOTATIONS_BYTES = 200 * 1024;
+
+const REWRITE_MODES: readonly RewriteMode[] = ['http_sd', 'target_allocator'];
+
+/**
+ * The admission mutation of an OpenTelemetryCollector (DESIGN.md "The mutation, precisely"):
+ * defaults where absent, the prometheus receiver rewrite, the stash. Pure and deterministic;
+ * never throws: bad input is a denial whose message says what to change.
+ */
+export function mutateCollector(object: unknown, context: MutationContext): MutationOutcome {
+  try {
+    return mutate(object, context);
+  } catch (err) {
+    if (err instanceof CollectorInputError) {
+      return { kind: 'denied', code: err.status, message: err.message };
+    }
+    const reason = err instanceof Error ? err.message : String(err);
+    return {
+      kind: 'denied',
+      code: 500,
+      message: `otel-ta could not mutate this collector (internal error: ${reason}); please report it with the manifest`,
+    };
+  }
+}
+
+function mutate(object: unknown, context: MutationContext): MutationOutcome {
+  const view = readCollector(object);
+  if (view === undefined || !isRecord(object)) return { kind: 'unchanged', warnings: [] };
+  const trigger = evaluateTrigger(view, context);
+  if (trigger.kind === 'off') return { kind: 'unchanged', warnings: trigger.warnings };
+
+  const name = view.name ?? context.name;
+  if (name === '') {
+    throw new CollectorInputError(
+      'COLLECTOR_NAME',
+      'the collector has no metadata.name; set one (generateName cannot name its target allocator before creation)',
+    );
+  }
+  const namespace = view.namespace ?? context.namespace;
+  const mode = rewriteMode(view);
+  const warnings: string[] = [...mode.warnings];
+  const result = cloneJson(object);
+  if (result.spec === undefined || result.spec === null) result.spec = {};
+  if (!isRecord(result.spec)) {
+    throw new CollectorInputError('COLLECTOR_SPEC_TYPE', 'spec must be a map');
+  }
+  applyDefaults(result.spec, {
+    mode: view.mode,
+    enable: trigger.setEnabled,
+    settings: context.settings,
+  });
+
+  const parsed = parseConfig(view.config);
+  const rewrite =
+    parsed.value === null
+      ? ({ kind: 'no-receiver' } as const)
+      : rewritePrometheusReceiver({
+          config: cloneJson(parsed.value),
+          mode: mode.mode,
+          allocatorUrl: allocatorServiceUrl(name, namespace),
+          stash: previousStash(object, warnings),
+        });
+  if (rewrite.kind === 'no-receiver') {
+    warnings.push('spec.config has no receiver named "prometheus": there is nothing to rewrite');
+    removeStash(result);
+  } else {
+    const rendered = renderConfig(parsed, rewrite.config);
+    result.spec.config = rendered.config;
+    warnings.push(...rewrite.warnings, ...rendered.warnings);
+    writeStash(result, rewrite.originals);
+    assertAnnotationsFit(result);
+  }
+  if (jsonEqual(result, object)) return { kind: 'unchanged', warnings };
+  return { kind: 'mutated', object: result, warnings };
+}
+
+type Trigger =
+  | { readonly kind: 'on'; readonly setEnabled: boolean }
+  | { readonly kind: 'off'; readonly warnings: string[] };
+
+function evaluateTrigger(view: CollectorView, context: MutationContext): Trigger {
+  const enabled = view.targetAllocator.enabled;
+  if (enabled === true) return { kind: 'on', setEnabled: false };
+  const byAnnotation = view.annotations[Annotations.enable] === 'true';
+  const byPolicy = context.forceEnable === true && view.annotations[Annotations.inject] !== 'false';
+  if (!byAnnotation && !byPolicy) return { kind: 'off', warnings: [] };
+  if (enabled === false) {
+    const source = byAnnotation ? `annotation ${Annotations.enable}` : 'the cluster policy';
+    return {
+      kind: 'off',
+      warnings: [
+        `spec.targetAllocator.enabled is false, so ${source} does not enable the target allocator; remove "enabled: false" to let it`,
+      ],
+    };
+  }
+  return { kind: 'on', setEnabled: true };
+}
+
+function rewriteMode(view: CollectorView): { mode: RewriteMode; warnings: string[] } {
+  const written = view.annotations[Annotations.rewriteMode];
+  const crEnabled = view.targetAllocator.prometheusCREnabled;
+  if (written === undefined) {
+    return { mode: crEnabled ? 'target_allocator' : 'http_sd', warnings: [] };
+  }
+  const mode = REWRITE_MODES.find((candidate) => candidate === written);
+  if (mode === undefined) {
+    throw new CollectorInputError(
+      'COLLECTOR_REWRITE_MODE',
+      `annotation ${Annotations.rewriteMode} is "${written}"; set it to ${REWRITE_MODES.join(' or ')}`,
+    );
+  }
+  const warnings =
+    mode === 'http_sd' && crEnabled
+      ? [
+          `prometheusCR is enabled but ${Annotations.rewriteMode} is http_sd: jobs the allocator finds in ServiceMonitors and PodMonitors reach no collector; use target_allocator`,
+        ]
+      : [];
+  return { mode, warnings };
+}
+
+function previousStash(object: JsonObject, warnings: string[]): JsonObject[] | undefined {
+  const stash = readStash(object);
+  if (stash.status === 'absent') return undefined;
+  if (stash.status === 'invalid') {
+    warnings.push(`${stash.message}; it was rebuilt from spec.config`);
+    return undefined;
+  }
+  try {
+    return readScrapeConfigs(stash.scrapeConfigs, 'the stashed scrape configs');
+  } catch (err) {
+    warnings.push(
+      `the stashed scrape configs are unusable (${errorMessage(err)}); rebuilt from spec.config`,
+    );
+    return undefined;
+  }
+}
+
+function assertAnnotationsFit(object: JsonObject): void {
+  let total = 0;
+  for (const [key, value] of Object.entries(readAnnotations(object))) {
+    total += Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8');
+  }
+  if (total > MAX_ANNOTATIONS_BYTES) {
+    throw new CollectorInputError(
+      'COLLECTOR_STASH_TOO_LARGE',
+      `the original scrape configs stashed in annotation ${Annotations.originalScrapeConfigs} bring the collector's annotations to ${total} bytes, above otel-ta's budget of ${MAX_ANNOTATIONS_BYTES} (Kubernetes allows 262144 in total); split the scrape jobs across several collectors or move them to ServiceMonitors/PodMonitors with prometheusCR`,
+      422,
+    );
+  }
+}

@@ -1,0 +1,174 @@
+import type { RewriteMode } from './annotations.js';
+import { CollectorInputError } from './collector-error.js';
+import { describeType } from './model.js';
+import { isRecord, jsonEqual, type JsonObject } from './json-value.js';
+import { COLLECTOR_ID_REFERENCE } from './naming.js';
+import {
+  jobName,
+  readScrapeConfigs,
+  recoverOriginal,
+  rewriteForHttpSd,
+  rewriteWarnings,
+} from './scrape-configs.js';
+
+export const PROMETHEUS_RECEIVER = 'prometheus';
+/** How often the receiver polls the allocator in `target_allocator` mode (upstream's value). */
+export const TARGET_ALLOCATOR_INTERVAL = '30s';
+
+export interface ReceiverRewriteInput {
+  /** The collector config (a private copy: it is edited in place). */
+  readonly config: JsonObject;
+  readonly mode: RewriteMode;
+  /** `http://<allocator>.<ns>.svc:80`. */
+  readonly allocatorUrl: string;
+  /** The previously stashed originals, when the object carries a valid stash. */
+  readonly stash: readonly JsonObject[] | undefined;
+}
+
+export type ReceiverRewriteResult =
+  | { readonly kind: 'no-receiver' }
+  | {
+      readonly kind: 'rewritten';
+      readonly config: JsonObject;
+      /** The original scrape configs to stash, in config order. */
+      readonly originals: JsonObject[];
+      readonly warnings: string[];
+    };
+
+/** The receiver's `target_allocator` block this project writes in `target_allocator` mode. */
+export function targetAllocatorBlock(allocatorUrl: string): JsonObject {
+  return {
+    endpoint: allocatorUrl,
+    interval: TARGET_ALLOCATOR_INTERVAL,
+    collector_id: COLLECTOR_ID_REFERENCE,
+  };
+}
+
+/**
+ * Rewrites the receiver named `prometheus` so its jobs get their targets from the allocator, and
+ * returns the original scrape configs to stash. Throws CollectorInputError on malformed input.
+ */
+export function rewritePrometheusReceiver(input: ReceiverRewriteInput): ReceiverRewriteResult {
+  const receivers = input.config.receivers;
+  if (receivers === undefined || receivers === null) return { kind: 'no-receiver' };
+  if (!isRecord(receivers)) {
+    throw inputError(
+      `spec.config receivers is ${describeType(receivers)}; it must be a map of receivers`,
+    );
+  }
+  if (!Object.hasOwn(receivers, PROMETHEUS_RECEIVER)) return { kind: 'no-receiver' };
+  const receiver = receivers[PROMETHEUS_RECEIVER];
+  if (!isRecord(receiver)) {
+    throw inputError(
+      `receivers.prometheus is ${describeType(receiver)}; it must be a map with a config: block holding scrape_configs`,
+    );
+  }
+  const promConfig = receiver.config;
+  if (promConfig !== undefined && promConfig !== null && !isRecord(promConfig)) {
+    throw inputError(
+      `receivers.prometheus.config is ${describeType(promConfig)}; it must be a Prometheus config map (global, scrape_configs)`,
+    );
+  }
+  const context = { ...input, receiver, promConfig: isRecord(promConfig) ? promConfig : undefined };
+  const { originals, warnings } =
+    input.mode === 'http_sd' ? rewriteHttpSd(context) : rewriteTargetAllocator(context);
+  return { kind: 'rewritten', config: input.config, originals, warnings };
+}
+
+interface RewriteContext extends ReceiverRewriteInput {
+  readonly receiver: JsonObject;
+  readonly promConfig: JsonObject | undefined;
+}
+
+interface Rewrite {
+  readonly originals: JsonObject[];
+  readonly warnings: string[];
+}
+
+function rewriteHttpSd(context: RewriteContext): Rewrite {
+  const { receiver, promConfig, allocatorUrl, stash } = context;
+  const listed = promConfig?.scrape_configs;
+  const warnings: string[] = [];
+  let originals: JsonObject[];
+  const switchedBack =
+    (listed === undefined || listed === null) &&
+    stash !== undefined &&
+    stash.length > 0 &&
+    jsonEqual(receiver.target_allocator, targetAllocatorBlock(allocatorUrl));
+  if (switchedBack) {
+    // The object was in target_allocator mode: its jobs live only in the stash, so they come back.
+    originals = readScrapeConfigs(stash, 'the stashed scrape configs');
+    delete receiver.target_allocator;
+    warnings.push(
+      'rewrite mode changed to http_sd: the stashed scrape jobs are back in scrape_configs',
+    );
+  } else {
+    const jobs = readScrapeConfigs(listed, 'receivers.prometheus.config.scrape_configs');
+    originals = recoverAll(jobs, context, warnings);
+  }
+  if (originals.length === 0 && !switchedBack) return { originals, warnings };
+  const rewritten = originals.map((original) => {
+    const job = rewriteForHttpSd(original, allocatorUrl);
+    warnings.push(...rewriteWarnings(original, job));
+    return job;
+  });
+  const target = promConfig ?? (receiver.config = {});
+  target.scrape_configs = rewritten;
+  return { originals, warnings };
+}
+
+function rewriteTargetAllocator(context: RewriteContext): Rewrite {
+  const { receiver, promConfig, allocatorUrl, stash } = context;
+  const ours = targetAllocatorBlock(allocatorUrl);
+  const block = receiver.target_allocator;
+  const warnings: string[] = [];
+  let originals: JsonObject[] = stash === undefined ? [] : [...stash];
+  if (promConfig !== undefined && Object.hasOwn(promConfig, 'scrape_configs')) {
+    const jobs = readScrapeConfigs(
+      promConfig.scrape_configs,
+      'receivers.prometheus.config.scrape_configs',
+    );
+    const recovered = recoverAll(jobs, context, warnings);
+    originals = jsonEqual(block, ours) ? mergeByName(originals, recovered, warnings) : recovered;
+    delete promConfig.scrape_configs;
+    warnings.push(
+      'receivers.prometheus.config.scrape_configs moved to the target allocator; the receiver gets its jobs from its target_allocator block',
+    );
+  }
+  if (block === undefined || block === null) {
+    receiver.target_allocator = ours;
+  } else if (isRecord(block) && block.endpoint !== ours.endpoint) {
+    warnings.push(
+      `receivers.prometheus.target_allocator is kept as written; its endpoint is not this collector's allocator (${allocatorUrl})`,
+    );
+  }
+  return { originals, warnings };
+}
+
+function recoverAll(jobs: JsonObject[], context: RewriteContext, warnings: string[]): JsonObject[] {
+  const byName = new Map((context.stash ?? []).map((job) => [jobName(job), job] as const));
+  return jobs.map((job) => {
+    const recovered = recoverOriginal(job, byName, context.allocatorUrl);
+    warnings.push(...recovered.warnings);
+    return recovered.original;
+  });
+}
+
+/**
+ * Jobs added to a config whose scrape_configs were already moved to the allocator join the
+ * stash (replacing a stashed job of the same name); the other stashed jobs stay.
+ */
+function mergeByName(stashed: JsonObject[], added: JsonObject[], warnings: string[]): JsonObject[] {
+  const addedNames = new Set(added.map(jobName));
+  const kept = stashed.filter((job) => !addedNames.has(jobName(job)));
+  if (kept.length > 0) {
+    warnings.push(
+      `scrape jobs ${added.map((job) => `"${jobName(job)}"`).join(', ')} were added to the stashed jobs; to remove a stashed job, re-apply the full manifest without the target_allocator block`,
+    );
+  }
+  return [...kept, ...added];
+}
+
+function inputError(message: string): CollectorInputError {
+  return new CollectorInputError('COLLECTOR_PROMETHEUS_RECEIVER', message);
+}

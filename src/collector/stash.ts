@@ -1,0 +1,103 @@
+import { Annotations } from './annotations.js';
+import { canonicalJson, sha256Hex } from './canonical-json.js';
+import { getPath, isRecord, type JsonObject } from './json-value.js';
+
+/**
+ * The stash: the user's original `scrape_configs` (before the rewrite removed their discovery),
+ * kept on the collector in two annotations. The webhook writes it; the controller reads it to
+ * build the allocator's Prometheus config.
+ */
+export interface StashedScrapeConfigs {
+  /** Scrape configs in the order of the collector config, values exactly as the collector reads them. */
+  readonly scrapeConfigs: readonly JsonObject[];
+  /** sha256 hex of the canonical JSON; changes exactly when the jobs change. */
+  readonly hash: string;
+}
+
+export type StashReadResult =
+  | { readonly status: 'absent' }
+  | ({ readonly status: 'valid' } & StashedScrapeConfigs)
+  | { readonly status: 'invalid'; readonly message: string };
+
+export interface EncodedStash {
+  readonly json: string;
+  readonly hash: string;
+}
+
+export function encodeStash(scrapeConfigs: readonly JsonObject[]): EncodedStash {
+  const json = canonicalJson(scrapeConfigs);
+  return { json, hash: sha256Hex(json) };
+}
+
+/** Sets both stash annotations on `object` (metadata.annotations is created when absent). */
+export function writeStash(object: JsonObject, scrapeConfigs: readonly JsonObject[]): void {
+  const { json, hash } = encodeStash(scrapeConfigs);
+  const metadata = isRecord(object.metadata) ? object.metadata : (object.metadata = {});
+  const annotations = isRecord(metadata.annotations)
+    ? metadata.annotations
+    : (metadata.annotations = {});
+  annotations[Annotations.originalScrapeConfigs] = json;
+  annotations[Annotations.originalScrapeConfigsHash] = hash;
+}
+
+/** Removes both stash annotations (and an annotations map left empty by that). */
+export function removeStash(object: JsonObject): void {
+  const metadata = object.metadata;
+  if (!isRecord(metadata) || !isRecord(metadata.annotations)) return;
+  delete metadata.annotations[Annotations.originalScrapeConfigs];
+  delete metadata.annotations[Annotations.originalScrapeConfigsHash];
+  if (Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
+}
+
+/**
+ * Reads the stash of a collector object. `invalid` when the annotation is not a JSON list of
+ * objects or its hash annotation does not match (someone edited one of the two by hand).
+ */
+export function readStash(object: unknown): StashReadResult {
+  const annotations = getPath(object, ['metadata', 'annotations']);
+  const raw = isRecord(annotations) ? annotations[Annotations.originalScrapeConfigs] : undefined;
+  if (raw === undefined) return { status: 'absent' };
+  if (typeof raw !== 'string') return invalid('is not a string');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return invalid('is not JSON');
+  }
+  if (!Array.isArray(parsed) || !parsed.every(isRecord)) {
+    return invalid('is not a JSON list of scrape configs');
+  }
+  const hash = sha256Hex(canonicalJson(parsed));
+  const recorded = isRecord(annotations)
+    ? annotations[Annotations.originalScrapeConfigsHash]
+    : undefined;
+  if (recorded !== hash) {
+    return invalid(`does not match its hash annotation ${Annotations.originalScrapeConfigsHash}`);
+  }
+  return { status: 'valid', scrapeConfigs: parsed, hash };
+}
+
+/**
+ * The collector unescapes `$$` to `$` in every string of its config (its `${env:X}` syntax
+ * reserves `$`); the allocator reads a plain Prometheus config, so it needs the unescaped form.
+ * Upstream only does this in relabel `replacement` fields, which breaks `$$` anywhere else.
+ */
+export function unescapeCollectorDollars<T>(value: T): T {
+  return unescapeValue(value) as T;
+}
+
+function unescapeValue(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('$$', '$');
+  if (Array.isArray(value)) return value.map(unescapeValue);
+  if (!isRecord(value)) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[key] = unescapeValue(item);
+  return result;
+}
+
+function invalid(reason: string): StashReadResult {
+  return {
+    status: 'invalid',
+    message: `annotation ${Annotations.originalScrapeConfigs} ${reason}; remove both otel-ta stash annotations and re-apply the collector so the webhook writes them again`,
+  };
+}

@@ -1,0 +1,98 @@
+import { UsageError } from '../../errors.js';
+import type { Labels, TargetGroup } from '../model.js';
+
+/** Thrown for a malformed group list from a file or an HTTP endpoint; the last good groups stay. */
+export class TargetGroupFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetGroupFormatError';
+  }
+}
+
+export interface GroupParseOptions {
+  /** Source of the group at index i, e.g. `<file>:<i>`, as Prometheus names them. */
+  readonly sourceOf: (index: number) => string;
+  /** Labels added to every group (e.g. `__meta_filepath`); they override the group's own. */
+  readonly extraLabels?: Labels;
+  /** Where the list came from, for messages. */
+  readonly where: string;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+function parseLabels(value: unknown, where: string): Record<string, string> {
+  if (value === undefined || value === null) return {};
+  if (!isRecord(value)) throw new TargetGroupFormatError(`${where}: labels must be a map`);
+  const labels: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (!LABEL_NAME.test(name)) {
+      throw new TargetGroupFormatError(`${where}: "${name}" is not a valid label name`);
+    }
+    if (typeof v !== 'string') {
+      throw new TargetGroupFormatError(`${where}: label "${name}" must have a string value`);
+    }
+    labels[name] = v;
+  }
+  return labels;
+}
+
+/**
+ * Parses Prometheus's target group list (`[{targets: [...], labels: {...}}]`), the format of
+ * static_configs, file_sd files and http_sd responses. Each target becomes `{__address__}`.
+ */
+export function parseTargetGroups(value: unknown, options: GroupParseOptions): TargetGroup[] {
+  if (value === null || value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw new TargetGroupFormatError(`${options.where}: expected a list of target groups`);
+  }
+  return value.map((item: unknown, i): TargetGroup => {
+    const where = `${options.where}: group ${i}`;
+    if (!isRecord(item)) throw new TargetGroupFormatError(`${where}: must be a map`);
+    for (const key of Object.keys(item)) {
+      if (key !== 'targets' && key !== 'labels') {
+        throw new TargetGroupFormatError(`${where}: unknown key "${key}"`);
+      }
+    }
+    const rawTargets = item.targets ?? [];
+    if (!Array.isArray(rawTargets) || !rawTargets.every((t) => typeof t === 'string')) {
+      throw new TargetGroupFormatError(`${where}: targets must be a list of strings`);
+    }
+    const labels = { ...parseLabels(item.labels, where), ...options.extraLabels };
+    return {
+      source: options.sourceOf(i),
+      targets: rawTargets.map((address) => Object.freeze({ __address__: address })),
+      labels: Object.freeze(labels),
+    };
+  });
+}
+
+/** Same parse for config-time lists (static_configs): a bad entry is a usage error. */
+export function parseConfigTargetGroups(value: unknown, options: GroupParseOptions): TargetGroup[] {
+  try {
+    return parseTargetGroups(value, options);
+  } catch (err) {
+    if (err instanceof TargetGroupFormatError) {
+      throw new UsageError('DISCOVERY_CONFIG_INVALID', err.message, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/**
+ * Groups to send so a refresh replaces the previous one completely: the new groups plus an empty
+ * group for every source that was sent before and is gone now.
+ */
+export function withClearedSources(
+  previous: ReadonlySet<string>,
+  next: readonly TargetGroup[],
+): TargetGroup[] {
+  const present = new Set(next.map((g) => g.source));
+  const cleared = [...previous]
+    .filter((source) => !present.has(source))
+    .map((source): TargetGroup => ({ source, targets: [], labels: {} }));
+  return [...next, ...cleared];
+}

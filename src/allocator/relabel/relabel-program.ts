@@ -1,0 +1,163 @@
+import type { Labels } from '../model.js';
+import { goToLower, goToUpper } from './case-mapping.js';
+import { hashMod } from './hashmod.js';
+import { isValidLabelName, type NameValidationScheme } from './label-names.js';
+import { LabelWorkspace } from './label-workspace.js';
+import type { RelabelRule } from './relabel-rule.js';
+import { compileTemplate } from './template.js';
+
+/** One compiled rule: changes the workspace, returns false when the label set is dropped. */
+type Step = (labels: LabelWorkspace) => boolean;
+
+function joinSources(rule: RelabelRule): (labels: LabelWorkspace) => string {
+  const names = rule.sourceLabels;
+  const separator = rule.separator;
+  if (names.length === 0) return () => '';
+  if (names.length === 1) {
+    const only = names[0]!;
+    return (labels) => labels.get(only);
+  }
+  return (labels) => {
+    let out = labels.get(names[0]!);
+    for (let i = 1; i < names.length; i++) out += separator + labels.get(names[i]!);
+    return out;
+  };
+}
+
+function replaceStep(rule: RelabelRule, scheme: NameValidationScheme): Step {
+  const value = joinSources(rule);
+  const regex = rule.regex;
+  const target = compileTemplate(rule.targetLabel);
+  const replacement = compileTemplate(rule.replacement);
+  // `(.*)` with replacement `$1` copies the joined value: no match object needed.
+  if (regex.matchesEverything && target.literal !== undefined && rule.replacement === '$1') {
+    const name = target.literal;
+    return (labels) => {
+      labels.set(name, value(labels));
+      return true;
+    };
+  }
+  return (labels) => {
+    const match = regex.exec(value(labels));
+    if (match === null) return true;
+    const name = target.literal ?? target.expand(match);
+    // An expanded target that is not a label name leaves the labels unchanged, as in Prometheus.
+    if (target.literal === undefined && !isValidLabelName(name, scheme)) return true;
+    labels.set(name, replacement.literal ?? replacement.expand(match));
+    return true;
+  };
+}
+
+interface Mapping {
+  readonly source: string;
+  readonly target: string;
+  readonly value: string;
+}
+
+function bySource(a: Mapping, b: Mapping): number {
+  return a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
+}
+
+function labelMapStep(rule: RelabelRule): Step {
+  const regex = rule.regex;
+  const replacement = compileTemplate(rule.replacement);
+  return (labels) => {
+    // Collect first: Prometheus maps a snapshot. Its base labels are sorted by name and come
+    // before the changed ones, so sorting the (few) base matches makes collisions resolve alike.
+    const fromBase: Mapping[] = [];
+    const fromChanged: Mapping[] = [];
+    labels.scan((source, value, isBase) => {
+      const match = regex.exec(source);
+      if (match === null) return;
+      const target = replacement.literal ?? replacement.expand(match);
+      (isBase ? fromBase : fromChanged).push({ source, target, value });
+    });
+    if (fromBase.length > 1) fromBase.sort(bySource);
+    for (const m of fromBase) labels.set(m.target, m.value);
+    for (const m of fromChanged) labels.set(m.target, m.value);
+    return true;
+  };
+}
+
+function labelFilterStep(rule: RelabelRule, keepMatching: boolean): Step {
+  const regex = rule.regex;
+  return (labels) => {
+    const doomed: string[] = [];
+    labels.scan((name) => {
+      if (regex.test(name) !== keepMatching) doomed.push(name);
+    });
+    for (const name of doomed) labels.delete(name);
+    return true;
+  };
+}
+
+function compileStep(rule: RelabelRule, scheme: NameValidationScheme): Step {
+  const value = joinSources(rule);
+  const { regex, targetLabel } = rule;
+  switch (rule.action) {
+    case 'replace':
+      return replaceStep(rule, scheme);
+    case 'keep':
+      return (labels) => regex.test(value(labels));
+    case 'drop':
+      return (labels) => !regex.test(value(labels));
+    case 'keepequal':
+      return (labels) => labels.get(targetLabel) === value(labels);
+    case 'dropequal':
+      return (labels) => labels.get(targetLabel) !== value(labels);
+    case 'hashmod': {
+      const modulus = rule.modulus;
+      return (labels) => {
+        labels.set(targetLabel, hashMod(value(labels), modulus));
+        return true;
+      };
+    }
+    case 'lowercase':
+      return (labels) => {
+        labels.set(targetLabel, goToLower(value(labels)));
+        return true;
+      };
+    case 'uppercase':
+      return (labels) => {
+        labels.set(targetLabel, goToUpper(value(labels)));
+        return true;
+      };
+    case 'labelmap':
+      return labelMapStep(rule);
+    case 'labeldrop':
+      return labelFilterStep(rule, false);
+    case 'labelkeep':
+      return labelFilterStep(rule, true);
+  }
+}
+
+/** Compiled relabel rules; see `compileRelabelConfigs`. Immutable and safe to share. */
+export class RelabelProgram {
+  private readonly steps: readonly Step[];
+
+  constructor(
+    readonly rules: readonly RelabelRule[],
+    scheme: NameValidationScheme,
+  ) {
+    this.steps = rules.map((rule) => compileStep(rule, scheme));
+  }
+
+  get isEmpty(): boolean {
+    return this.steps.length === 0;
+  }
+
+  /** Applies the rules to a copy-on-write view of `labels`; null when a rule drops the set. */
+  run(labels: LabelWorkspace): LabelWorkspace | null {
+    for (const step of this.steps) if (!step(labels)) return null;
+    return labels;
+  }
+
+  /**
+   * The relabeled label set, or null when a rule drops it. Never mutates `labels`; returns the same
+   * object when no rule changed anything. Empty values count as absent, as in Prometheus.
+   */
+  apply(labels: Labels): Labels | null {
+    const result = this.run(new LabelWorkspace(labels));
+    return result === null ? null : result.toLabels();
+  }
+}

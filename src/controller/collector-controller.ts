@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Informer } from '../k8s/informer.js';
+import { objectKey, type KubeObject } from '../k8s/object.js';
+import type { CollectorReconciler } from './collector-reconciler.js';
+import type { Scheduler } from './work-queue.js';
+import { timerScheduler, WorkQueue } from './work-queue.js';
+import type { BackoffOptions } from '../k8s/backoff.js';
+
+export interface CollectorControllerOptions {
+  /** Every collector is reconciled again this often, repairing drift no event reported. */
+  readonly resyncMs: number;
+  readonly workers: number;
+  readonly retry?: BackoffOptions;
+  readonly scheduler?: Scheduler;
+}
+
+/**
+ * Wires the collector informer to the work queue and the reconciler: every add/update/delete
+ * queues the collector's key, workers reconcile keys one at a time per key, failures are retried
+ * with backoff, and a periodic resync queues everything.
+ */
+export class CollectorController {
+  private queue: WorkQueue | undefined;
+  private workers: Promise<void>[] = [];
+  private unsubscribe: (() => void)[] = [];
+  private cancelResync: (() => void) | undefined;
+  private readonly scheduler: Scheduler;
+
+  constructor(
+    private readonly informer: Informer<KubeObject>,
+    private readonly reconciler: CollectorReconciler,
+    private readonly options: CollectorControllerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.scheduler = options.scheduler ?? timerScheduler;
+  }
+
+  async start(): Promise<void> {
+    if (this.queue !== undefined) return;
+    const queue = new WorkQueue({
+      scheduler: this.scheduler,
+      ...(this.options.retry ? { retry: this.options.retry } : {}),
+    });
+    this.queue = queue;
+    const enqueue = (obj: KubeObject): void => queue.add(objectKey(obj));
+    this.unsubscribe = [
+      this.informer.on('add', enqueue),
+      this.informer.on('update', enqueue),
+      this.informer.on('delete', enqueue),
+    ];
+    // Collectors already cached (a new leader takes over a warm informer) are queued too.
+    for (const obj of this.informer.list()) enqueue(obj);
+    await this.informer.start();
+    this.workers = Array.from({ length: Math.max(1, this.options.workers) }, () =>
+      this.work(queue),
+    );
+    this.scheduleResync(queue);
+  }
+
+  async stop(): Promise<void> {
+    const queue = this.queue;
+    if (queue === undefined) return;
+    this.queue = undefined;
+    this.cancelResync?.();
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    queue.shutDown();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  private scheduleResync(queue: WorkQueue): void {
+    this.cancelResync = this.scheduler(() => {
+      if (this.queue !== queue) return;
+      for (const obj of this.informer.list()) queue.add(objectKey(obj));
+      this.scheduleResync(queue);
+    }, this.options.resyncMs);
+  }
+
+  private async work(queue: WorkQueue): Promise<void> {
+    for (;;) {
+      const key = await queue.get();
+      if (key === undefined) return;
+      try {
+        await this.reconciler.reconcile(key);
+        queue.forget(key);
+      } catch (err) {
+        this.logger.warn(
+          { err, collector: key, retries: queue.retries(key) },
+          'reconcile failed, retrying after backoff',
+        );
+        queue.addRateLimited(key);
+      } finally {
+        queue.done(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import { OtelTaError } from '../errors.js';
+import { parseConfig, serialise } from './config-document.js';
+import { cloneJson, getPath, isRecord, type JsonObject } from './json-value.js';
+import { API_VERSIONS, isCollectorObject, isServedApiVersion } from './model.js';
+
+/** prometheusCR selectors: plain label maps in v1alpha1, LabelSelectors in v1beta1. */
+const SELECTORS = [
+  'serviceMonitorSelector',
+  'podMonitorSelector',
+  'scrapeConfigSelector',
+  'probeSelector',
+] as const;
+
+/**
+ * Converts an OpenTelemetryCollector between `opentelemetry.io/v1alpha1` and `/v1beta1` for the
+ * CRD's conversion webhook. `spec.config` goes YAML string <-> object; prometheusCR selectors go
+ * plain map <-> `{matchLabels}`; every other field is copied untouched. A round trip keeps all
+ * values; what it cannot keep is the formatting of the v1alpha1 config string (comments, quoting),
+ * since v1beta1 stores an object. Throws a coded OtelTaError on input it cannot convert.
+ */
+export function convertCollector(
+  object: unknown,
+  desiredApiVersion: string,
+): Record<string, unknown> {
+  if (!isCollectorObject(object) || !isServedApiVersion(object.apiVersion)) {
+    throw conversionError(
+      'COLLECTOR_CONVERSION_UNSUPPORTED',
+      `cannot convert ${describeObject(object)}: only opentelemetry.io/v1alpha1 and v1beta1 OpenTelemetryCollector objects are served`,
+    );
+  }
+  if (!isServedApiVersion(desiredApiVersion)) {
+    throw conversionError(
+      'COLLECTOR_CONVERSION_UNSUPPORTED',
+      `cannot convert to ${desiredApiVersion}: the served versions are ${API_VERSIONS.v1alpha1} and ${API_VERSIONS.v1beta1}`,
+    );
+  }
+  const result = cloneJson(object);
+  if (object.apiVersion === desiredApiVersion) return result;
+  result.apiVersion = desiredApiVersion;
+  if (!isRecord(result.spec)) return result;
+  if (desiredApiVersion === API_VERSIONS.v1beta1) toV1beta1(result.spec);
+  else toV1alpha1(result.spec);
+  return result;
+}
+
+function toV1beta1(spec: JsonObject): void {
+  const config = spec.config;
+  if (typeof config === 'string') {
+    spec.config = parseConfig({ kind: 'string', text: config }).value ?? {};
+  } else if (config !== undefined && config !== null) {
+    throw conversionError(
+      'COLLECTOR_CONVERSION_FAILED',
+      'spec.config of a v1alpha1 collector must be a YAML string; write the config as a block scalar (config: |)',
+    );
+  }
+  forEachSelector(spec, (selector) =>
+    Object.keys(selector).length === 0 ? {} : { matchLabels: selector },
+  );
+}
+
+function toV1alpha1(spec: JsonObject): void {
+  const config = spec.config;
+  if (isRecord(config)) {
+    spec.config = serialise(config);
+  } else if (config !== undefined && config !== null) {
+    throw conversionError(
+      'COLLECTOR_CONVERSION_FAILED',
+      'spec.config of a v1beta1 collector must be an object',
+    );
+  }
+  forEachSelector(spec, (selector, path) => {
+    const unknownKeys = Object.keys(selector).filter(
+      (key) => key !== 'matchLabels' && key !== 'matchExpressions',
+    );
+    const expressions = selector.matchExpressions;
+    if (unknownKeys.length > 0 || (Array.isArray(expressions) && expressions.length > 0)) {
+      throw conversionError(
+        'COLLECTOR_CONVERSION_LOSSY',
+        `${path} uses ${unknownKeys.length > 0 ? unknownKeys.join(', ') : 'matchExpressions'}, which v1alpha1 (plain label maps) cannot represent; read this collector as ${API_VERSIONS.v1beta1} or select with matchLabels only`,
+      );
+    }
+    return isRecord(selector.matchLabels) ? selector.matchLabels : {};
+  });
+}
+
+function forEachSelector(
+  spec: JsonObject,
+  convert: (selector: JsonObject, path: string) => JsonObject,
+): void {
+  const prometheusCR = getPath(spec, ['targetAllocator', 'prometheusCR']);
+  if (!isRecord(prometheusCR)) return;
+  for (const key of SELECTORS) {
+    const selector = prometheusCR[key];
+    if (isRecord(selector)) {
+      prometheusCR[key] = convert(selector, `spec.targetAllocator.prometheusCR.${key}`);
+    }
+  }
+}
+
+function describeObject(object: unknown): string {
+  if (!isRecord(object)) return 'a value that is not an object';
+  return `${String(object.apiVersion)} ${String(object.kind)}`;
+}
+
+function conversionError(code: string, message: string): OtelTaError {
+  return new OtelTaError(code, message);
+}

@@ -1,0 +1,109 @@
+import { parseDocument } from 'yaml';
+import { isRecord, type JsonObject } from './json-value.js';
+import { API_VERSIONS, readCollector, type CollectorView } from './model.js';
+import { readStash } from './stash.js';
+
+export type ValidationOutcome =
+  | { readonly allowed: true; readonly warnings: string[] }
+  | { readonly allowed: false; readonly message: string };
+
+const PROMETHEUS_INCORRECT = 'the OpenTelemetry Spec Prometheus configuration is incorrect, ';
+const PER_NODE = 'per-node';
+
+/**
+ * The upstream operator's admission rules for a collector with the target allocator enabled, with
+ * upstream's exact messages (users search for them). One difference: when the mutation moved the
+ * scrape configs to the allocator (`target_allocator` rewrite mode), the stashed ones count.
+ */
+export function validateCollector(object: unknown): ValidationOutcome {
+  const view = readCollector(object);
+  if (view?.targetAllocator.enabled !== true) return { allowed: true, warnings: [] };
+  const problem = modeProblem(view) ?? prometheusProblem(view, object);
+  return problem === undefined
+    ? { allowed: true, warnings: [] }
+    : { allowed: false, message: problem };
+}
+
+function modeProblem(view: CollectorView): string | undefined {
+  const { mode } = view;
+  const strategy = view.targetAllocator.allocationStrategy;
+  if (mode !== 'statefulset' && mode !== 'daemonset') {
+    return `the OpenTelemetry Collector mode is set to ${mode}, which does not support the target allocation deployment`;
+  }
+  if (mode === 'daemonset' && strategy !== PER_NODE) {
+    // Upstream's message ends with a space; kept so it matches byte for byte.
+    return `the OpenTelemetry Collector mode is set to ${mode}, which must be used with target allocation strategy ${PER_NODE} `;
+  }
+  if (strategy === PER_NODE && mode !== 'daemonset') {
+    return `target allocation strategy ${PER_NODE} is only supported in OpenTelemetry Collector mode daemonset`;
+  }
+  return undefined;
+}
+
+function prometheusProblem(view: CollectorView, object: unknown): string | undefined {
+  const config = collectorConfig(view);
+  if (config === undefined)
+    return `${PROMETHEUS_INCORRECT}couldn't parse the opentelemetry-collector configuration`;
+  const receiver =
+    lookup(config, 'receivers') ?? lookup(config.receivers as JsonObject, 'prometheus');
+  if (receiver !== undefined) return PROMETHEUS_INCORRECT + receiver;
+  if (view.targetAllocator.prometheusCREnabled) return undefined;
+  const prometheus = (config.receivers as JsonObject).prometheus as JsonObject;
+  const inner = scrapeConfigsProblem(prometheus, object);
+  return inner === undefined ? undefined : PROMETHEUS_INCORRECT + inner;
+}
+
+/** The config as a map (an absent or empty one is `{}`); undefined when it cannot be read as one. */
+function collectorConfig(view: CollectorView): JsonObject | undefined {
+  const source = view.config;
+  switch (source.kind) {
+    case 'absent':
+      return {};
+    case 'invalid':
+      return undefined;
+    case 'object':
+      return source.value;
+    case 'string': {
+      if (view.apiVersion !== API_VERSIONS.v1alpha1) return undefined;
+      const document = parseDocument(source.text, { merge: true, uniqueKeys: true });
+      if (document.errors.length > 0) return undefined;
+      try {
+        const value: unknown = document.toJS({ maxAliasCount: 100 });
+        if (value === null || value === undefined) return {};
+        return isRecord(value) ? value : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+  }
+}
+
+/** Upstream's check of one map component: present, and a map. */
+function lookup(parent: JsonObject, key: string, name = key): string | undefined {
+  if (!Object.hasOwn(parent, key)) return `no ${name} available as part of the configuration`;
+  if (!isRecord(parent[key])) {
+    return `${name} property in the configuration doesn't contain valid ${name}`;
+  }
+  return undefined;
+}
+
+function scrapeConfigsProblem(prometheus: JsonObject, object: unknown): string | undefined {
+  const configProblem = lookup(prometheus, 'config', 'prometheusConfig');
+  if (configProblem !== undefined) return configProblem;
+  const promConfig = prometheus.config as JsonObject;
+  let scrapeConfigs: unknown = promConfig.scrape_configs;
+  if (!Object.hasOwn(promConfig, 'scrape_configs')) {
+    const stash = isRecord(prometheus.target_allocator) ? readStash(object) : undefined;
+    if (stash?.status !== 'valid')
+      return 'no scrape_configs available as part of the configuration';
+    scrapeConfigs = stash.scrapeConfigs;
+  }
+  if (!Array.isArray(scrapeConfigs)) return 'scrape_configs must be a list in the config';
+  if (!scrapeConfigs.every(isRecord)) {
+    return "scrape_config property in the configuration doesn't contain valid scrape_config";
+  }
+  if (scrapeConfigs.length === 0) {
+    return 'either at least one scrape config needs to be defined or PrometheusCR needs to be enabled';
+  }
+  return undefined;
+}

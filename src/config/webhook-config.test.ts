@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ALLOCATOR_IMAGE, buildWebhookConfig } from './webhook-config.js';
+
+const TLS = { tlsCertFile: '/tls/tls.crt', tlsKeyFile: '/tls/tls.key' };
+
+describe('buildWebhookConfig', () => {
+  it('applies the defaults', () => {
+    const config = buildWebhookConfig(TLS, {}, undefined);
+    expect(config).toEqual({
+      ...TLS,
+      listenAddr: { host: undefined, port: 9443 },
+      policyFile: undefined,
+      allocatorImage: DEFAULT_ALLOCATOR_IMAGE,
+      logLevel: 'info',
+    });
+  });
+
+  it('lets flags beat the environment and the environment beat the file', () => {
+    const file = {
+      path: 'webhook.yaml',
+      text: 'tls_cert_file: /file/tls.crt\ntls_key_file: /file/tls.key\nlisten_addr: ":1"\nallocator_image: file/image\nlog_level: warn\npolicy_file: /file/policy.yaml\n',
+    };
+    const env = {
+      OTEL_TA_WEBHOOK_LISTEN_ADDR: '127.0.0.1:2',
+      OTEL_TA_WEBHOOK_ALLOCATOR_IMAGE: 'env/image',
+    };
+    const config = buildWebhookConfig({ allocatorImage: 'flag/image' }, env, file);
+    expect(config).toEqual({
+      tlsCertFile: '/file/tls.crt',
+      tlsKeyFile: '/file/tls.key',
+      listenAddr: { host: '127.0.0.1', port: 2 },
+      policyFile: '/file/policy.yaml',
+      allocatorImage: 'flag/image',
+      logLevel: 'warn',
+    });
+  });
+
+  it('names the flag, variable and key of a missing certificate', () => {
+    expect(() => buildWebhookConfig({}, {}, undefined)).toThrow(
+      /--tls-cert-file FILE \(or OTEL_TA_WEBHOOK_TLS_CERT_FILE, or tls_cert_file in the config file\)/,
+    );
+  });
+
+  it.each([
+    ['an unknown key', 'tls_cert: x\n', /unknown key "tls_cert"/],
+    ['a value of the wrong type', 'listen_addr: 9443\n', /listen_addr must be a string/],
+    ['text that is not YAML', 'a: [\n', /not valid YAML/],
+  ])('rejects a config file with %s', (_label, text, message) => {
+    expect(() => buildWebhookConfig(TLS, {}, { path: 'w.yaml', text })).toThrow(message);
+  });
+
+  it('rejects an unknown log level and a listen address without a port', () => {
+    expect(() => buildWebhookConfig({ ...TLS, logLevel: 'loud' }, {}, undefined)).toThrow(
+      /log level "loud"/,
+    );
+    expect(() => buildWebhookConfig({ ...TLS, listenAddr: 'localhost' }, {}, undefined)).toThrow(
+      /no port/,
+    );
+  });
+});

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+import type { ReloadingTlsCredentials } from '../certs/index.js';
+import type { Logger } from '../observability/logger.js';
+
+export interface WebhookServerOptions {
+  readonly app: RequestListener;
+  readonly credentials: ReloadingTlsCredentials;
+  /** Undefined host: every interface. Port 0: any free port (tests, the demo). */
+  readonly host: string | undefined;
+  readonly port: number;
+  readonly logger: Logger;
+  /** A request that has not arrived completely by then is cut off, so a slow client cannot hold a socket. */
+  readonly requestTimeoutMs?: number;
+  /** How long stop() waits for requests in flight before closing their connections. */
+  readonly drainTimeoutMs?: number;
+}
+
+const MIN_TLS_VERSION = 'TLSv1.2';
+
+/**
+ * The HTTPS listener. Certificates come from `ReloadingTlsCredentials`; a reload swaps the secure
+ * context for new connections only, so requests in flight and open keep-alive connections carry on.
+ */
+export class WebhookServer {
+  private readonly options: WebhookServerOptions;
+  private server: Server | undefined;
+
+  constructor(options: WebhookServerOptions) {
+    this.options = options;
+  }
+
+  async start(): Promise<AddressInfo> {
+    const { credentials, logger } = this.options;
+    const initial = await credentials.start();
+    const server = createServer(
+      { cert: initial.cert, key: initial.key, minVersion: MIN_TLS_VERSION },
+      this.options.app,
+    );
+    server.requestTimeout = this.options.requestTimeoutMs ?? 10_000;
+    server.headersTimeout = Math.min(server.requestTimeout, 10_000);
+    server.keepAliveTimeout = 30_000;
+    credentials.onChange((pair) => {
+      server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: MIN_TLS_VERSION });
+    });
+    server.on('tlsClientError', (err) => logger.debug({ err }, 'tls handshake failed'));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    logger.info({ address: address.address, port: address.port }, 'webhook listening');
+    return address;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    await this.options.credentials.stop();
+    if (server === undefined) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const drain = setTimeout(
+      () => server.closeAllConnections(),
+      this.options.drainTimeoutMs ?? 5_000,
+    );
+    drain.unref();
+    await closed;
+    clearTimeout(drain);
+  }
+}

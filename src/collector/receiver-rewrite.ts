@@ -90,6 +90,7 @@ function rewriteHttpSd(context: RewriteContext): Rewrite {
   const listed = promConfig?.scrape_configs;
   const warnings: string[] = [];
   let originals: JsonObject[];
+  let current: readonly JsonObject[] = [];
   const switchedBack =
     (listed === undefined || listed === null) &&
     stash !== undefined &&
@@ -103,13 +104,14 @@ function rewriteHttpSd(context: RewriteContext): Rewrite {
       'rewrite mode changed to http_sd: the stashed scrape jobs are back in scrape_configs',
     );
   } else {
-    const jobs = readScrapeConfigs(listed, 'receivers.prometheus.config.scrape_configs');
-    originals = recoverAll(jobs, context, warnings);
+    current = readScrapeConfigs(listed, 'receivers.prometheus.config.scrape_configs');
+    originals = recoverAll(current, context, warnings);
   }
   if (originals.length === 0 && !switchedBack) return { originals, warnings };
-  const rewritten = originals.map((original) => {
+  const rewritten = originals.map((original, index) => {
     const job = rewriteForHttpSd(original, allocatorUrl);
-    warnings.push(...rewriteWarnings(original, job));
+    // Only a job this pass changes deserves a warning; an already rewritten one is old news.
+    if (!jsonEqual(current[index], job)) warnings.push(...rewriteWarnings(original, job));
     return job;
   });
   const target = promConfig ?? (receiver.config = {});

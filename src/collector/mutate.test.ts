@@ -1,0 +1,572 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Annotations } from './annotations.js';
+import { encodeStash, readStash } from './stash.js';
+import { mutateCollector, type MutationContext, type MutationOutcome } from './mutate.js';
+import { computeJsonPatch } from './patch.js';
+import type { JsonObject } from './json-value.js';
+
+const IMAGE = 'ghcr.io/otel-ta/otel-ta:0.1.0';
+const CONTEXT: MutationContext = {
+  operation: 'CREATE',
+  namespace: 'observability',
+  name: 'collector-with-ta',
+  settings: { allocatorImage: IMAGE },
+};
+const ALLOCATOR = 'http://collector-with-ta-targetallocator.observability.svc:80';
+const POD_NAME_ENV = { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } };
+const TA_DEFAULTS = {
+  enabled: true,
+  replicas: 1,
+  allocationStrategy: 'consistent-hashing',
+  filterStrategy: 'relabel-config',
+  image: IMAGE,
+};
+
+function fixture(version: 'v1alpha1' | 'v1beta1'): JsonObject {
+  const path = new URL(
+    `../../test/fixtures/collectors/collector-with-ta.${version}.yaml`,
+    import.meta.url,
+  );
+  return parse(readFileSync(path, 'utf8')) as JsonObject;
+}
+
+function mutated(outcome: MutationOutcome): JsonObject {
+  if (outcome.kind !== 'mutated')
+    throw new Error(`expected a mutation, got ${JSON.stringify(outcome)}`);
+  return outcome.object;
+}
+
+function spec(object: JsonObject): JsonObject {
+  return object.spec as JsonObject;
+}
+
+function targetsUrl(job: string): string {
+  return `${ALLOCATOR}/jobs/${job}/targets?collector_id=\${env:POD_NAME}`;
+}
+
+/** A v1beta1 collector with the allocator enabled and the given scrape configs. */
+function beta(
+  scrapeConfigs: unknown[],
+  extra: { annotations?: Record<string, string>; ta?: JsonObject } = {},
+): JsonObject {
+  return {
+    apiVersion: 'opentelemetry.io/v1beta1',
+    kind: 'OpenTelemetryCollector',
+    metadata: {
+      name: 'collector-with-ta',
+      namespace: 'observability',
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+    },
+    spec: {
+      mode: 'statefulset',
+      targetAllocator: { enabled: true, ...extra.ta },
+      config: {
+        receivers: { prometheus: { config: { scrape_configs: scrapeConfigs } } },
+        exporters: { debug: {} },
+        service: { pipelines: { metrics: { receivers: ['prometheus'], exporters: ['debug'] } } },
+      },
+    },
+  };
+}
+
+function scrapeConfigsOf(object: JsonObject): JsonObject[] {
+  const config = spec(object).config as JsonObject;
+  const receivers = config.receivers as JsonObject;
+  return ((receivers.prometheus as JsonObject).config as JsonObject).scrape_configs as JsonObject[];
+}
+
+function stashOf(object: JsonObject): readonly JsonObject[] {
+  const stash = readStash(object);
+  if (stash.status !== 'valid') throw new Error(`no valid stash: ${JSON.stringify(stash)}`);
+  return stash.scrapeConfigs;
+}
+
+const STATIC_JOB = {
+  job_name: 'otel-collector',
+  scrape_interval: '10s',
+  static_configs: [{ targets: ['0.0.0.0:8888'] }],
+  metric_relabel_configs: [{ action: 'labeldrop', regex: '(id|name)', replacement: '$$1' }],
+};
+const EXPECTED_STASH = encodeStash([STATIC_JOB]);
+
+describe('mutateCollector on the documentation manifest', () => {
+  it('rewrites the v1alpha1 config string in place, keeping comments, quoting and $$1', () => {
+    const original = fixture('v1alpha1');
+    const result = mutated(mutateCollector(original, CONTEXT));
+    const expectedConfig = (spec(original).config as string).replace(
+      "        static_configs:\n        - targets: [ '0.0.0.0:8888' ]\n",
+      `        http_sd_configs:\n        - url: ${targetsUrl('otel-collector')}\n`,
+    );
+    expect(expectedConfig).not.toBe(spec(original).config);
+    expect(result).toEqual({
+      apiVersion: 'opentelemetry.io/v1alpha1',
+      kind: 'OpenTelemetryCollector',
+      metadata: {
+        name: 'collector-with-ta',
+        namespace: 'observability',
+        annotations: {
+          [Annotations.originalScrapeConfigs]: EXPECTED_STASH.json,
+          [Annotations.originalScrapeConfigsHash]: EXPECTED_STASH.hash,
+        },
+      },
+      spec: {
+        mode: 'statefulset',
+        replicas: 3,
+        targetAllocator: TA_DEFAULTS,
+        config: expectedConfig,
+        env: [POD_NAME_ENV],
+      },
+    });
+    const config = spec(result).config as string;
+    expect(config).toContain("- job_name: 'otel-collector'\n");
+    expect(config).toContain('replacement: $$1\n');
+    expect(config).toContain(
+      "# SigV4 signs the remote-write requests with the pod's AWS credentials.\n",
+    );
+  });
+
+  it('rewrites the v1beta1 config object, keeping every other field as written', () => {
+    const original = fixture('v1beta1');
+    const result = mutated(mutateCollector(original, CONTEXT));
+    const expected = structuredClone(original);
+    spec(expected).targetAllocator = TA_DEFAULTS;
+    spec(expected).env = [POD_NAME_ENV];
+    scrapeConfigsOf(expected)[0] = {
+      job_name: 'otel-collector',
+      scrape_interval: '10s',
+      http_sd_configs: [{ url: targetsUrl('otel-collector') }],
+      metric_relabel_configs: [{ action: 'labeldrop', regex: '(id|name)', replacement: '$$1' }],
+    };
+    (expected.metadata as JsonObject).annotations = {
+      [Annotations.originalScrapeConfigs]: EXPECTED_STASH.json,
+      [Annotations.originalScrapeConfigsHash]: EXPECTED_STASH.hash,
+    };
+    expect(result).toEqual(expected);
+  });
+
+  it('stashes the same canonical JSON for both versions of the manifest', () => {
+    const alpha = mutated(mutateCollector(fixture('v1alpha1'), CONTEXT));
+    const beta1 = mutated(mutateCollector(fixture('v1beta1'), CONTEXT));
+    expect((alpha.metadata as JsonObject).annotations).toEqual(
+      (beta1.metadata as JsonObject).annotations,
+    );
+    expect(EXPECTED_STASH.json).toContain('"replacement":"$$1"');
+  });
+
+  it('explains the moved discovery in a warning', () => {
+    const outcome = mutateCollector(fixture('v1alpha1'), CONTEXT);
+    expect(outcome.kind === 'mutated' && outcome.warnings).toEqual([
+      'scrape job "otel-collector": static_configs moved to the target allocator; each collector now scrapes its share of the targets over http_sd_configs',
+    ]);
+  });
+
+  for (const version of ['v1alpha1', 'v1beta1'] as const) {
+    it(`a second pass over the mutated ${version} object changes nothing`, () => {
+      const once = mutated(mutateCollector(fixture(version), CONTEXT));
+      expect(mutateCollector(once, { ...CONTEXT, operation: 'UPDATE' })).toEqual({
+        kind: 'unchanged',
+        warnings: [],
+      });
+    });
+
+    it(`re-applying the original ${version} manifest over the mutated object yields the identical object`, () => {
+      const original = fixture(version);
+      const stored = mutated(mutateCollector(original, CONTEXT));
+      const resubmitted = structuredClone(stored);
+      spec(resubmitted).config = structuredClone(spec(original).config);
+      const outcome = mutateCollector(resubmitted, { ...CONTEXT, operation: 'UPDATE' });
+      expect(mutated(outcome)).toEqual(stored);
+      expect(computeJsonPatch(stored, mutated(outcome))).toEqual([]);
+    });
+  }
+});
+
+describe('mutateCollector triggers', () => {
+  const plain = (): JsonObject => {
+    const object = beta([STATIC_JOB]);
+    delete (spec(object).targetAllocator as JsonObject).enabled;
+    return object;
+  };
+
+  it('leaves a collector without a trigger untouched', () => {
+    expect(mutateCollector(plain(), CONTEXT)).toEqual({ kind: 'unchanged', warnings: [] });
+  });
+
+  it('leaves other kinds and groups untouched', () => {
+    const other = { ...beta([STATIC_JOB]), kind: 'Deployment' };
+    const otherGroup = { ...beta([STATIC_JOB]), apiVersion: 'example.com/v1beta1' };
+    expect(mutateCollector(other, CONTEXT).kind).toBe('unchanged');
+    expect(mutateCollector(otherGroup, CONTEXT).kind).toBe('unchanged');
+    expect(mutateCollector('not an object', CONTEXT).kind).toBe('unchanged');
+  });
+
+  it('the enable annotation turns the allocator on and sets enabled: true', () => {
+    const object = plain();
+    (object.metadata as JsonObject).annotations = { [Annotations.enable]: 'true' };
+    const result = mutated(mutateCollector(object, CONTEXT));
+    expect(spec(result).targetAllocator).toEqual(TA_DEFAULTS);
+    expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
+      { url: targetsUrl('otel-collector') },
+    ]);
+  });
+
+  it('policy forceEnable turns the allocator on unless the collector sets inject: "false"', () => {
+    expect(
+      spec(mutated(mutateCollector(plain(), { ...CONTEXT, forceEnable: true }))).targetAllocator,
+    ).toEqual(TA_DEFAULTS);
+    const optedOut = plain();
+    (optedOut.metadata as JsonObject).annotations = { [Annotations.inject]: 'false' };
+    expect(mutateCollector(optedOut, { ...CONTEXT, forceEnable: true })).toEqual({
+      kind: 'unchanged',
+      warnings: [],
+    });
+  });
+
+  it('never flips an explicit enabled: false, and says why', () => {
+    const object = beta([STATIC_JOB], {
+      annotations: { [Annotations.enable]: 'true' },
+      ta: { enabled: false },
+    });
+    const outcome = mutateCollector(object, CONTEXT);
+    expect(outcome.kind).toBe('unchanged');
+    expect(outcome.kind === 'unchanged' && outcome.warnings[0]).toContain(
+      'remove "enabled: false"',
+    );
+  });
+
+  it('uses the request name when metadata.name is not set yet', () => {
+    const object = beta([STATIC_JOB]);
+    delete (object.metadata as JsonObject).name;
+    delete (object.metadata as JsonObject).namespace;
+    const result = mutated(
+      mutateCollector(object, { ...CONTEXT, name: 'pool', namespace: 'team-a' }),
+    );
+    expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
+      {
+        url: 'http://pool-targetallocator.team-a.svc:80/jobs/otel-collector/targets?collector_id=${env:POD_NAME}',
+      },
+    ]);
+  });
+});
+
+describe('mutateCollector defaults', () => {
+  it('keeps every targetAllocator value the user set', () => {
+    const ta = {
+      enabled: true,
+      replicas: 2,
+      allocationStrategy: 'least-weighted',
+      filterStrategy: 'none',
+      image: 'mine:1',
+    };
+    const result = mutated(mutateCollector(beta([STATIC_JOB], { ta }), CONTEXT));
+    expect(spec(result).targetAllocator).toEqual(ta);
+  });
+
+  it('defaults the allocation strategy to per-node for a daemonset', () => {
+    const object = beta([STATIC_JOB]);
+    spec(object).mode = 'daemonset';
+    expect(
+      (spec(mutated(mutateCollector(object, CONTEXT))).targetAllocator as JsonObject)
+        .allocationStrategy,
+    ).toBe('per-node');
+  });
+
+  it('appends POD_NAME to an existing env list and keeps a user-defined POD_NAME', () => {
+    const withEnv = beta([STATIC_JOB]);
+    spec(withEnv).env = [{ name: 'A', value: '1' }];
+    expect(spec(mutated(mutateCollector(withEnv, CONTEXT))).env).toEqual([
+      { name: 'A', value: '1' },
+      POD_NAME_ENV,
+    ]);
+    const own = beta([STATIC_JOB]);
+    spec(own).env = [{ name: 'POD_NAME', value: 'fixed' }];
+    expect(spec(mutated(mutateCollector(own, CONTEXT))).env).toEqual([
+      { name: 'POD_NAME', value: 'fixed' },
+    ]);
+  });
+});
+
+describe('mutateCollector http_sd rewrite', () => {
+  const kube = {
+    job_name: 'kube pods/x',
+    kubernetes_sd_configs: [{ role: 'pod' }],
+    relabel_configs: [
+      { source_labels: ['__meta_kubernetes_pod_label_app'], regex: 'web', action: 'keep' },
+    ],
+    file_sd_configs: [{ files: ['/etc/targets.json'] }],
+  };
+
+  it('replaces static_configs and every *_sd_configs by one http_sd config at the same position', () => {
+    const result = mutated(mutateCollector(beta([kube]), CONTEXT));
+    expect(scrapeConfigsOf(result)).toEqual([
+      {
+        job_name: 'kube pods/x',
+        http_sd_configs: [{ url: targetsUrl('kube+pods%2Fx') }],
+        relabel_configs: kube.relabel_configs,
+      },
+    ]);
+    expect(stashOf(result)).toEqual([kube]);
+  });
+
+  it('a live edit that adds a job in original form rewrites it and adds it to the stash', () => {
+    const stored = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    const edited = structuredClone(stored);
+    scrapeConfigsOf(edited).push(kube);
+    const result = mutated(mutateCollector(edited, { ...CONTEXT, operation: 'UPDATE' }));
+    expect(scrapeConfigsOf(result)[0]).toEqual(scrapeConfigsOf(stored)[0]);
+    expect(scrapeConfigsOf(result)[1]?.http_sd_configs).toEqual([
+      { url: targetsUrl('kube+pods%2Fx') },
+    ]);
+    expect(stashOf(result)).toEqual([STATIC_JOB, kube]);
+  });
+
+  it('changing a job’s discovery in the manifest updates the rewrite and the stash', () => {
+    const stored = mutated(mutateCollector(beta([STATIC_JOB, kube]), CONTEXT));
+    const changed = { ...STATIC_JOB, static_configs: [{ targets: ['10.0.0.1:9100'] }] };
+    const resubmitted = structuredClone(stored);
+    spec(resubmitted).config = spec(beta([changed, kube])).config;
+    const result = mutated(mutateCollector(resubmitted, { ...CONTEXT, operation: 'UPDATE' }));
+    expect(scrapeConfigsOf(result)).toEqual(scrapeConfigsOf(stored));
+    expect(stashOf(result)).toEqual([changed, kube]);
+  });
+
+  it('removing a job removes it from the stash', () => {
+    const stored = mutated(mutateCollector(beta([STATIC_JOB, kube]), CONTEXT));
+    const edited = structuredClone(stored);
+    scrapeConfigsOf(edited).splice(1, 1);
+    expect(stashOf(mutated(mutateCollector(edited, CONTEXT)))).toEqual([STATIC_JOB]);
+  });
+
+  it('a live edit of a rewritten job’s other fields is kept in the stash with its stashed discovery', () => {
+    const stored = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    const edited = structuredClone(stored);
+    scrapeConfigsOf(edited)[0]!.scrape_interval = '30s';
+    expect(stashOf(mutated(mutateCollector(edited, CONTEXT)))).toEqual([
+      { ...STATIC_JOB, scrape_interval: '30s' },
+    ]);
+  });
+
+  it('renaming a rewritten job keeps the discovery stashed for its old name', () => {
+    const stored = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    const edited = structuredClone(stored);
+    scrapeConfigsOf(edited)[0]!.job_name = 'renamed';
+    const result = mutated(mutateCollector(edited, CONTEXT));
+    expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([{ url: targetsUrl('renamed') }]);
+    expect(stashOf(result)).toEqual([{ ...STATIC_JOB, job_name: 'renamed' }]);
+  });
+
+  it('adds a job in original form to a rewritten v1alpha1 config string and keeps the rest of the text', () => {
+    const stored = mutated(mutateCollector(fixture('v1alpha1'), CONTEXT));
+    const text = spec(stored).config as string;
+    const added = text.replace(
+      '      scrape_configs:\n',
+      "      scrape_configs:\n      - job_name: node # added live\n        static_configs:\n        - targets: ['n1:9100']\n",
+    );
+    const edited = structuredClone(stored);
+    spec(edited).config = added;
+    const result = mutated(mutateCollector(edited, CONTEXT));
+    expect(spec(result).config).toBe(
+      text.replace(
+        '      scrape_configs:\n',
+        `      scrape_configs:\n      - job_name: node # added live\n        http_sd_configs:\n        - url: ${targetsUrl('node')}\n`,
+      ),
+    );
+    expect(stashOf(result)).toEqual([
+      { job_name: 'node', static_configs: [{ targets: ['n1:9100'] }] },
+      STATIC_JOB,
+    ]);
+  });
+
+  it('re-serialises a config whose edit would cut an anchor, with a warning, and loses no value', () => {
+    const text = [
+      'receivers:',
+      '  prometheus:',
+      '    config:',
+      '      scrape_configs:',
+      '      - job_name: a',
+      '        static_configs: &targets',
+      "        - targets: ['a:1']",
+      '      - job_name: b',
+      '        static_configs: *targets',
+      'exporters:',
+      '  debug: {}',
+      '',
+    ].join('\n');
+    const object = {
+      ...fixture('v1alpha1'),
+      spec: { mode: 'statefulset', targetAllocator: { enabled: true }, config: text },
+    };
+    const outcome = mutateCollector(object, CONTEXT);
+    const result = mutated(outcome);
+    expect(parse(spec(result).config as string)).toEqual({
+      receivers: {
+        prometheus: {
+          config: {
+            scrape_configs: [
+              { job_name: 'a', http_sd_configs: [{ url: targetsUrl('a') }] },
+              { job_name: 'b', http_sd_configs: [{ url: targetsUrl('b') }] },
+            ],
+          },
+        },
+      },
+      exporters: { debug: {} },
+    });
+    expect(stashOf(result)).toEqual([
+      { job_name: 'a', static_configs: [{ targets: ['a:1'] }] },
+      { job_name: 'b', static_configs: [{ targets: ['a:1'] }] },
+    ]);
+    expect(outcome.kind === 'mutated' && outcome.warnings.at(-1)).toContain(
+      'its comments are gone',
+    );
+  });
+
+  it('without a prometheus receiver only fills the defaults and drops a stale stash', () => {
+    const object = beta([STATIC_JOB]);
+    spec(object).config = { receivers: { otlp: {} } };
+    (object.metadata as JsonObject).annotations = {
+      [Annotations.originalScrapeConfigs]: EXPECTED_STASH.json,
+      [Annotations.originalScrapeConfigsHash]: EXPECTED_STASH.hash,
+    };
+    const outcome = mutateCollector(object, CONTEXT);
+    const result = mutated(outcome);
+    expect(readStash(result)).toEqual({ status: 'absent' });
+    expect(spec(result).config).toEqual({ receivers: { otlp: {} } });
+    expect(outcome.kind === 'mutated' && outcome.warnings).toContain(
+      'spec.config has no receiver named "prometheus": there is nothing to rewrite',
+    );
+  });
+});
+
+describe('mutateCollector target_allocator rewrite', () => {
+  const block = { endpoint: ALLOCATOR, interval: '30s', collector_id: '${env:POD_NAME}' };
+  const crEnabled = { prometheusCR: { enabled: true } };
+
+  it('moves scrape_configs to the stash and adds the target_allocator block when prometheusCR is on', () => {
+    const result = mutated(mutateCollector(beta([STATIC_JOB], { ta: crEnabled }), CONTEXT));
+    const receivers = (spec(result).config as JsonObject).receivers as JsonObject;
+    expect(receivers.prometheus).toEqual({ config: {}, target_allocator: block });
+    expect(stashOf(result)).toEqual([STATIC_JOB]);
+    expect(mutateCollector(result, CONTEXT)).toEqual({ kind: 'unchanged', warnings: [] });
+  });
+
+  it('is chosen by the rewrite-mode annotation, and re-applying the original manifest gives the same object', () => {
+    const original = beta([STATIC_JOB], {
+      annotations: { [Annotations.rewriteMode]: 'target_allocator' },
+    });
+    const stored = mutated(mutateCollector(original, CONTEXT));
+    const resubmitted = structuredClone(stored);
+    spec(resubmitted).config = spec(original).config;
+    expect(mutated(mutateCollector(resubmitted, CONTEXT))).toEqual(stored);
+  });
+
+  it('keeps a user-supplied target_allocator block as written', () => {
+    const own = {
+      endpoint: 'http://elsewhere:80',
+      interval: '10s',
+      collector_id: '${env:POD_NAME}',
+    };
+    const object = beta([STATIC_JOB], { ta: crEnabled });
+    const receivers = (spec(object).config as JsonObject).receivers as JsonObject;
+    (receivers.prometheus as JsonObject).target_allocator = own;
+    const result = mutated(mutateCollector(object, CONTEXT));
+    const prometheus = ((spec(result).config as JsonObject).receivers as JsonObject)
+      .prometheus as JsonObject;
+    expect(prometheus.target_allocator).toEqual(own);
+  });
+
+  it('a job added live to a rewritten config joins the stashed jobs', () => {
+    const stored = mutated(mutateCollector(beta([STATIC_JOB], { ta: crEnabled }), CONTEXT));
+    const edited = structuredClone(stored);
+    const receivers = (spec(edited).config as JsonObject).receivers as JsonObject;
+    const node = { job_name: 'node', static_configs: [{ targets: ['n:9100'] }] };
+    ((receivers.prometheus as JsonObject).config as JsonObject).scrape_configs = [node];
+    expect(stashOf(mutated(mutateCollector(edited, CONTEXT)))).toEqual([STATIC_JOB, node]);
+  });
+
+  it('switching the rewrite mode back to http_sd restores the stashed jobs', () => {
+    const stored = mutated(
+      mutateCollector(
+        beta([STATIC_JOB], { annotations: { [Annotations.rewriteMode]: 'target_allocator' } }),
+        CONTEXT,
+      ),
+    );
+    const switched = structuredClone(stored);
+    (switched.metadata as JsonObject).annotations = {
+      ...((stored.metadata as JsonObject).annotations as JsonObject),
+      [Annotations.rewriteMode]: 'http_sd',
+    };
+    const result = mutated(mutateCollector(switched, CONTEXT));
+    const direct = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    expect(spec(result).config).toEqual({ ...(spec(direct).config as JsonObject) });
+    expect(stashOf(result)).toEqual([STATIC_JOB]);
+  });
+});
+
+describe('mutateCollector denials', () => {
+  const denied = (object: unknown): string => {
+    const outcome = mutateCollector(object, CONTEXT);
+    if (outcome.kind !== 'denied') throw new Error(`expected a denial, got ${outcome.kind}`);
+    return outcome.message;
+  };
+  const alpha = (config: unknown): JsonObject => ({
+    ...fixture('v1alpha1'),
+    spec: { mode: 'statefulset', targetAllocator: { enabled: true }, config },
+  });
+
+  it('denies a config string that is not YAML', () => {
+    expect(denied(alpha('receivers: [unclosed'))).toMatch(
+      /^spec\.config is not valid YAML .*; fix the YAML syntax/,
+    );
+  });
+
+  it('denies a config of the wrong type for its version', () => {
+    expect(denied(alpha({ receivers: {} }))).toBe(
+      'spec.config is an object; write it as a YAML string (v1alpha1) or an object (v1beta1)',
+    );
+    expect(
+      denied({
+        ...beta([]),
+        spec: { targetAllocator: { enabled: true }, config: 'receivers: {}' },
+      }),
+    ).toContain('spec.config is a string');
+    expect(denied(alpha('- a\n- b\n'))).toContain('spec.config holds a list');
+  });
+
+  it('denies an unknown rewrite mode', () => {
+    expect(
+      denied(beta([STATIC_JOB], { annotations: { [Annotations.rewriteMode]: 'sharded' } })),
+    ).toBe(
+      `annotation ${Annotations.rewriteMode} is "sharded"; set it to http_sd or target_allocator`,
+    );
+  });
+
+  it('denies a prometheus receiver that is not a map, and malformed scrape configs', () => {
+    const notMap = beta([]);
+    spec(notMap).config = { receivers: { prometheus: 'yes' } };
+    expect(denied(notMap)).toContain('receivers.prometheus is a string; it must be a map');
+    expect(denied(beta([{ scrape_interval: '5s' }]))).toContain('[0] has no job_name');
+    expect(denied(beta([STATIC_JOB, STATIC_JOB]))).toContain(
+      '"otel-collector" appears more than once',
+    );
+    const notList = beta([]);
+    spec(notList).config = { receivers: { prometheus: { config: { scrape_configs: { a: 1 } } } } };
+    expect(denied(notList)).toContain('must be a list of scrape configs');
+  });
+
+  it('denies a stash too large for annotations instead of truncating it', () => {
+    const jobs = Array.from({ length: 400 }, (_, i) => ({
+      job_name: `job-${i}`,
+      static_configs: [
+        { targets: Array.from({ length: 20 }, (_, t) => `host-${i}-${t}.example.com:9100`) },
+      ],
+    }));
+    const outcome = mutateCollector(beta(jobs), CONTEXT);
+    expect(outcome.kind).toBe('denied');
+    expect(outcome.kind === 'denied' && outcome.code).toBe(422);
+    expect(outcome.kind === 'denied' && outcome.message).toContain(
+      'split the scrape jobs across several collectors',
+    );
+  });
+});

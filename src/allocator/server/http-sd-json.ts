@@ -7,8 +7,17 @@ import { queryEscape } from './query-escape.js';
  * version) over up to hundreds of thousands of targets.
  */
 
+function sortedNames(labels: Labels): string[] {
+  const names = Object.keys(labels);
+  // The target pipeline usually builds label sets in sorted order; sort only when it did not.
+  for (let i = 1; i < names.length; i++) {
+    if ((names[i - 1] as string) > (names[i] as string)) return names.sort();
+  }
+  return names;
+}
+
 function labelsJson(labels: Labels): string {
-  const names = Object.keys(labels).sort();
+  const names = sortedNames(labels);
   let out = '{';
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { matchesIfNoneMatch, type CachedBody } from './cached-body.js';
+import { acceptsGzip, matchesIfNoneMatch, type CachedBody } from './cached-body.js';
 
 /**
- * Writes a cached JSON body with its ETag, or a bodiless 304 when the client already holds it.
- * Plain node:http calls, no per-request allocation beyond the header object: this is the hot path.
+ * Writes a cached JSON body with its ETag (gzip-encoded when the client accepts it), or a
+ * bodiless 304 when the client already holds it. Plain node:http calls with one header object:
+ * this is the hot path.
  */
 export function sendCachedJson(
   req: IncomingMessage,
@@ -15,12 +16,17 @@ export function sendCachedJson(
     res.end();
     return;
   }
-  res.writeHead(200, {
+  const gzip = cached.gzip !== undefined && acceptsGzip(req.headers['accept-encoding']);
+  const body = gzip ? cached.gzip : cached.plain();
+  const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
-    'Content-Length': cached.body.length,
+    'Content-Length': body.length,
     ETag: cached.etag,
-  });
-  res.end(req.method === 'HEAD' ? undefined : cached.body);
+  };
+  if (cached.gzip !== undefined) headers.Vary = 'Accept-Encoding';
+  if (gzip) headers['Content-Encoding'] = 'gzip';
+  res.writeHead(200, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
 }
 
 /** A small JSON document (errors, probes); not cached. */

@@ -1,0 +1,95 @@
+/**
+ * The server half of `bench/http.ts`, run in its own process: builds the allocation, starts the
+ * allocator server on a free port and answers the parent's questions over IPC.
+ */
+import { createHash } from 'node:crypto';
+import { createAllocatorMetrics } from '../src/allocator/metrics.js';
+import { createAllocatorServer } from '../src/allocator/server/allocator-server.js';
+import { silentLogger } from '../src/observability/logger.js';
+import { FixedAllocationView } from '../test/e2e/support/fixed-allocation-view.js';
+import type { Target } from '../src/allocator/model.js';
+import { buildTargets } from './http-fixture.js';
+
+export interface ServerReady {
+  readonly type: 'ready';
+  readonly port: number;
+  readonly buildMs: number;
+  readonly collectorIds: readonly string[];
+  readonly jobs: readonly string[];
+}
+
+export interface ServerCpu {
+  readonly type: 'cpu';
+  readonly userUs: number;
+  readonly systemUs: number;
+}
+
+export interface ServerMemory {
+  readonly type: 'memory';
+  readonly rssMb: number;
+  readonly heapUsedMb: number;
+  readonly externalMb: number;
+}
+
+const targets = Number(process.env.BENCH_TARGETS ?? 100_000);
+const jobs = Number(process.env.BENCH_JOBS ?? 100);
+const labels = Number(process.env.BENCH_LABELS ?? 30);
+const collectors = Number(process.env.BENCH_COLLECTORS ?? 50);
+
+const started = performance.now();
+const collectorIds = Array.from({ length: collectors }, (_, i) => `collector-${i}`);
+const view = new FixedAllocationView();
+view.setCollectors(collectorIds);
+const byJobAndCollector = new Map<string, Target[]>();
+for (const target of buildTargets({ targets, jobs, labels })) {
+  const slot = createHash('md5').update(target.address).digest().readUInt32BE(0) % collectors;
+  const key = `${target.job}\u0000${collectorIds[slot]!}`;
+  let list = byJobAndCollector.get(key);
+  if (list === undefined) byJobAndCollector.set(key, (list = []));
+  list.push(target);
+}
+for (const [key, list] of byJobAndCollector) {
+  const [job, collector] = key.split('\u0000') as [string, string];
+  view.assign(job, collector, list);
+}
+const buildMs = performance.now() - started;
+
+const server = createAllocatorServer({
+  view,
+  scrapeConfigs: () => ({}),
+  isReady: () => true,
+  metrics: createAllocatorMetrics(),
+  logger: silentLogger(),
+  listenAddr: '127.0.0.1:0',
+  allowInsecureAuthSecrets: false,
+  strategy: 'bench',
+});
+await server.start();
+
+const send = (message: ServerReady | ServerMemory | ServerCpu): void => {
+  process.send?.(message);
+};
+send({
+  type: 'ready',
+  port: server.httpAddress().port,
+  buildMs,
+  collectorIds,
+  jobs: view.jobNames(),
+});
+process.on('message', (message: unknown) => {
+  if (message === 'memory') {
+    global.gc?.();
+    const m = process.memoryUsage();
+    send({
+      type: 'memory',
+      rssMb: m.rss / 2 ** 20,
+      heapUsedMb: m.heapUsed / 2 ** 20,
+      externalMb: (m.external + m.arrayBuffers) / 2 ** 20,
+    });
+  } else if (message === 'cpu') {
+    const cpu = process.cpuUsage();
+    send({ type: 'cpu', userUs: cpu.user, systemUs: cpu.system });
+  } else if (message === 'stop') {
+    void server.stop().then(() => process.exit(0));
+  }
+});

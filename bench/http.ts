@@ -1,0 +1,118 @@
+/**
+ * HTTP benchmark of the allocator's hot route, `GET /jobs/{job}/targets?collector_id=`:
+ * a server process holding the allocation, load from this process over keep-alive connections.
+ * Prints one JSON object. Usage: npm run bench:http -- [--json] [--targets N] [--collectors N]
+ * [--jobs N] [--labels N] [--connections N] [--duration SECONDS] [--no-gzip]
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ServerCpu, ServerMemory, ServerReady } from './http-server.js';
+import { runLoad } from './http-load.js';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    targets: { type: 'string', default: '100000' },
+    collectors: { type: 'string', default: '50' },
+    jobs: { type: 'string', default: '100' },
+    labels: { type: 'string', default: '30' },
+    connections: { type: 'string', default: '32' },
+    duration: { type: 'string', default: '10' },
+    'no-gzip': { type: 'boolean', default: false },
+  },
+});
+
+const child = fork(fileURLToPath(new URL('./http-server.ts', import.meta.url)), [], {
+  execArgv: ['--import', 'tsx', '--expose-gc'],
+  env: {
+    ...process.env,
+    BENCH_TARGETS: values.targets,
+    BENCH_COLLECTORS: values.collectors,
+    BENCH_JOBS: values.jobs,
+    BENCH_LABELS: values.labels,
+  },
+  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+});
+
+function nextMessage<T extends { type: string }>(type: T['type']): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: unknown): void => {
+      if ((m as { type?: string }).type === type) {
+        child.off('message', onMessage);
+        resolve(m as T);
+      }
+    };
+    child.on('message', onMessage);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+try {
+  const ready = await nextMessage<ServerReady>('ready');
+  const paths = ready.jobs.flatMap((job) =>
+    ready.collectorIds.map((c) => `/jobs/${encodeURIComponent(job)}/targets?collector_id=${c}`),
+  );
+  const connections = Number(values.connections);
+  const gzip = !values['no-gzip'];
+  const common = { host: '127.0.0.1', port: ready.port, paths, connections, gzip };
+  // One pass over every (job, collector) fills the server's response cache, as the first round of
+  // collector polls after a change does; its duration is reported separately.
+  const fillStarted = performance.now();
+  for (let i = 0; i < paths.length; i += 8) {
+    await Promise.all(
+      paths.slice(i, i + 8).map(async (path) => {
+        const res = await fetch(`http://127.0.0.1:${ready.port}${path}`);
+        await res.arrayBuffer();
+      }),
+    );
+  }
+  const cacheFillMs = performance.now() - fillStarted;
+  const cpu = async (): Promise<number> => {
+    child.send('cpu');
+    const usage = await nextMessage<ServerCpu>('cpu');
+    return usage.userUs + usage.systemUs;
+  };
+  const cpuBefore = await cpu();
+  const result = await runLoad({
+    ...common,
+    warmupMs: 1000,
+    durationMs: Number(values.duration) * 1000,
+  });
+  const serverCpuUs = (await cpu()) - cpuBefore;
+  child.send('memory');
+  const memory = await nextMessage<ServerMemory>('memory');
+  const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
+  const output = {
+    route: '/jobs/{job}/targets?collector_id=',
+    targets: Number(values.targets),
+    collectors: Number(values.collectors),
+    jobs: ready.jobs.length,
+    labels_per_target: Number(values.labels),
+    connections,
+    accept_encoding: gzip ? 'gzip' : 'identity',
+    duration_s: round(result.seconds),
+    req_per_s: Math.round(result.reqPerS),
+    p50_ms: result.p50Ms,
+    p90_ms: result.p90Ms,
+    p99_ms: result.p99Ms,
+    max_ms: round(result.maxMs),
+    errors: result.errors + result.non2xx,
+    // CPU the server process spent per request (user + system, warm-up included in neither):
+    // independent of what else runs on the machine, unlike req/s.
+    server_cpu_us_per_req: round(serverCpuUs / Math.max(1, result.requests), 1),
+    server_cpu_share: round(serverCpuUs / 1e6 / result.seconds, 2),
+    mean_body_kb: round(result.bytes / Math.max(1, result.requests) / 1024, 1),
+    throughput_mb_per_s: round(result.bytes / result.seconds / 2 ** 20, 1),
+    rss_mb: round(memory.rssMb, 1),
+    heap_used_mb: round(memory.heapUsedMb, 1),
+    external_mb: round(memory.externalMb, 1),
+    build_ms: round(ready.buildMs, 0),
+    cache_fill_ms: round(cacheFillMs, 0),
+  };
+  process.stdout.write(JSON.stringify(output, null, values.json ? undefined : 2) + '\n');
+  child.send('stop');
+} catch (err) {
+  child.kill('SIGKILL');
+  throw err;
+}

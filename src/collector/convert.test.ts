@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { OtelTaError } from '../errors.js';
+import { convertCollector } from './convert.js';
+import type { JsonObject } from './json-value.js';
+
+function fixture(version: 'v1alpha1' | 'v1beta1'): JsonObject {
+  const path = new URL(
+    `../../test/fixtures/collectors/collector-with-ta.${version}.yaml`,
+    import.meta.url,
+  );
+  return parse(readFileSync(path, 'utf8')) as JsonObject;
+}
+
+const V1ALPHA1 = 'opentelemetry.io/v1alpha1';
+const V1BETA1 = 'opentelemetry.io/v1beta1';
+
+function withCR(object: JsonObject, prometheusCR: JsonObject): JsonObject {
+  const spec = object.spec as JsonObject;
+  return { ...object, spec: { ...spec, targetAllocator: { enabled: true, prometheusCR } } };
+}
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof OtelTaError) return err.code;
+    throw err;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('convertCollector', () => {
+  it('turns the documentation v1alpha1 manifest into its v1beta1 equivalent', () => {
+    expect(convertCollector(fixture('v1alpha1'), V1BETA1)).toEqual(fixture('v1beta1'));
+  });
+
+  it('turns the v1beta1 manifest into a v1alpha1 one whose config string parses to the same config', () => {
+    const converted = convertCollector(fixture('v1beta1'), V1ALPHA1);
+    const spec = converted.spec as JsonObject;
+    expect(converted.apiVersion).toBe(V1ALPHA1);
+    expect(typeof spec.config).toBe('string');
+    expect(parse(spec.config as string)).toEqual((fixture('v1beta1').spec as JsonObject).config);
+    expect(spec.config).toContain('replacement: $$1');
+  });
+
+  it('round-trips v1beta1 -> v1alpha1 -> v1beta1 without losing anything', () => {
+    const original = withCR(fixture('v1beta1'), {
+      enabled: true,
+      scrapeInterval: '30s',
+      serviceMonitorSelector: { matchLabels: { team: 'a' } },
+      podMonitorSelector: {},
+    });
+    expect(convertCollector(convertCollector(original, V1ALPHA1), V1BETA1)).toEqual(original);
+  });
+
+  it('maps plain v1alpha1 selectors to LabelSelectors and back', () => {
+    const alpha = withCR(fixture('v1alpha1'), {
+      enabled: true,
+      serviceMonitorSelector: { team: 'a' },
+      podMonitorSelector: {},
+    });
+    const beta = convertCollector(alpha, V1BETA1);
+    expect(((beta.spec as JsonObject).targetAllocator as JsonObject).prometheusCR).toEqual({
+      enabled: true,
+      serviceMonitorSelector: { matchLabels: { team: 'a' } },
+      podMonitorSelector: {},
+    });
+    const back = convertCollector(beta, V1ALPHA1);
+    expect((back.spec as JsonObject).targetAllocator).toEqual(
+      (alpha.spec as JsonObject).targetAllocator,
+    );
+  });
+
+  it('refuses a matchExpressions selector that v1alpha1 cannot hold', () => {
+    const beta = withCR(fixture('v1beta1'), {
+      enabled: true,
+      serviceMonitorSelector: { matchExpressions: [{ key: 'a', operator: 'Exists' }] },
+    });
+    expect(codeOf(() => convertCollector(beta, V1ALPHA1))).toBe('COLLECTOR_CONVERSION_LOSSY');
+  });
+
+  it('refuses unserved versions, other kinds and config strings that are not YAML', () => {
+    expect(codeOf(() => convertCollector(fixture('v1beta1'), 'opentelemetry.io/v2'))).toBe(
+      'COLLECTOR_CONVERSION_UNSUPPORTED',
+    );
+    expect(codeOf(() => convertCollector({ apiVersion: 'v1', kind: 'Pod' }, V1BETA1))).toBe(
+      'COLLECTOR_CONVERSION_UNSUPPORTED',
+    );
+    const broken = { ...fixture('v1alpha1'), spec: { config: 'a: [' } };
+    expect(codeOf(() => convertCollector(broken, V1BETA1))).toBe('COLLECTOR_CONFIG_YAML');
+  });
+
+  it('returns an equal copy when the version already matches', () => {
+    const beta = fixture('v1beta1');
+    const same = convertCollector(beta, V1BETA1);
+    expect(same).toEqual(beta);
+    expect(same).not.toBe(beta);
+  });
+});

@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Annotations } from './annotations.js';
+import type { JsonObject } from './json-value.js';
+import { mutateCollector } from './mutate.js';
+import { validateCollector } from './validate.js';
+
+const PREFIX = 'the OpenTelemetry Spec Prometheus configuration is incorrect, ';
+
+function fixture(version: 'v1alpha1' | 'v1beta1'): JsonObject {
+  const path = new URL(
+    `../../test/fixtures/collectors/collector-with-ta.${version}.yaml`,
+    import.meta.url,
+  );
+  return parse(readFileSync(path, 'utf8')) as JsonObject;
+}
+
+function withSpec(base: JsonObject, spec: JsonObject): JsonObject {
+  return { ...base, spec: { ...(base.spec as JsonObject), ...spec } };
+}
+
+function message(object: unknown): string | undefined {
+  const outcome = validateCollector(object);
+  return outcome.allowed ? undefined : outcome.message;
+}
+
+const beta = fixture('v1beta1');
+const alpha = fixture('v1alpha1');
+
+describe('validateCollector: upstream rules, upstream messages', () => {
+  it('allows the documentation manifest in both versions, before and after mutation', () => {
+    const context = {
+      operation: 'CREATE',
+      namespace: 'observability',
+      name: 'collector-with-ta',
+      settings: { allocatorImage: 'i' },
+    } as const;
+    for (const object of [alpha, beta]) {
+      expect(validateCollector(object)).toEqual({ allowed: true, warnings: [] });
+      const outcome = mutateCollector(object, context);
+      expect(outcome.kind === 'mutated' && validateCollector(outcome.object)).toEqual({
+        allowed: true,
+        warnings: [],
+      });
+    }
+  });
+
+  it('only applies when the allocator is enabled', () => {
+    expect(
+      message(withSpec(beta, { mode: 'deployment', targetAllocator: { enabled: false } })),
+    ).toBeUndefined();
+    expect(message({ kind: 'ConfigMap', apiVersion: 'v1' })).toBeUndefined();
+  });
+
+  it('rejects modes other than statefulset and daemonset, deployment being the default', () => {
+    expect(message(withSpec(beta, { mode: 'sidecar' }))).toBe(
+      'the OpenTelemetry Collector mode is set to sidecar, which does not support the target allocation deployment',
+    );
+    const noMode = withSpec(beta, {});
+    delete (noMode.spec as JsonObject).mode;
+    expect(message(noMode)).toBe(
+      'the OpenTelemetry Collector mode is set to deployment, which does not support the target allocation deployment',
+    );
+  });
+
+  it('requires per-node with a daemonset, and a daemonset with per-node', () => {
+    expect(
+      message(
+        withSpec(beta, {
+          mode: 'daemonset',
+          targetAllocator: { enabled: true, allocationStrategy: 'least-weighted' },
+        }),
+      ),
+    ).toBe(
+      'the OpenTelemetry Collector mode is set to daemonset, which must be used with target allocation strategy per-node ',
+    );
+    expect(
+      message(
+        withSpec(beta, { targetAllocator: { enabled: true, allocationStrategy: 'per-node' } }),
+      ),
+    ).toBe(
+      'target allocation strategy per-node is only supported in OpenTelemetry Collector mode daemonset',
+    );
+    expect(
+      message(
+        withSpec(beta, {
+          mode: 'daemonset',
+          targetAllocator: { enabled: true, allocationStrategy: 'per-node' },
+        }),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('reports receiver problems wrapped like upstream', () => {
+    expect(message(withSpec(alpha, { config: 'receivers: [' }))).toBe(
+      `${PREFIX}couldn't parse the opentelemetry-collector configuration`,
+    );
+    expect(message(withSpec(beta, { config: { exporters: {} } }))).toBe(
+      `${PREFIX}no receivers available as part of the configuration`,
+    );
+    expect(message(withSpec(beta, { config: { receivers: { 'prometheus/x': {} } } }))).toBe(
+      `${PREFIX}no prometheus available as part of the configuration`,
+    );
+    expect(message(withSpec(beta, { config: { receivers: { prometheus: null } } }))).toBe(
+      `${PREFIX}prometheus property in the configuration doesn't contain valid prometheus`,
+    );
+  });
+
+  it('needs at least one scrape config unless prometheusCR is enabled', () => {
+    const empty = withSpec(beta, {
+      config: { receivers: { prometheus: { config: { scrape_configs: [] } } } },
+    });
+    expect(message(empty)).toBe(
+      `${PREFIX}either at least one scrape config needs to be defined or PrometheusCR needs to be enabled`,
+    );
+    expect(message(withSpec(beta, { config: { receivers: { prometheus: {} } } }))).toBe(
+      `${PREFIX}no prometheusConfig available as part of the configuration`,
+    );
+    expect(message(withSpec(beta, { config: { receivers: { prometheus: { config: {} } } } }))).toBe(
+      `${PREFIX}no scrape_configs available as part of the configuration`,
+    );
+    const cr = withSpec(beta, {
+      targetAllocator: { enabled: true, prometheusCR: { enabled: true } },
+      config: { receivers: { prometheus: { config: { scrape_configs: [] } } } },
+    });
+    expect(message(cr)).toBeUndefined();
+  });
+
+  it('counts the stashed scrape configs once the target_allocator rewrite moved them', () => {
+    const object = withSpec(beta, {});
+    (object.metadata as JsonObject).annotations = { [Annotations.rewriteMode]: 'target_allocator' };
+    const outcome = mutateCollector(object, {
+      operation: 'CREATE',
+      namespace: 'observability',
+      name: 'x',
+      settings: { allocatorImage: 'i' },
+    });
+    expect(outcome.kind).toBe('mutated');
+    expect(outcome.kind === 'mutated' && validateCollector(outcome.object)).toEqual({
+      allowed: true,
+      warnings: [],
+    });
+  });
+});

@@ -42,9 +42,7 @@ export class PeriodicRefresher {
       this.again = true;
       return this.running;
     }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
+    this.running = this.loop();
     return this.running;
   }
 
@@ -55,10 +53,15 @@ export class PeriodicRefresher {
   }
 
   private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      await this.once();
-    } while (this.again && !this.stopped);
+    try {
+      do {
+        this.again = false;
+        await this.once();
+      } while (this.again && !this.stopped);
+    } finally {
+      // Cleared in the same tick as the last `again` check, so no request can fall in between.
+      this.running = undefined;
+    }
   }
 
   private async once(): Promise<void> {

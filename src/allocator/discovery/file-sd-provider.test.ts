@@ -1,0 +1,97 @@
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsageError } from '../../errors.js';
+import { createFileSdFactory } from './file-sd-provider.js';
+import type { DiscoveryProvider } from './provider.js';
+import { RecordingSink, counterValue, testContext, testDeps } from './test-support.js';
+
+function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+describe('file_sd_configs', () => {
+  let dir: string;
+  let provider: DiscoveryProvider | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'file-sd-'));
+  });
+  afterEach(async () => {
+    await provider?.stop();
+    provider = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads JSON and YAML files matching a glob, with __meta_filepath and file:index sources', async () => {
+    writeFileSync(
+      join(dir, 'a.json'),
+      JSON.stringify([{ targets: ['a:1', 'a:2'], labels: { env: 'p' } }]),
+    );
+    writeFileSync(join(dir, 'b.yml'), '- targets: ["b:1"]\n');
+    writeFileSync(join(dir, 'ignored.txt'), 'nope');
+    const deps = testDeps();
+    provider = createFileSdFactory(deps)(
+      { files: ['*.json', 'b.yml'] },
+      testContext({ baseDir: dir }),
+    );
+    const sink = new RecordingSink();
+    await provider.start(sink.sink);
+    expect(sink.addresses()).toEqual(['a:1', 'a:2', 'b:1']);
+    const a = sink.bySource.get(`${join(dir, 'a.json')}:0`);
+    expect(a?.labels).toEqual({ env: 'p', __meta_filepath: join(dir, 'a.json') });
+  });
+
+  it('picks up a changed file through the directory watch, well within a second', async () => {
+    const file = join(dir, 'targets.json');
+    writeFileSync(file, JSON.stringify([{ targets: ['old:1'] }]));
+    provider = createFileSdFactory(testDeps())({ files: [file] }, testContext());
+    const sink = new RecordingSink();
+    await provider.start(sink.sink);
+    const started = Date.now();
+    writeAtomically(file, JSON.stringify([{ targets: ['new:1', 'new:2'] }]));
+    await sink.waitFor(() => sink.addresses().join() === 'new:1,new:2', 1000);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('keeps the last good targets of a file that becomes invalid, and counts the error', async () => {
+    const file = join(dir, 'targets.yaml');
+    writeFileSync(file, '- targets: ["good:1"]\n');
+    const deps = testDeps();
+    provider = createFileSdFactory(deps)({ files: [file] }, testContext());
+    const sink = new RecordingSink();
+    await provider.start(sink.sink);
+    writeAtomically(file, '- targets: [unclosed\n');
+    await sink.waitFor(() => sink.emissions.length >= 2);
+    expect(sink.addresses()).toEqual(['good:1']);
+    expect(await counterValue(deps.metrics, 'discoveryErrors')).toBeGreaterThanOrEqual(1);
+    writeAtomically(file, '- targets: ["fixed:1"]\n');
+    await sink.waitFor(() => sink.addresses().join() === 'fixed:1');
+  });
+
+  it('clears the groups of a deleted file', async () => {
+    writeFileSync(join(dir, 'x.json'), JSON.stringify([{ targets: ['x:1'] }]));
+    provider = createFileSdFactory(testDeps())(
+      { files: ['*.json'] },
+      testContext({ baseDir: dir }),
+    );
+    const sink = new RecordingSink();
+    await provider.start(sink.sink);
+    expect(sink.addresses()).toEqual(['x:1']);
+    rmSync(join(dir, 'x.json'));
+    await sink.waitFor(() => sink.addresses().length === 0);
+  });
+
+  it.each([
+    [{ files: [] }, 'files must list at least one file'],
+    [{ files: ['dir*/x.json'] }, 'is not valid for file discovery'],
+    [{ files: ['x.txt'] }, 'is not valid for file discovery'],
+    [{ files: ['x.json'], refresh_interval: 'often' }, 'invalid duration "often"'],
+    [{ files: ['x.json'], refrsh_interval: '1m' }, 'refrsh_interval: unknown key'],
+  ])('rejects %j at load', (config, message) => {
+    const build = (): unknown => createFileSdFactory(testDeps())(config, testContext());
+    expect(build).toThrow(UsageError);
+    expect(build).toThrow(message);
+  });
+});

@@ -1,0 +1,30 @@
+import type { Logger } from 'pino';
+import type { AllocatorConfig } from '../../config/allocator-config.js';
+import { buildTargets, scrapeJobSettingsFromConfig } from '../targets/index.js';
+import { planJob, type JobPlan } from './job-plan.js';
+import type { DiscoveryRegistry } from './registry.js';
+import { dirname } from 'node:path';
+
+/**
+ * Plans every scrape job of a config: the job's settings (relabel rules compiled when
+ * `filter_strategy: relabel-config`) and its discovery providers, built but not started. Any
+ * problem (a bad relabel rule, an unknown `*_sd_configs` kind, a bad entry) throws a UsageError
+ * naming the job, so a bad config fails at load or is rejected by a reload before anything changes.
+ */
+export function planScrapeJobs(
+  config: AllocatorConfig,
+  registry: DiscoveryRegistry,
+  logger: Logger,
+): JobPlan[] {
+  const baseDir = dirname(config.configFilePath);
+  return config.prometheus.scrapeConfigs.map((scrapeConfig) => {
+    const settings = scrapeJobSettingsFromConfig(scrapeConfig, config.prometheus.global, {
+      filterByRelabel: config.filterByRelabel,
+    });
+    return planJob(scrapeConfig, (groups) => buildTargets(settings, groups), {
+      registry,
+      logger,
+      baseDir,
+    });
+  });
+}

@@ -1,0 +1,279 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { basename, dirname } from 'node:path';
+import type { Logger } from 'pino';
+import type { AllocatorConfig } from '../config/allocator-config.js';
+import { UsageError } from '../errors.js';
+import { Allocator } from './allocator.js';
+import { StaticCollectorSource } from './collectors/static-collector-source.js';
+import type { DiscoveryClock } from './discovery/clock.js';
+import { DiscoveryManager } from './discovery/discovery-manager.js';
+import type { JobPlan } from './discovery/job-plan.js';
+import type { CollectorSource } from './discovery/provider.js';
+import type { DiscoveryRegistry } from './discovery/registry.js';
+import { planScrapeJobs } from './discovery/scrape-jobs.js';
+import type { AllocatorMetrics } from './metrics.js';
+import type { AllocationView, Collector } from './model.js';
+import {
+  createAllocatorServer,
+  type AllocatorServer,
+  type AllocatorServerDeps,
+} from './server/allocator-server.js';
+import { createStrategy } from './strategies/registry.js';
+import type { AllocationStrategy } from './strategies/strategy.js';
+
+export interface AllocatorServiceDeps {
+  /** The validated config to start with. */
+  readonly config: AllocatorConfig;
+  /** Re-reads the config (file < env < flags) for a reload; owned by the command. */
+  readonly loadConfig: () => Promise<AllocatorConfig>;
+  readonly registry: DiscoveryRegistry;
+  readonly logger: Logger;
+  readonly metrics: AllocatorMetrics;
+  readonly clock: DiscoveryClock;
+  /** The collector pool when the config has no static one (the Kubernetes pod watcher). */
+  readonly collectorSource?: ((config: AllocatorConfig) => CollectorSource) | undefined;
+  readonly createServer?: ((deps: AllocatorServerDeps) => AllocatorServer) | undefined;
+  /** Reload when the config file changes (default true). */
+  readonly watchConfigFile?: boolean | undefined;
+  readonly coalesceMs?: number | undefined;
+}
+
+/** A config turned into running parts, checked before anything starts or changes. */
+interface ServicePlan {
+  readonly config: AllocatorConfig;
+  readonly strategy: AllocationStrategy;
+  readonly jobs: readonly JobPlan[];
+}
+
+/** Settings a running service cannot swap; a reload that changes them logs that a restart applies them. */
+const RESTART_KEYS = [
+  'listenAddr',
+  'https',
+  'allocationStrategy',
+  'allocationFallbackStrategy',
+  'kubeConfigFilePath',
+  'collectorNamespace',
+  'collectorSelector',
+  'collectorNotReadyGracePeriodMs',
+  'prometheusCr',
+  'allowInsecureAuthSecrets',
+] as const;
+
+const CONFIG_WATCH_COALESCE_MS = 100;
+
+/**
+ * The running allocator: config -> discovery -> target builder -> allocator -> HTTP server, plus
+ * the collector pool. start() and stop() run the parts in order; reload() swaps in a new config
+ * (from the file watch or SIGHUP) job by job, and a bad config keeps the last good one.
+ */
+export class AllocatorService {
+  private plan: ServicePlan | undefined;
+  private allocator: Allocator | undefined;
+  private discovery: DiscoveryManager | undefined;
+  private server: AllocatorServer | undefined;
+  private collectors: CollectorSource | undefined;
+  private scrapeConfigs: Readonly<Record<string, unknown>> = {};
+  private ready = false;
+  private watcher: FSWatcher | undefined;
+  private cancelReloadTimer: (() => void) | undefined;
+  private reloading: Promise<boolean> = Promise.resolve(true);
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: AllocatorServiceDeps) {
+    this.logger = deps.logger.child({ component: 'allocator-service' });
+  }
+
+  /** The allocation state, for tests and the demo page. Undefined before start(). */
+  view(): AllocationView | undefined {
+    return this.allocator;
+  }
+
+  httpAddress(): AddressInfo | undefined {
+    return this.server?.httpAddress();
+  }
+
+  httpsAddress(): AddressInfo | undefined {
+    return this.server?.httpsAddress();
+  }
+
+  currentConfig(): AllocatorConfig {
+    return this.plan?.config ?? this.deps.config;
+  }
+
+  async start(): Promise<void> {
+    const plan = this.buildPlan(this.deps.config);
+    const { config, metrics } = { config: plan.config, metrics: this.deps.metrics };
+    const allocator = new Allocator({
+      strategy: plan.strategy,
+      onTiming: (t) =>
+        metrics.timeToAllocate.observe({ method: t.method, strategy: t.strategy }, t.seconds),
+    });
+    allocator.onChange(() => this.updateAllocationMetrics());
+    this.allocator = allocator;
+    this.plan = plan;
+    this.scrapeConfigs = scrapeConfigsByJob(config);
+    this.discovery = new DiscoveryManager({
+      writer: allocator,
+      logger: this.deps.logger,
+      clock: this.deps.clock,
+      metrics,
+      ...(this.deps.coalesceMs === undefined ? {} : { coalesceMs: this.deps.coalesceMs }),
+    });
+    const createServer = this.deps.createServer ?? createAllocatorServer;
+    this.server = createServer({
+      view: allocator,
+      scrapeConfigs: () => this.scrapeConfigs,
+      isReady: () => this.ready,
+      metrics,
+      logger: this.deps.logger,
+      listenAddr: config.listenAddr,
+      allowInsecureAuthSecrets: config.allowInsecureAuthSecrets,
+      https: httpsSettings(config),
+      strategy: plan.strategy.name,
+    });
+    await this.server.start();
+    this.collectors = this.createCollectorSource(config);
+    await this.collectors.start((collectors) => this.setCollectors(collectors));
+    await this.discovery.apply(plan.jobs);
+    this.ready = true;
+    if (this.deps.watchConfigFile ?? true) this.watchConfigFile(config.configFilePath);
+    this.logger.info(
+      { jobs: plan.jobs.length, strategy: plan.strategy.name, address: this.server.httpAddress() },
+      'allocator started',
+    );
+  }
+
+  /**
+   * Re-reads the config and applies it. A config that fails to load or plan is logged and counted
+   * and changes nothing. Resolves true when the new config is in place.
+   */
+  reload(): Promise<boolean> {
+    this.reloading = this.reloading.then(() => this.reloadOnce());
+    return this.reloading;
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    this.cancelReloadTimer?.();
+    this.watcher?.close();
+    this.watcher = undefined;
+    await this.reloading;
+    await this.server?.stop();
+    await this.discovery?.stop();
+    await this.collectors?.stop();
+    this.logger.info('allocator stopped');
+  }
+
+  private buildPlan(config: AllocatorConfig): ServicePlan {
+    const strategy = createStrategy(config.allocationStrategy, {
+      fallbackStrategy: config.allocationFallbackStrategy,
+    });
+    const jobs = planScrapeJobs(config, this.deps.registry, this.deps.logger);
+    return { config, strategy, jobs };
+  }
+
+  private createCollectorSource(config: AllocatorConfig): CollectorSource {
+    if (config.collectors !== undefined) return new StaticCollectorSource(config.collectors);
+    if (this.deps.collectorSource !== undefined) return this.deps.collectorSource(config);
+    throw new UsageError(
+      'NO_COLLECTOR_SOURCE',
+      'collector discovery on Kubernetes is not available in this build; give a static collector pool (collectors or --collector-ids)',
+    );
+  }
+
+  private setCollectors(collectors: readonly Collector[]): void {
+    this.deps.metrics.collectorsDiscovered.set(collectors.length);
+    this.allocator?.setCollectors(collectors);
+    this.deps.metrics.events.inc({ source: 'collectors' });
+  }
+
+  private async reloadOnce(): Promise<boolean> {
+    const current = this.plan;
+    if (current === undefined || this.discovery === undefined) return false;
+    let next: ServicePlan;
+    try {
+      next = this.buildPlan(await this.deps.loadConfig());
+    } catch (err) {
+      this.deps.metrics.configReloads.inc({ result: 'failure' });
+      this.logger.error({ err }, 'config reload failed; keeping the last good config');
+      return false;
+    }
+    if (JSON.stringify(next.config) === JSON.stringify(current.config)) return true;
+    const needRestart = RESTART_KEYS.filter(
+      (key) => JSON.stringify(next.config[key]) !== JSON.stringify(current.config[key]),
+    );
+    if (needRestart.length > 0) {
+      this.logger.warn({ settings: needRestart }, 'config reload: these settings apply on restart');
+    }
+    const ids = next.config.collectors;
+    if (ids !== undefined && this.collectors instanceof StaticCollectorSource) {
+      this.collectors.update(ids);
+    }
+    this.scrapeConfigs = scrapeConfigsByJob(next.config);
+    this.plan = { ...next, strategy: current.strategy };
+    await this.discovery.apply(next.jobs);
+    this.deps.metrics.configReloads.inc({ result: 'success' });
+    this.logger.info({ jobs: next.jobs.length }, 'config reloaded');
+    this.events('config');
+    return true;
+  }
+
+  private events(source: string): void {
+    this.deps.metrics.events.inc({ source });
+  }
+
+  private watchConfigFile(path: string): void {
+    const name = basename(path);
+    try {
+      // The directory, not the file: editors and Kubernetes ConfigMap updates replace the file
+      // (ConfigMaps by swapping the `..data` symlink), which a watch on the file itself misses.
+      this.watcher = watch(dirname(path), (_event, changed) => {
+        if (changed !== null && changed !== name && changed !== '..data') return;
+        if (this.cancelReloadTimer !== undefined) return;
+        this.cancelReloadTimer = this.deps.clock.setTimeout(() => {
+          this.cancelReloadTimer = undefined;
+          void this.reload();
+        }, CONFIG_WATCH_COALESCE_MS);
+      });
+      this.watcher.on('error', (err) => this.logger.warn({ err }, 'config file watch failed'));
+    } catch (err) {
+      this.logger.warn({ err, path }, 'cannot watch the config file; reload with SIGHUP');
+    }
+  }
+
+  private updateAllocationMetrics(): void {
+    const view = this.allocator;
+    if (view === undefined) return;
+    const { metrics } = this.deps;
+    const strategy = view.strategyName;
+    const counts = view.targetCountsByCollector();
+    metrics.targetsPerCollector.reset();
+    for (const id of view.collectorIds()) {
+      metrics.targetsPerCollector.set({ collector_name: id, strategy }, counts.get(id) ?? 0);
+    }
+    metrics.collectorsAllocatable.set({ strategy }, view.collectorIds().length);
+    metrics.targetsUnassigned.set(view.unassignedCount());
+    let remaining = 0;
+    for (const job of view.jobNames()) remaining += view.targetCount(job);
+    metrics.targetsRemaining.set(remaining);
+  }
+}
+
+function scrapeConfigsByJob(config: AllocatorConfig): Readonly<Record<string, unknown>> {
+  const byJob: Record<string, unknown> = {};
+  for (const scrapeConfig of config.prometheus.scrapeConfigs)
+    byJob[scrapeConfig.job_name] = scrapeConfig;
+  return Object.freeze(byJob);
+}
+
+function httpsSettings(config: AllocatorConfig): AllocatorServerDeps['https'] {
+  const { https } = config;
+  if (!https.enabled) return undefined;
+  return {
+    listenAddr: https.listenAddr,
+    caFile: https.caFilePath ?? '',
+    certFile: https.tlsCertFilePath ?? '',
+    keyFile: https.tlsKeyFilePath ?? '',
+  };
+}

@@ -147,7 +147,11 @@ function rewriteTargetAllocator(context: RewriteContext): Rewrite {
   return { originals, warnings };
 }
 
-function recoverAll(jobs: JsonObject[], context: RewriteContext, warnings: string[]): JsonObject[] {
+function recoverAll(
+  jobs: readonly JsonObject[],
+  context: RewriteContext,
+  warnings: string[],
+): JsonObject[] {
   const byName = new Map((context.stash ?? []).map((job) => [jobName(job), job] as const));
   return jobs.map((job) => {
     const recovered = recoverOriginal(job, byName, context.allocatorUrl);

@@ -28,7 +28,7 @@ export interface AllocatorConfigOptions {
  * to the rewrite), with the collector's `$$` escaping undone in every string: the collector
  * unescapes all of its config, and the allocator must see what the collector would.
  */
-export function buildAllocatorConfig(
+export function renderAllocatorConfig(
   collector: CollectorResource,
   options: AllocatorConfigOptions,
 ): AllocatorConfigFile {

@@ -67,6 +67,7 @@ export class CollectorController {
     queue.shutDown();
     await Promise.all(this.workers);
     this.workers = [];
+    await this.informer.stop();
   }
 
   private scheduleResync(queue: WorkQueue): void {

@@ -3,7 +3,7 @@ import { canonicalJson, sha256Hex } from '../collector/canonical-json.js';
 import { allocatorName } from '../collector/naming.js';
 import { errorMessage } from '../errors.js';
 import { splitKey, type KubeObject } from '../k8s/object.js';
-import { buildAllocatorConfig } from './allocator-config.js';
+import { renderAllocatorConfig } from './allocator-config.js';
 import { allocatorClusterRoleName, buildAllocatorManifests } from './allocator-manifests.js';
 import { allocatorPermissions } from './allocator-rbac.js';
 import { buildCollectorManifests, collectorObjectName } from './collector-manifests.js';
@@ -66,7 +66,7 @@ export class CollectorReconciler {
     const objects: KubeObject[] = [];
     const warnings: string[] = [];
     if (allocatorEnabled(collector)) {
-      const config = buildAllocatorConfig(collector, {
+      const config = renderAllocatorConfig(collector, {
         collectorManagedBy: this.options.standalone ? MANAGED_BY : UPSTREAM_MANAGED_BY,
       });
       warnings.push(...config.warnings);

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { allocatorPermissions } from './allocator-rbac.js';
+
+const READ = ['get', 'list', 'watch'];
+
+describe('allocatorPermissions', () => {
+  it('static targets need only the collector pods of the namespace', () => {
+    expect(allocatorPermissions('obs', [{ job_name: 'a', static_configs: [] }], false)).toEqual({
+      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
+      clusterWide: [],
+    });
+  });
+
+  it('kubernetes_sd limited to the own namespace stays in a Role', () => {
+    const perms = allocatorPermissions(
+      'obs',
+      [
+        {
+          job_name: 'a',
+          kubernetes_sd_configs: [
+            { role: 'endpointslice', namespaces: { own_namespace: true } },
+            { role: 'service', namespaces: { names: ['obs'] } },
+          ],
+        },
+      ],
+      false,
+    );
+    expect(perms).toEqual({
+      namespaced: [
+        { apiGroups: [''], resources: ['pods', 'services'], verbs: READ },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+      ],
+      clusterWide: [],
+    });
+  });
+
+  it('other namespaces, all namespaces, nodes and attached node metadata need cluster scope', () => {
+    const perms = allocatorPermissions(
+      'obs',
+      [
+        {
+          job_name: 'p',
+          kubernetes_sd_configs: [{ role: 'pod', attach_metadata: { node: true } }],
+        },
+        { job_name: 'n', kubernetes_sd_configs: [{ role: 'node' }] },
+        {
+          job_name: 'i',
+          kubernetes_sd_configs: [{ role: 'ingress', namespaces: { names: ['web'] } }],
+        },
+      ],
+      false,
+    );
+    expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
+    expect(perms.clusterWide).toEqual([
+      { apiGroups: [''], resources: ['nodes', 'pods'], verbs: READ },
+      { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
+    ]);
+  });
+
+  it('Prometheus CR discovery reads the monitoring.coreos.com kinds cluster-wide', () => {
+    const perms = allocatorPermissions('obs', [], true);
+    expect(perms.clusterWide).toContainEqual({
+      apiGroups: ['monitoring.coreos.com'],
+      resources: ['podmonitors', 'probes', 'scrapeconfigs', 'servicemonitors'],
+      verbs: READ,
+    });
+  });
+});

@@ -1,0 +1,125 @@
+import type { Logger } from 'pino';
+import type { ControllerConfig } from '../config/controller-config.js';
+import type { Clock } from '../k8s/clock.js';
+import { Informer } from '../k8s/informer.js';
+import { LeaderElector } from '../k8s/leader-election.js';
+import { restListWatch } from '../k8s/list-watch.js';
+import type { KubeObject } from '../k8s/object.js';
+import { ResourceTypes } from '../k8s/resource-path.js';
+import type { KubeApi } from '../k8s/rest-client.js';
+import type { Delay } from '../k8s/backoff.js';
+import { CertificateManager } from './certificate-manager.js';
+import { CollectorController } from './collector-controller.js';
+import { CollectorReconciler } from './collector-reconciler.js';
+import { EventRecorder } from './event-recorder.js';
+import { ObjectStore } from './object-store.js';
+import type { Scheduler } from './work-queue.js';
+
+export interface ControllerDependencies {
+  readonly api: KubeApi;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly delay?: Delay;
+  readonly scheduler?: Scheduler;
+}
+
+/**
+ * The controller process: the collector controller and the certificate manager, run only while
+ * this replica leads (or always, without leader election). Built without I/O; start() begins.
+ */
+export class ControllerApp {
+  private readonly controller: CollectorController;
+  private readonly certificates: CertificateManager | undefined;
+  private readonly elector: LeaderElector | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private active = false;
+
+  constructor(config: ControllerConfig, deps: ControllerDependencies) {
+    const { api, clock, logger } = deps;
+    const informer = new Informer<KubeObject>(
+      restListWatch(api, ResourceTypes.openTelemetryCollectors, { namespace: config.namespace }),
+      {
+        name: 'opentelemetrycollectors',
+        logger,
+        ...(deps.delay ? { delay: deps.delay } : {}),
+      },
+    );
+    const reconciler = new CollectorReconciler(
+      new ObjectStore(api),
+      (key) => informer.get(key),
+      new EventRecorder(api, clock, logger),
+      {
+        standalone: config.standalone,
+        allocatorImage: config.allocatorImage,
+        collectorImage: config.collectorImage,
+      },
+      logger.child({ component: 'reconciler' }),
+    );
+    this.controller = new CollectorController(
+      informer,
+      reconciler,
+      {
+        resyncMs: config.resyncMs,
+        workers: config.workers,
+        ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
+      },
+      logger,
+    );
+    this.certificates =
+      config.certificates === undefined
+        ? undefined
+        : new CertificateManager(
+            api,
+            config.certificates,
+            clock,
+            logger.child({ component: 'certificates' }),
+            deps.delay ? { delay: deps.delay } : {},
+          );
+    this.elector =
+      config.leaderElection === undefined
+        ? undefined
+        : new LeaderElector(
+            api,
+            config.leaderElection,
+            {
+              onStartedLeading: () => this.setActive(true),
+              onStoppedLeading: () => this.setActive(false),
+            },
+            logger.child({ component: 'leader-election' }),
+            { clock, ...(deps.delay ? { delay: deps.delay } : {}) },
+          );
+  }
+
+  get isLeader(): boolean {
+    return this.elector?.isLeader ?? true;
+  }
+
+  async start(): Promise<void> {
+    if (this.elector === undefined) this.setActive(true);
+    else await this.elector.start();
+    await this.running;
+  }
+
+  /** Stops reconciling first, then gives up the lease so a successor starts at once. */
+  async stop(): Promise<void> {
+    this.setActive(false);
+    await this.running;
+    await this.elector?.stop();
+    await this.running;
+  }
+
+  /** Leadership changes are serialised: a stop always completes before the next start. */
+  private setActive(active: boolean): void {
+    if (active === this.active) return;
+    this.active = active;
+    this.running = this.running.then(async () => {
+      if (active) {
+        await this.controller.start();
+        await this.certificates?.start();
+      } else {
+        await this.controller.stop();
+        await this.certificates?.stop();
+      }
+    });
+  }
+}

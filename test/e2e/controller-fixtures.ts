@@ -38,8 +38,8 @@ export function admitted(object: JsonObject): JsonObject {
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const outcome = mutateCollector(object, {
     operation: 'CREATE',
-    namespace: String(meta.namespace ?? 'default'),
-    name: String(meta.name ?? ''),
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : 'default',
+    name: typeof meta.name === 'string' ? meta.name : '',
     settings: { allocatorImage: FIXTURE_ALLOCATOR_IMAGE },
   });
   if (outcome.kind === 'denied') throw new Error(`fixture denied: ${outcome.message}`);

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 
@@ -119,6 +120,31 @@ describe('the test control plane (etcd + kube-apiserver)', () => {
     });
     expect(configMaps.stderr).toBe('');
     expect(configMaps.code).toBe(0);
+  });
+
+  it('issues service-account tokens that it then authenticates', async () => {
+    const sa = await plane().kubectl(['create', 'serviceaccount', 'e2e-token', '-n', 'default']);
+    expect(sa.code).toBe(0);
+    const token = await plane().kubectl(['create', 'token', 'e2e-token', '-n', 'default']);
+    expect(token.code).toBe(0);
+
+    // No kubeconfig user: with the admin's client certificate also sent, x509 would win over the token.
+    const caPath = join(plane().workDir, 'token-test-ca.crt');
+    await writeFile(caPath, plane().caPem);
+    const whoami = await plane().kubectl(
+      [
+        `--server=${plane().serverUrl}`,
+        `--certificate-authority=${caPath}`,
+        `--token=${token.stdout.trim()}`,
+        'auth',
+        'whoami',
+        '-o',
+        'jsonpath={.status.userInfo.username}',
+      ],
+      { kubeconfig: '/dev/null' },
+    );
+    expect(whoami.stderr).toBe('');
+    expect(whoami.stdout).toBe('system:serviceaccount:default:e2e-token');
   });
 
   it('stop() ends exactly the processes it started and keeps their logs', async () => {

@@ -10,13 +10,13 @@
  * Pods, EndpointSlices and Nodes themselves and patch their status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPair, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,17 +80,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   await mkdir(logDir, { recursive: true });
 
   const binDir = await locateBinaries(repoRoot, logDir);
-  const pki = createPki();
-  const files = await writePkiFiles(workDir, pki);
-  const [etcdClientPort, etcdPeerPort, apiserverPort] = await freeLoopbackPorts(3);
+  const { etcdClientPort, etcdPeerPort, apiserverPort } = await freeLoopbackPorts();
   const serverUrl = `https://127.0.0.1:${apiserverPort}`;
   const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
   const etcdDataDir = join(workDir, 'etcd-data');
-  const admin = pki.issueClientCertificate('otel-ta-admin', ['system:masters']);
   const kubeconfigPath = join(workDir, 'admin.kubeconfig');
-  await writeFile(kubeconfigPath, renderKubeconfig(serverUrl, pki.caPem, 'admin', admin), {
-    mode: 0o600,
-  });
 
   const started: Component[] = [];
   const stopAll = async (): Promise<void> => {
@@ -98,41 +92,30 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await rm(etcdDataDir, { recursive: true, force: true });
   };
   try {
-    const etcd = startComponent('etcd', join(binDir, 'etcd'), logDir, [
-      '--name=e2e',
-      `--data-dir=${etcdDataDir}`,
-      `--listen-client-urls=${etcdUrl}`,
-      `--advertise-client-urls=${etcdUrl}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
-      `--initial-cluster=e2e=http://127.0.0.1:${etcdPeerPort}`,
-      // Test data is disposable; fsync on every write is most of etcd's latency on a shared disk.
-      '--unsafe-no-fsync',
-    ]);
+    // etcd needs no certificates, so it boots while the keys are generated (~1 s of CPU).
+    const etcd = startComponent(
+      'etcd',
+      join(binDir, 'etcd'),
+      logDir,
+      etcdArgs(etcdDataDir, etcdUrl, `http://127.0.0.1:${etcdPeerPort}`),
+    );
     started.push(etcd);
+    const pki = await createPki();
+    const files = await writePkiFiles(workDir, pki);
+    const admin = pki.admin;
+    await writeFile(kubeconfigPath, renderKubeconfig(serverUrl, pki.caPem, 'admin', admin), {
+      mode: 0o600,
+    });
     await waitUntil(etcd, ETCD_HEALTH_TIMEOUT_MS, 'etcd /health', () =>
       probe(() => httpGet(`${etcdUrl}/health`)).then((r) => r?.body.includes('"true"') === true),
     );
 
-    const apiserver = startComponent('kube-apiserver', join(binDir, 'kube-apiserver'), logDir, [
-      '--bind-address=127.0.0.1',
-      // Without it the apiserver looks for a default route to pick its address, and fails on
-      // machines that have none.
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiserverPort}`,
-      `--etcd-servers=${etcdUrl}`,
-      `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-key-file=${files.serviceAccountPublicKey}`,
-      `--service-account-signing-key-file=${files.serviceAccountPrivateKey}`,
-      '--authorization-mode=RBAC',
-      `--client-ca-file=${files.ca}`,
-      `--tls-cert-file=${files.servingCert}`,
-      `--tls-private-key-file=${files.servingKey}`,
-      // APF bootstraps its own objects and adds queuing; one test client does not need it.
-      '--enable-priority-and-fairness=false',
-      '--profiling=false',
-    ]);
+    const apiserver = startComponent(
+      'kube-apiserver',
+      join(binDir, 'kube-apiserver'),
+      logDir,
+      apiserverArgs(apiserverPort, etcdUrl, files),
+    );
     started.push(apiserver);
     const tls = { ca: pki.caPem, cert: admin.certPem, key: admin.keyPem };
     await waitUntil(apiserver, READY_TIMEOUT_MS, 'kube-apiserver /readyz', () =>
@@ -161,7 +144,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
           opts.input,
         ),
       makeKubeconfig: async (user, groups) => {
-        const identity = pki.issueClientCertificate(user, groups);
+        const identity = await pki.issueClientCertificate(user, groups);
         const path = join(workDir, `${user.replace(/[^A-Za-z0-9_.-]/g, '_')}.kubeconfig`);
         await writeFile(path, renderKubeconfig(serverUrl, pki.caPem, user, identity), {
           mode: 0o600,
@@ -177,6 +160,42 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     await stopAll();
     throw err;
   }
+}
+
+function etcdArgs(dataDir: string, clientUrl: string, peerUrl: string): string[] {
+  return [
+    '--name=e2e',
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${clientUrl}`,
+    `--advertise-client-urls=${clientUrl}`,
+    `--listen-peer-urls=${peerUrl}`,
+    `--initial-advertise-peer-urls=${peerUrl}`,
+    `--initial-cluster=e2e=${peerUrl}`,
+    // Test data is disposable; fsync on every write is most of etcd's latency on a shared disk.
+    '--unsafe-no-fsync',
+  ];
+}
+
+function apiserverArgs(port: number, etcdUrl: string, files: PkiFiles): string[] {
+  return [
+    '--bind-address=127.0.0.1',
+    // Without it the apiserver looks for a default route to pick its address, and fails on
+    // machines that have none.
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--etcd-servers=${etcdUrl}`,
+    `--service-cluster-ip-range=${SERVICE_CLUSTER_IP_RANGE}`,
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${files.serviceAccountPublicKey}`,
+    `--service-account-signing-key-file=${files.serviceAccountPrivateKey}`,
+    '--authorization-mode=RBAC',
+    `--client-ca-file=${files.ca}`,
+    `--tls-cert-file=${files.servingCert}`,
+    `--tls-private-key-file=${files.servingKey}`,
+    // APF bootstraps its own objects and adds queuing; one test client does not need it.
+    '--enable-priority-and-fairness=false',
+    '--profiling=false',
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -244,8 +263,8 @@ async function runBuildScript(repoRoot: string, logDir: string): Promise<string>
 }
 
 // ---------------------------------------------------------------------------------------------
-// Certificates. Keys come from node:crypto (native, ~50 ms each); node-forge only builds and signs
-// the X.509 certificates, which node:crypto cannot do.
+// Certificates. Keys come from node:crypto (native, ~0.2-0.4 s each for RSA 2048); node-forge only
+// builds and signs the X.509 certificates, which node:crypto cannot do.
 
 interface Identity {
   certPem: string;
@@ -255,12 +274,19 @@ interface Identity {
 interface Pki {
   caPem: string;
   serving: Identity;
-  serviceAccount: { publicKeyPem: string; privateKeyPem: string };
-  issueClientCertificate(user: string, groups: string[]): Identity;
+  serviceAccount: KeyPair;
+  /** CN=otel-ta-admin, O=system:masters: everything is allowed, RBAC is not consulted. */
+  admin: Identity;
+  issueClientCertificate(user: string, groups: string[]): Promise<Identity>;
 }
 
-function createPki(): Pki {
-  const caKey = rsaKeyPair();
+async function createPki(): Promise<Pki> {
+  // RSA generation is the slow part of startup on a busy machine; these run in parallel.
+  const [caKey, servingKey, adminKey] = await Promise.all([
+    rsaKeyPair(),
+    rsaKeyPair(),
+    rsaKeyPair(),
+  ]);
   const caSubject = [attribute('commonName', `${CLUSTER_NAME}-ca`)];
   const caCert = newCertificate(caKey.publicKeyPem, caSubject, caSubject, [
     { name: 'basicConstraints', cA: true, critical: true },
@@ -271,8 +297,11 @@ function createPki(): Pki {
   caCert.sign(caPrivateKey, forge.md.sha256.create());
   const caPem = forge.pki.certificateToPem(caCert);
 
-  const issue = (subject: ForgeAttribute[], extensions: ForgeExtension[]): Identity => {
-    const key = rsaKeyPair();
+  const issue = (
+    key: KeyPair,
+    subject: ForgeAttribute[],
+    extensions: ForgeExtension[],
+  ): Identity => {
     const cert = newCertificate(key.publicKeyPem, subject, caCert.subject.attributes, [
       { name: 'basicConstraints', cA: false, critical: true },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
@@ -283,6 +312,7 @@ function createPki(): Pki {
   };
 
   const serving = issue(
+    servingKey,
     [attribute('commonName', 'kube-apiserver')],
     [
       { name: 'extKeyUsage', serverAuth: true },
@@ -298,17 +328,21 @@ function createPki(): Pki {
       },
     ],
   );
-  const sa = rsaKeyPair();
+  // The apiserver maps a client certificate's CN to the user name and each O to a group.
+  const clientIdentity = (key: KeyPair, user: string, groups: string[]): Identity =>
+    issue(
+      key,
+      [attribute('commonName', user), ...groups.map((g) => attribute('organizationName', g))],
+      [{ name: 'extKeyUsage', clientAuth: true }],
+    );
   return {
     caPem,
     serving,
-    serviceAccount: { publicKeyPem: sa.publicKeyPem, privateKeyPem: sa.privateKeyPem },
-    // The apiserver maps a client certificate's CN to the user name and each O to a group.
-    issueClientCertificate: (user, groups) =>
-      issue(
-        [attribute('commonName', user), ...groups.map((g) => attribute('organizationName', g))],
-        [{ name: 'extKeyUsage', clientAuth: true }],
-      ),
+    // ECDSA: generated natively in microseconds, and the apiserver signs tokens with ES256.
+    serviceAccount: ecKeyPair(),
+    admin: clientIdentity(adminKey, 'otel-ta-admin', ['system:masters']),
+    issueClientCertificate: async (user, groups) =>
+      clientIdentity(await rsaKeyPair(), user, groups),
   };
 }
 
@@ -342,13 +376,34 @@ function attribute(name: 'commonName' | 'organizationName', value: string): Forg
   return { name, value, valueTagClass: ASN1_UTF8 };
 }
 
-function rsaKeyPair(): { publicKeyPem: string; privateKeyPem: string } {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
+interface KeyPair {
+  publicKeyPem: string;
+  privateKeyPem: string;
+}
+
+function ecKeyPair(): KeyPair {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
     publicKeyEncoding: { type: 'spki', format: 'pem' },
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
   });
   return { publicKeyPem: publicKey, privateKeyPem: privateKey };
+}
+
+/** Asynchronous: generation runs on libuv's thread pool, so several keys use both cores. */
+function rsaKeyPair(): Promise<KeyPair> {
+  return new Promise((resolve, reject) => {
+    generateKeyPair(
+      'rsa',
+      {
+        modulusLength: 2048,
+        publicKeyEncoding: { type: 'spki', format: 'pem' },
+        privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      },
+      (err, publicKeyPem, privateKeyPem) =>
+        err ? reject(err) : resolve({ publicKeyPem, privateKeyPem }),
+    );
+  });
 }
 
 interface PkiFiles {
@@ -555,21 +610,26 @@ function delay(ms: number): Promise<void> {
  * Ports are held open together so the three are distinct, then released for the components. Another
  * process could take one in between; on a test machine that has not been seen to matter.
  */
-async function freeLoopbackPorts(count: number): Promise<number[]> {
+async function freeLoopbackPorts(): Promise<{
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  apiserverPort: number;
+}> {
   const servers = await Promise.all(
-    Array.from(
-      { length: count },
+    [0, 1, 2].map(
       () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+        new Promise<Server>((resolve, reject) => {
           const server = createServer();
           server.once('error', reject);
           server.listen(0, '127.0.0.1', () => resolve(server));
         }),
     ),
   );
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
+  const [etcdClientPort, etcdPeerPort, apiserverPort] = servers.map(
+    (s) => (s.address() as AddressInfo).port,
+  ) as [number, number, number];
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  return { etcdClientPort, etcdPeerPort, apiserverPort };
 }
 
 // ---------------------------------------------------------------------------------------------

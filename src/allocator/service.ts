@@ -165,12 +165,20 @@ export class AllocatorService {
     this.logger.info('allocator stopped');
   }
 
+  /** Checks everything a config needs beyond parsing; errors name the config file. */
   private buildPlan(config: AllocatorConfig): ServicePlan {
-    const strategy = createStrategy(config.allocationStrategy, {
-      fallbackStrategy: config.allocationFallbackStrategy,
-    });
-    const jobs = planScrapeJobs(config, this.deps.registry, this.deps.logger);
-    return { config, strategy, jobs };
+    try {
+      const strategy = createStrategy(config.allocationStrategy, {
+        fallbackStrategy: config.allocationFallbackStrategy,
+      });
+      const jobs = planScrapeJobs(config, this.deps.registry, this.deps.logger);
+      return { config, strategy, jobs };
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      throw new UsageError(err.code, `config file ${config.configFilePath}: ${err.message}`, {
+        cause: err,
+      });
+    }
   }
 
   private createCollectorSource(config: AllocatorConfig): CollectorSource {

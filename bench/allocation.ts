@@ -1,0 +1,209 @@
+/**
+ * Allocation benchmark: builds EndpointSlice-shaped targets through the real target pipeline
+ * (relabel filter + identity) and allocator, and prints one JSON object.
+ *
+ *   npm run bench:allocation -- --targets 100000 --collectors 50 --strategy consistent-hashing --json
+ *
+ * Heap figures need a GC between phases; the script enables it itself (no --expose-gc needed).
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseArgs } from 'node:util';
+import { Allocator, type AllocationTiming } from '../src/allocator/allocator.js';
+import type { Collector, Target, TargetGroup } from '../src/allocator/model.js';
+import { createStrategy } from '../src/allocator/strategies/registry.js';
+import {
+  buildTargets,
+  scrapeJobSettingsFromConfig,
+  type ScrapeJobSettings,
+} from '../src/allocator/targets/index.js';
+import { RELABEL_CONFIGS, endpointSliceGroups } from './endpointslice-fixture.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const { values } = parseArgs({
+  options: {
+    targets: { type: 'string', default: '100000' },
+    collectors: { type: 'string', default: '50' },
+    strategy: { type: 'string', default: 'consistent-hashing' },
+    jobs: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '5' },
+    'load-bound': { type: 'string' },
+    'rebalance-on-join': { type: 'boolean', default: false },
+    fallback: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const targetsWanted = Number(values.targets);
+const collectorCount = Number(values.collectors);
+const jobCount = Number(values.jobs);
+const runs = Number(values.runs);
+const strategyName = values.strategy;
+const strategyOptions = {
+  loadBound: values['load-bound'] === undefined ? undefined : Number(values['load-bound']),
+  rebalanceOnJoin: values['rebalance-on-join'],
+  fallbackStrategy: values.fallback,
+};
+
+const heap = (): number => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+};
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const round = (x: number, digits = 3): number => Number(x.toFixed(digits));
+
+const collectorsOf = (n: number, nodes: number): Collector[] =>
+  Array.from({ length: n }, (_, i) => ({ id: `collector-${i}`, nodeName: `node-${i % nodes}` }));
+
+const heapBefore = heap();
+const perJob = Math.ceil(targetsWanted / jobCount);
+const groupsByJob = endpointSliceGroups({
+  jobs: jobCount,
+  targetsPerJob: perJob,
+  nodes: collectorCount,
+  seed: 42,
+});
+const settings: ScrapeJobSettings[] = groupsByJob.map((_, j) =>
+  scrapeJobSettingsFromConfig(
+    { job_name: `job-${j}`, relabel_configs: RELABEL_CONFIGS },
+    { scrape_interval: '30s' },
+    { filterByRelabel: true },
+  ),
+);
+const discovered = groupsByJob.reduce(
+  (n, groups) => n + groups.reduce((m, g) => m + g.targets.length, 0),
+  0,
+);
+
+let timings: AllocationTiming[] = [];
+function newAllocator(): Allocator {
+  return new Allocator({
+    strategy: createStrategy(strategyName, strategyOptions),
+    onTiming: (t) => timings.push(t),
+  });
+}
+
+/** Full allocation: every job through the target builder and into an allocator that already knows the pool. */
+function fullAllocation(allocator: Allocator): {
+  buildMs: number;
+  placeMs: number;
+  jobs: Target[][];
+} {
+  let buildMs = 0;
+  let placeMs = 0;
+  const jobs: Target[][] = [];
+  groupsByJob.forEach((groups: TargetGroup[], j) => {
+    const t0 = performance.now();
+    const targets = buildTargets(settings[j]!, groups);
+    const t1 = performance.now();
+    allocator.setJobTargets(`job-${j}`, targets);
+    placeMs += performance.now() - t1;
+    buildMs += t1 - t0;
+    jobs.push(targets);
+  });
+  return { buildMs, placeMs, jobs };
+}
+
+const fulls: { buildMs: number; placeMs: number }[] = [];
+for (let r = 0; r < runs - 1; r++) {
+  const warm = newAllocator();
+  warm.setCollectors(collectorsOf(collectorCount, collectorCount));
+  const { buildMs, placeMs } = fullAllocation(warm);
+  fulls.push({ buildMs, placeMs });
+}
+
+// The measured allocator is kept, with its targets and the discovered groups, for the heap figure.
+const heapAfterGroups = heap();
+const allocator = newAllocator();
+allocator.setCollectors(collectorsOf(collectorCount, collectorCount));
+const last = fullAllocation(allocator);
+fulls.push({ buildMs: last.buildMs, placeMs: last.placeMs });
+const jobs = last.jobs;
+const targetCount = jobs.reduce((n, t) => n + t.length, 0);
+const heapAfterTargetsAndAllocator = heap();
+const allocationOnlyBytes = (() => {
+  // Heap held by the allocator alone: the same targets placed a second time into a fresh allocator.
+  const before = heap();
+  const second = newAllocator();
+  second.setCollectors(collectorsOf(collectorCount, collectorCount));
+  jobs.forEach((targets, j) => second.setJobTargets(`job-${j}`, targets));
+  const bytes = heap() - before;
+  if (second.targetCount('job-0') < 0) console.log('unreachable');
+  return bytes;
+})();
+
+const counts = [...allocator.targetCountsByCollector().values()];
+const mean = targetCount / collectorCount;
+
+/** One target more, then one less, in the largest job: the steady-state path (one discovery change). */
+function incremental(): { addMs: number; removeMs: number } {
+  const job = jobs[0]!;
+  const adds: number[] = [];
+  const removes: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const extra: Target = {
+      ...job[i % job.length]!,
+      id: `extra-${i}`,
+      address: `172.16.${i >> 8}.${i & 255}:8080`,
+    };
+    const withExtra = [...job, extra];
+    let t0 = performance.now();
+    allocator.setJobTargets('job-0', withExtra);
+    adds.push(performance.now() - t0);
+    t0 = performance.now();
+    allocator.setJobTargets('job-0', job);
+    removes.push(performance.now() - t0);
+  }
+  return { addMs: median(adds), removeMs: median(removes) };
+}
+const { addMs, removeMs } = incremental();
+
+function collectorChange(collectors: Collector[]): { moved: number; ms: number } {
+  timings = [];
+  allocator.setCollectors(collectors);
+  const step = timings.find((t) => t.method === 'SetCollectors');
+  return { moved: step?.moved ?? 0, ms: (step?.seconds ?? 0) * 1000 };
+}
+const pool = collectorsOf(collectorCount, collectorCount);
+const onAdd = collectorChange(collectorsOf(collectorCount + 1, collectorCount));
+collectorChange(pool);
+const removedId = pool[Math.floor(collectorCount / 2)]!.id;
+const onRemovedCollector = allocator.targetCountsByCollector().get(removedId) ?? 0;
+const onRemove = collectorChange(pool.filter((c) => c.id !== removedId));
+
+const result = {
+  strategy: strategyName,
+  targets: targetCount,
+  discovered,
+  jobs: jobCount,
+  collectors: collectorCount,
+  full_allocate_ms: round(median(fulls.map((f) => f.buildMs + f.placeMs)), 1),
+  full_build_targets_ms: round(median(fulls.map((f) => f.buildMs)), 1),
+  full_place_ms: round(median(fulls.map((f) => f.placeMs)), 1),
+  full_allocate_first_run_ms: round(fulls[0]!.buildMs + fulls[0]!.placeMs, 1),
+  incremental_add_one_ms: round(addMs),
+  incremental_remove_one_ms: round(removeMs),
+  moved_on_add: onAdd.moved,
+  ideal_on_add: Math.round(targetCount / (collectorCount + 1)),
+  set_collectors_add_ms: round(onAdd.ms, 1),
+  moved_on_remove: onRemove.moved,
+  ideal_on_remove: Math.round(targetCount / collectorCount),
+  on_removed_collector: onRemovedCollector,
+  set_collectors_remove_ms: round(onRemove.ms, 1),
+  max_over_mean: round(Math.max(...counts) / mean),
+  min_over_mean: round(Math.min(...counts) / mean),
+  unassigned: allocator.unassignedCount(),
+  heap_bytes_per_target: Math.round((heapAfterTargetsAndAllocator - heapBefore) / targetCount),
+  heap_bytes_per_target_groups: Math.round((heapAfterGroups - heapBefore) / targetCount),
+  heap_bytes_per_target_allocator: Math.round(allocationOnlyBytes / targetCount),
+  heap_used_mb: round(heapAfterTargetsAndAllocator / 2 ** 20, 1),
+  node: process.version,
+};
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+} else {
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}

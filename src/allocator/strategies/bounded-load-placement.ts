@@ -1,0 +1,321 @@
+import { mix32, ranking, topChoice } from './rendezvous-hash.js';
+
+/** One placement key (for consistent hashing: one distinct target address). */
+export class PlacementKey {
+  /** Rendezvous hash: decides the key's ranking of collectors. */
+  readonly hash: number;
+  /** Position in the canonical order: the earlier key wins a contested slot. */
+  readonly order: number;
+  /** Collector index, -1 when unplaced. */
+  collector = -1;
+  /** Index of `collector` in the key's ranking (0: its first choice). */
+  rank = 0;
+  /** The full ranking, kept only while the key sits below its first choice. */
+  choices: Int32Array | undefined = undefined;
+  /** Index within its collector's key list. */
+  slot = -1;
+
+  constructor(
+    readonly text: string,
+    hash: number,
+  ) {
+    this.hash = hash;
+    this.order = mix32(hash ^ 0x5bd1e995);
+  }
+}
+
+function precedes(a: PlacementKey, b: PlacementKey): boolean {
+  return a.order !== b.order ? a.order < b.order : a.text < b.text;
+}
+
+/**
+ * A batch larger than this share of the existing keys is placed from scratch (O(all keys x
+ * collectors)) rather than one key at a time (O(batch x collectors) plus capacity steps). Growing
+ * batches rebuild only when they at least double the keys, so filling an allocator job by job costs
+ * O(keys) overall; deletes step the capacity down, which scans full collectors, so they switch sooner.
+ */
+const REBUILD_RATIO_INSERT = 1;
+const REBUILD_RATIO_DELETE = 0.25;
+const REBUILD_MIN = 64;
+
+/**
+ * Rendezvous hashing with a bounded load, as a pure function of (keys, collectors): no collector
+ * holds more than `capacity = ceil(loadBound * keys / collectors)` keys. The result is the unique
+ * stable matching in which each key ranks collectors by rendezvous score and every collector prefers
+ * keys earlier in one canonical order (a hash of the key): equivalently, keys taken in canonical order
+ * each go to their best-ranked collector with room. Because that matching is unique, the incremental
+ * operations below (a deferred-acceptance proposal for an insert, a chain of vacancy fills for a
+ * delete, capacity changes modelled as phantom keys) reach exactly the state a rebuild from scratch
+ * would, whatever order the changes arrived in; several allocator replicas therefore agree.
+ */
+export class BoundedLoadPlacement<K extends PlacementKey> {
+  private seeds: Int32Array = new Int32Array(0);
+  private lists: K[][] = [];
+  /** Per collector: keys that rank it above where they sit (it turned them away for want of room). */
+  private rejecters: Set<K>[] = [];
+  /** Per collector: its last key in canonical order, when known. */
+  private worst: (K | undefined)[] = [];
+  private unplaced: K[] = [];
+  private capacity = 0;
+  private keyCount = 0;
+  /** During an incremental operation: each key touched, with its collector before the operation. */
+  private readonly touched = new Map<K, number>();
+  private tracking = false;
+
+  constructor(private readonly loadBound: number) {}
+
+  get size(): number {
+    return this.keyCount;
+  }
+
+  /** Keys per collector index. */
+  loads(): number[] {
+    return this.lists.map((list) => list.length);
+  }
+
+  /**
+   * Replaces the pool and places every key again. `remap[old] = new index or -1` lets the report
+   * name only keys whose collector really changed.
+   */
+  setCollectors(seeds: Int32Array, remap: Int32Array, moved: (key: K) => void): void {
+    const all = this.allKeys();
+    const before = new Int32Array(all.length);
+    for (let i = 0; i < all.length; i++) {
+      const c = all[i]!.collector;
+      before[i] = c < 0 ? -1 : (remap[c] ?? -1);
+    }
+    this.seeds = seeds;
+    this.placeFromScratch(all);
+    for (let i = 0; i < all.length; i++) if (all[i]!.collector !== before[i]) moved(all[i]!);
+  }
+
+  insert(keys: readonly K[], moved: (key: K) => void): void {
+    if (keys.length === 0) return;
+    if (this.isLargeBatch(keys.length, REBUILD_RATIO_INSERT)) {
+      const all = this.allKeys();
+      for (const key of keys) all.push(key);
+      const before = all.map((key) => key.collector);
+      this.placeFromScratch(all);
+      for (let i = 0; i < all.length; i++) if (all[i]!.collector !== before[i]) moved(all[i]!);
+      return;
+    }
+    this.tracking = true;
+    for (const key of keys) {
+      this.keyCount++;
+      key.rank = 0;
+      key.choices = undefined;
+      if (this.seeds.length === 0) {
+        this.attach(key, -1);
+        continue;
+      }
+      this.adjustCapacity();
+      this.propose(key);
+    }
+    this.report(moved);
+  }
+
+  delete(keys: readonly K[], moved: (key: K) => void): void {
+    if (keys.length === 0) return;
+    if (this.isLargeBatch(keys.length, REBUILD_RATIO_DELETE)) {
+      for (const key of keys) this.detach(key);
+      const all = this.allKeys();
+      const before = all.map((key) => key.collector);
+      this.placeFromScratch(all);
+      for (let i = 0; i < all.length; i++) if (all[i]!.collector !== before[i]) moved(all[i]!);
+      return;
+    }
+    this.tracking = true;
+    for (const key of keys) {
+      this.keyCount--;
+      const from = key.collector;
+      this.forgetRejections(key, 0);
+      this.detach(key);
+      this.touched.delete(key);
+      key.choices = undefined;
+      if (from >= 0) {
+        this.fillVacancy(from);
+        this.adjustCapacity();
+      }
+    }
+    this.report(moved);
+  }
+
+  private isLargeBatch(count: number, ratio: number): boolean {
+    return count > REBUILD_MIN && count > this.keyCount * ratio;
+  }
+
+  private capacityFor(keyCount: number): number {
+    const n = this.seeds.length;
+    if (n === 0) return 0;
+    if (this.loadBound === Infinity) return Infinity;
+    return Math.max(1, Math.ceil((this.loadBound * keyCount) / n));
+  }
+
+  private allKeys(): K[] {
+    const all: K[] = [...this.unplaced];
+    for (const list of this.lists) for (const key of list) all.push(key);
+    return all;
+  }
+
+  /** Deferred acceptance from an empty state: first choices, then the overflow proposes down its ranking. */
+  private placeFromScratch(all: readonly K[]): void {
+    const n = this.seeds.length;
+    this.lists = Array.from({ length: n }, () => []);
+    this.rejecters = Array.from({ length: n }, () => new Set<K>());
+    this.worst = new Array<K | undefined>(n).fill(undefined);
+    this.unplaced = [];
+    this.keyCount = all.length;
+    this.capacity = this.capacityFor(all.length);
+    for (const key of all) {
+      key.rank = 0;
+      key.choices = undefined;
+      key.collector = -1;
+      this.attach(key, n === 0 ? -1 : topChoice(key.hash, this.seeds));
+    }
+    const overflow: K[] = [];
+    for (let c = 0; c < n; c++) {
+      const list = this.lists[c]!;
+      if (list.length <= this.capacity) continue;
+      list.sort((a, b) => (precedes(a, b) ? -1 : 1));
+      for (const key of list.splice(this.capacity)) {
+        key.collector = -1;
+        this.rejecters[c]!.add(key);
+        key.rank = 1;
+        overflow.push(key);
+      }
+      list.forEach((key, slot) => (key.slot = slot));
+      this.worst[c] = list[list.length - 1];
+    }
+    for (const key of overflow) this.propose(key);
+  }
+
+  /** `key` (unattached) asks its collectors from `key.rank` on; a full collector keeps the earlier key. */
+  private propose(key: K): void {
+    let current = key;
+    for (;;) {
+      const c = this.choiceAt(current);
+      if (this.lists[c]!.length < this.capacity) {
+        this.attach(current, c);
+        return;
+      }
+      const worst = this.worstOf(c);
+      if (precedes(current, worst)) {
+        this.detach(worst);
+        this.attach(current, c);
+        current = worst;
+      }
+      this.rejecters[c]!.add(current);
+      current.rank++;
+    }
+  }
+
+  /** Collector `hole` has room: the earliest key that wanted it moves in, which frees a place elsewhere. */
+  private fillVacancy(hole: number): void {
+    let c = hole;
+    while (c >= 0 && this.lists[c]!.length < this.capacity) {
+      const next = this.earliest(this.rejecters[c]!);
+      if (next === undefined) return;
+      const from = next.collector;
+      const choices = this.rankingOf(next);
+      const rank = choices.indexOf(c);
+      this.forgetRejections(next, rank);
+      this.detach(next);
+      next.rank = rank;
+      if (rank === 0) next.choices = undefined;
+      this.attach(next, c);
+      c = from;
+    }
+  }
+
+  /** Capacity follows the key count; each unit step is a phantom key added to or removed from every collector. */
+  private adjustCapacity(): void {
+    const target = this.capacityFor(this.keyCount);
+    while (this.capacity < target) {
+      this.capacity++;
+      for (let c = 0; c < this.lists.length; c++) {
+        if (this.rejecters[c]!.size > 0) this.fillVacancy(c);
+      }
+    }
+    while (this.capacity > target) {
+      this.capacity--;
+      for (let c = 0; c < this.lists.length; c++) {
+        while (this.lists[c]!.length > this.capacity) {
+          const worst = this.worstOf(c);
+          this.detach(worst);
+          this.rejecters[c]!.add(worst);
+          worst.rank++;
+          this.propose(worst);
+        }
+      }
+    }
+  }
+
+  private choiceAt(key: K): number {
+    if (key.rank === 0) return topChoice(key.hash, this.seeds);
+    const choice = this.rankingOf(key)[key.rank];
+    // Total capacity is at least the key count, so some collector always has room for the key.
+    if (choice === undefined)
+      throw new Error('bounded-load placement: a key ran out of collectors');
+    return choice;
+  }
+
+  private rankingOf(key: K): Int32Array {
+    key.choices ??= ranking(key.hash, this.seeds);
+    return key.choices;
+  }
+
+  /** Removes `key` from the rejecter sets of its choices from `fromRank` up to (excluding) its current rank. */
+  private forgetRejections(key: K, fromRank: number): void {
+    if (key.rank === 0 || key.choices === undefined) return;
+    for (let r = fromRank; r < key.rank; r++) this.rejecters[key.choices[r]!]?.delete(key);
+  }
+
+  private earliest(keys: ReadonlySet<K>): K | undefined {
+    let best: K | undefined;
+    for (const key of keys) if (best === undefined || precedes(key, best)) best = key;
+    return best;
+  }
+
+  private worstOf(c: number): K {
+    let worst = this.worst[c];
+    if (worst === undefined) {
+      for (const key of this.lists[c]!)
+        if (worst === undefined || precedes(worst, key)) worst = key;
+      this.worst[c] = worst;
+    }
+    if (worst === undefined)
+      throw new Error('bounded-load placement: a full collector has no keys');
+    return worst;
+  }
+
+  private attach(key: K, c: number): void {
+    if (this.tracking && !this.touched.has(key)) this.touched.set(key, key.collector);
+    const list = c < 0 ? this.unplaced : this.lists[c]!;
+    key.collector = c;
+    key.slot = list.length;
+    list.push(key);
+    if (c < 0) return;
+    const worst = this.worst[c];
+    if (worst !== undefined && precedes(worst, key)) this.worst[c] = key;
+  }
+
+  private detach(key: K): void {
+    const c = key.collector;
+    if (this.tracking && !this.touched.has(key)) this.touched.set(key, c);
+    const list = c < 0 ? this.unplaced : this.lists[c]!;
+    const last = list.pop();
+    if (last !== undefined && last !== key) {
+      list[key.slot] = last;
+      last.slot = key.slot;
+    }
+    if (c >= 0 && this.worst[c] === key) this.worst[c] = undefined;
+    key.collector = -1;
+    key.slot = -1;
+  }
+
+  private report(moved: (key: K) => void): void {
+    this.tracking = false;
+    for (const [key, before] of this.touched) if (key.collector !== before) moved(key);
+    this.touched.clear();
+  }
+}

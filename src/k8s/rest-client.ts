@@ -76,8 +76,10 @@ export class KubeRestClient implements KubeApi {
           res.destroy(err instanceof Error ? err : new Error(String(err)));
         }
       });
+      // readline re-emits input errors on the interface: both need a listener, or an aborted
+      // stream (stop(), a server restart) becomes an uncaught exception.
       res.on('error', reject);
-      res.on('aborted', () => reject(new Error('watch stream aborted')));
+      lines.on('error', reject);
       lines.on('close', () => resolve());
     });
   }

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { admitted, userCollector } from './controller-fixtures.js';
+import {
+  applyJson,
+  eventually,
+  getJson,
+  kubectlOk,
+  prepareCluster,
+  startController,
+  type RunningController,
+} from './controller-kube.js';
+import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+
+const NS = 'observability';
+const TA = 'collector-with-ta-targetallocator';
+const HASH_ANNOTATION = 'otel-ta.dev/config-hash';
+
+interface Obj {
+  metadata: { labels?: Record<string, string>; ownerReferences?: { name: string; uid: string }[] };
+  data?: Record<string, string>;
+  spec?: Record<string, unknown>;
+  rules?: unknown[];
+  subjects?: unknown[];
+}
+
+type PodTemplateDeployment = Obj & {
+  spec: {
+    template: {
+      metadata: { annotations: Record<string, string> };
+      spec: { containers: { args: string[]; image: string }[]; serviceAccountName: string };
+    };
+  };
+};
+
+describe('otel-ta controller on a real API server, as a restricted identity', () => {
+  let cp: ControlPlane;
+  let controller: RunningController;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    const kubeconfig = await prepareCluster(cp, [NS]);
+    controller = await startController(kubeconfig, { leaderElect: true });
+  }, 900_000);
+
+  afterAll(async () => {
+    await controller?.app.stop();
+    await cp?.stop();
+  });
+
+  it('creates the allocator ConfigMap, Deployment, Service, ServiceAccount, RBAC and PDB', async () => {
+    await applyJson(cp, admitted(userCollector()));
+    const collector = await getJson<{ metadata: { uid: string } }>(cp, [
+      'otelcol',
+      'collector-with-ta',
+      '-n',
+      NS,
+    ]);
+
+    const cm = await eventually('the allocator ConfigMap', () =>
+      getJson<Obj>(cp, ['configmap', TA, '-n', NS]),
+    );
+    const config = parse(cm.data!['targetallocator.yaml']!) as Record<string, unknown>;
+    expect(config).toEqual({
+      collector_namespace: NS,
+      collector_selector: {
+        matchLabels: {
+          'app.kubernetes.io/component': 'opentelemetry-collector',
+          'app.kubernetes.io/instance': `${NS}.collector-with-ta`,
+          'app.kubernetes.io/managed-by': 'opentelemetry-operator',
+          'app.kubernetes.io/part-of': 'opentelemetry',
+        },
+      },
+      config: {
+        scrape_configs: [
+          {
+            job_name: 'otel-collector',
+            scrape_interval: '10s',
+            static_configs: [{ targets: ['0.0.0.0:8888'] }],
+            metric_relabel_configs: [
+              { action: 'labeldrop', regex: '(id|name)', replacement: '$1' },
+            ],
+          },
+        ],
+      },
+      allocation_strategy: 'consistent-hashing',
+      filter_strategy: 'relabel-config',
+    });
+    expect(cm.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ name: 'collector-with-ta', uid: collector!.metadata.uid }),
+    ]);
+
+    const deployment = await eventually('the allocator Deployment', () =>
+      getJson<PodTemplateDeployment>(cp, ['deployment', TA, '-n', NS]),
+    );
+    expect(deployment.spec.template.spec.containers[0]!.args).toEqual([
+      'allocator',
+      '--config-file',
+      '/conf/targetallocator.yaml',
+    ]);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe(TA);
+    expect(deployment.spec.template.metadata.annotations[HASH_ANNOTATION]).toMatch(
+      /^[0-9a-f]{64}$/,
+    );
+
+    const service = await eventually('the Service', () =>
+      getJson<Obj>(cp, ['service', TA, '-n', NS]),
+    );
+    expect(service.spec?.ports).toEqual([
+      { name: 'targetallocation', port: 80, targetPort: 'http', protocol: 'TCP' },
+    ]);
+    await eventually('the ServiceAccount', () => getJson(cp, ['serviceaccount', TA, '-n', NS]));
+    const role = await eventually('the Role', () => getJson<Obj>(cp, ['role', TA, '-n', NS]));
+    expect(role.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const binding = await eventually('the RoleBinding', () =>
+      getJson<Obj>(cp, ['rolebinding', TA, '-n', NS]),
+    );
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: TA, namespace: NS }]);
+    const pdb = await eventually('the PDB', () => getJson<Obj>(cp, ['pdb', TA, '-n', NS]));
+    expect(pdb.spec?.maxUnavailable).toBe(1);
+
+    const events = await eventually('an Applied event on the collector', async () => {
+      const list = await getJson<{ items: { reason: string; message: string }[] }>(cp, [
+        'events',
+        '-n',
+        NS,
+        '--field-selector',
+        'involvedObject.name=collector-with-ta',
+      ]);
+      return list?.items.find((e) => e.reason === 'Applied');
+    });
+    expect(events.message).toContain(`Deployment/${TA}`);
+  });
+
+  it('a changed scrape job updates the ConfigMap and rolls the Deployment', async () => {
+    const before = await getJson<PodTemplateDeployment>(cp, ['deployment', TA, '-n', NS]);
+    const oldHash = before!.spec.template.metadata.annotations[HASH_ANNOTATION];
+    await applyJson(
+      cp,
+      admitted(
+        userCollector((c) => {
+          c.spec.config.receivers.prometheus.config.scrape_configs[0]!.scrape_interval = '30s';
+        }),
+      ),
+    );
+    await eventually('the ConfigMap with the new interval', async () => {
+      const cm = await getJson<Obj>(cp, ['configmap', TA, '-n', NS]);
+      return cm?.data?.['targetallocator.yaml']?.includes('scrape_interval: 30s');
+    });
+    const after = await eventually('a new pod-template hash', async () => {
+      const d = await getJson<PodTemplateDeployment>(cp, ['deployment', TA, '-n', NS]);
+      const hash = d?.spec.template.metadata.annotations[HASH_ANNOTATION];
+      return hash !== oldHash ? hash : undefined;
+    });
+    expect(after).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('recreates an allocator object deleted behind its back (level-triggered resync)', async () => {
+    await kubectlOk(cp, ['delete', 'service', TA, '-n', NS]);
+    await eventually('the Service again', () => getJson(cp, ['service', TA, '-n', NS]), 20_000);
+  });
+
+  it('disabling the allocator removes everything it created', async () => {
+    await applyJson(cp, admitted(userCollector((c) => (c.spec.targetAllocator.enabled = false))));
+    for (const kind of [
+      'configmap',
+      'deployment',
+      'service',
+      'serviceaccount',
+      'role',
+      'rolebinding',
+      'pdb',
+    ]) {
+      await eventually(
+        `${kind} ${TA} deleted`,
+        async () => (await getJson(cp, [kind, TA, '-n', NS])) === undefined,
+      );
+    }
+    const collector = await getJson(cp, ['otelcol', 'collector-with-ta', '-n', NS]);
+    expect(collector).toBeDefined();
+  });
+
+  it('leaves a same-named object it did not create alone', async () => {
+    await applyJson(cp, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: TA, namespace: NS },
+      data: { mine: 'yes' },
+    });
+    await new Promise((r) => setTimeout(r, 4_000)); // longer than one resync
+    const cm = await getJson<Obj>(cp, ['configmap', TA, '-n', NS]);
+    expect(cm?.data).toEqual({ mine: 'yes' });
+    await kubectlOk(cp, ['delete', 'configmap', TA, '-n', NS]);
+  });
+});

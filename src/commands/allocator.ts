@@ -20,6 +20,7 @@ export function composeAllocatorService(
   config: AllocatorConfig,
   loadConfig: () => Promise<AllocatorConfig>,
   logger: Logger,
+  options: { readonly watchConfigFile?: boolean } = {},
 ): AllocatorService {
   const metrics = createAllocatorMetrics();
   const registry = createDiscoveryRegistry({

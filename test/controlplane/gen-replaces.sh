@@ -16,8 +16,6 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$here/versions.env"
 
-export GOFLAGS="${GOFLAGS:-} -mod=mod"
-
 # etcd first: its go.mod must exist before the parent module's tidy, or the parent would
 # claim etcd/tools.go as its own package.
 etcd_gomod="$(cd "$here/etcd" && go mod download -json "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" |

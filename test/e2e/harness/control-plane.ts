@@ -58,7 +58,7 @@ export interface ControlPlane {
   kubectl(args: string[], opts?: KubectlOptions): Promise<KubectlResult>;
   /** Writes a kubeconfig for a client-certificate identity (CN=user, O=groups) for RBAC tests. */
   makeKubeconfig(user: string, groups: string[]): Promise<string>;
-  /** Stops the components (SIGTERM, then SIGKILL after 10 s) and deletes etcd's data. Idempotent. */
+  /** Stops the components (SIGTERM, then SIGKILL after 10 s), deletes etcd's data. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -85,11 +85,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const etcdUrl = `http://127.0.0.1:${etcdClientPort}`;
   const etcdDataDir = join(workDir, 'etcd-data');
   const kubeconfigPath = join(workDir, 'admin.kubeconfig');
+  const kubectlCacheDir = join(workDir, 'kubectl-cache');
 
   const started: Component[] = [];
   const stopAll = async (): Promise<void> => {
     for (const component of [...started].reverse()) await stopComponent(component);
+    // The bulky, useless-after-the-fact parts; certificates, kubeconfigs and logs stay.
     await rm(etcdDataDir, { recursive: true, force: true });
+    await rm(kubectlCacheDir, { recursive: true, force: true });
   };
   try {
     // etcd needs no certificates, so it boots while the keys are generated (~1 s of CPU).
@@ -123,7 +126,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     );
 
     let stopped: Promise<void> | undefined;
-    const kubectlCacheDir = join(workDir, 'kubectl-cache');
     return {
       kubeconfigPath,
       serverUrl,

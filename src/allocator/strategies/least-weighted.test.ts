@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { collectors, targets } from '../allocation/target-fixtures.js';
+import { Allocator } from '../allocator.js';
+import type { Target } from '../model.js';
+import { LeastWeightedStrategy } from './least-weighted.js';
+
+function allocator(rebalanceOnJoin = false): Allocator {
+  return new Allocator({ strategy: new LeastWeightedStrategy(rebalanceOnJoin) });
+}
+
+const countsOf = (a: Allocator): number[] => [...a.targetCountsByCollector().values()];
+const assignment = (a: Allocator, all: readonly Target[]): (string | undefined)[] =>
+  all.map((t) => a.collectorOf(t.job, t.id));
+
+describe('least-weighted', () => {
+  it('spreads each job evenly, not only the totals', () => {
+    const a = allocator();
+    a.setCollectors(collectors(3));
+    a.setJobTargets('a', targets('a', 9));
+    a.setJobTargets('b', targets('b', 6));
+    for (const c of a.collectorIds()) {
+      expect(a.targetsFor('a', c)).toHaveLength(3);
+      expect(a.targetsFor('b', c)).toHaveLength(2);
+    }
+  });
+
+  it('sends a new target to the collector with the fewest targets, then fewest of its job, then the smallest id', () => {
+    const a = allocator();
+    a.setCollectors(collectors(2));
+    a.setJobTargets('a', targets('a', 1));
+    expect(a.targetsFor('a', 'collector-0')).toHaveLength(1);
+    a.setJobTargets('b', targets('b', 1));
+    expect(a.targetsFor('b', 'collector-1')).toHaveLength(1);
+    // Totals tie at one each; collector-1 has none of job a, so the next a-target goes there.
+    a.setJobTargets('a', targets('a', 2));
+    expect(a.targetsFor('a', 'collector-1')).toHaveLength(1);
+  });
+
+  it('is sticky: a joining collector takes no existing targets, only new ones', () => {
+    const a = allocator();
+    a.setCollectors(collectors(3));
+    const first = targets('a', 30);
+    a.setJobTargets('a', first);
+    const before = assignment(a, first);
+    a.setCollectors(collectors(4));
+    expect(assignment(a, first)).toEqual(before);
+    a.setJobTargets('a', targets('a', 33));
+    expect(a.targetsFor('a', 'collector-3')).toHaveLength(3);
+  });
+
+  it('re-places the targets of a removed collector and leaves the others where they are', () => {
+    const a = allocator();
+    a.setCollectors(collectors(4));
+    const all = targets('a', 40);
+    a.setJobTargets('a', all);
+    const before = assignment(a, all);
+    a.setCollectors(collectors(4).filter((c) => c.id !== 'collector-2'));
+    const after = assignment(a, all);
+    after.forEach((collector, i) => {
+      if (before[i] !== 'collector-2') expect(collector).toBe(before[i]);
+      else expect(collector).not.toBe('collector-2');
+    });
+    expect(countsOf(a).sort()).toEqual([13, 13, 14]);
+  });
+
+  it('with rebalanceOnJoin moves the fewest targets needed to level a joining collector', () => {
+    const a = allocator(true);
+    a.setCollectors(collectors(3));
+    const all = [...targets('a', 30), ...targets('b', 15, 100)];
+    a.setJobTargets('a', all.slice(0, 30));
+    a.setJobTargets('b', all.slice(30));
+    const before = assignment(a, all);
+    a.setCollectors(collectors(4));
+    const moved = assignment(a, all).filter((c, i) => c !== before[i]).length;
+    // 45 targets on 4 collectors: the newcomer needs floor(45/4) = 11, and nothing else moves.
+    expect(moved).toBe(11);
+    expect(a.targetCountsByCollector().get('collector-3')).toBe(11);
+    expect(Math.max(...countsOf(a)) - Math.min(...countsOf(a))).toBeLessThanOrEqual(1);
+    // It takes from both jobs, keeping each job spread too.
+    expect(a.targetsFor('a', 'collector-3').length).toBeGreaterThanOrEqual(7);
+    expect(a.targetsFor('b', 'collector-3').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('places one batch the same way whatever order it arrives in', () => {
+    const all = targets('a', 50);
+    const one = allocator();
+    one.setCollectors(collectors(7));
+    one.setJobTargets('a', all);
+    const two = allocator();
+    two.setCollectors([...collectors(7)].reverse());
+    two.setJobTargets('a', [...all].reverse());
+    expect(assignment(two, all)).toEqual(assignment(one, all));
+  });
+
+  it('holds targets known before any collector and places them when collectors appear', () => {
+    const a = allocator();
+    a.setJobTargets('a', targets('a', 10));
+    expect(a.unassignedCount()).toBe(10);
+    a.setCollectors(collectors(2));
+    expect(a.unassignedCount()).toBe(0);
+    expect(countsOf(a)).toEqual([5, 5]);
+  });
+});

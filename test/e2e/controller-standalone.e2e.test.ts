@@ -1,0 +1,176 @@
+import { X509Certificate } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { admitted, userCollector } from './controller-fixtures.js';
+import {
+  applyJson,
+  COLLECTOR_CRD,
+  CONTROLLER_NAMESPACE,
+  eventually,
+  getJson,
+  prepareCluster,
+  startController,
+  type RunningController,
+} from './controller-kube.js';
+import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+
+const NS = 'standalone';
+const OTC = 'collector-with-ta-collector';
+const WEBHOOK = 'otel-ta-webhook';
+
+interface Workload {
+  spec: {
+    replicas: number;
+    template: {
+      spec: {
+        containers: { image: string; args: string[]; env: { name: string }[] }[];
+        serviceAccountName: string;
+      };
+    };
+  };
+}
+
+/** Webhook configurations whose caBundle the controller must fill; they match no object. */
+function webhookConfiguration(kind: 'Mutating' | 'Validating'): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: `${kind}WebhookConfiguration`,
+    metadata: { name: WEBHOOK },
+    webhooks: [
+      {
+        name: `${kind.toLowerCase()}.otel-ta.dev`,
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        failurePolicy: 'Ignore',
+        objectSelector: { matchLabels: { 'e2e.otel-ta.dev/never': 'true' } },
+        clientConfig: { service: { name: WEBHOOK, namespace: CONTROLLER_NAMESPACE, path: '/x' } },
+        rules: [
+          {
+            apiGroups: [''],
+            apiVersions: ['v1'],
+            operations: ['CREATE'],
+            resources: ['configmaps'],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+describe('standalone mode and self-managed certificates', () => {
+  let cp: ControlPlane;
+  let controller: RunningController;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    const kubeconfig = await prepareCluster(cp, [NS]);
+    await applyJson(cp, webhookConfiguration('Mutating'), webhookConfiguration('Validating'), {
+      ...COLLECTOR_CRD,
+      spec: {
+        ...COLLECTOR_CRD.spec,
+        conversion: {
+          strategy: 'Webhook',
+          webhook: {
+            conversionReviewVersions: ['v1'],
+            clientConfig: {
+              service: { name: WEBHOOK, namespace: CONTROLLER_NAMESPACE, path: '/convert' },
+            },
+          },
+        },
+      },
+    });
+    controller = await startController(kubeconfig, {
+      standalone: true,
+      collectorImage: 'otel/opentelemetry-collector-contrib:e2e',
+      manageCertificates: true,
+      mutatingWebhookConfiguration: [WEBHOOK],
+      validatingWebhookConfiguration: [WEBHOOK],
+      crdName: 'opentelemetrycollectors.opentelemetry.io',
+    });
+  }, 900_000);
+
+  afterAll(async () => {
+    await controller?.app.stop();
+    await cp?.stop();
+  });
+
+  it('creates the collector StatefulSet and its ConfigMap with the rewritten config', async () => {
+    await applyJson(cp, admitted(userCollector((c) => (c.metadata.namespace = NS))));
+    const sts = await eventually('the collector StatefulSet', () =>
+      getJson<Workload>(cp, ['statefulset', OTC, '-n', NS]),
+    );
+    expect(sts.spec.replicas).toBe(3);
+    const container = sts.spec.template.spec.containers[0]!;
+    expect(container.image).toBe('otel/opentelemetry-collector-contrib:e2e');
+    expect(container.args).toEqual(['--config=/conf/collector.yaml']);
+    expect(container.env.map((e) => e.name)).toContain('POD_NAME');
+    expect(sts.spec.template.spec.serviceAccountName).toBe(OTC);
+
+    const cm = await eventually('the collector ConfigMap', () =>
+      getJson<{ data: Record<string, string> }>(cp, ['configmap', OTC, '-n', NS]),
+    );
+    const config = parse(cm.data['collector.yaml']!) as {
+      receivers: { prometheus: { config: { scrape_configs: Record<string, unknown>[] } } };
+    };
+    const job = config.receivers.prometheus.config.scrape_configs[0]!;
+    expect(job.http_sd_configs).toEqual([
+      {
+        url: `http://collector-with-ta-targetallocator.${NS}.svc:80/jobs/otel-collector/targets?collector_id=\${env:POD_NAME}`,
+      },
+    ]);
+    expect(job.static_configs).toBeUndefined();
+    // The collector unescapes its own config, so its copy keeps the `$$`.
+    expect(job.metric_relabel_configs).toEqual([
+      { action: 'labeldrop', regex: '(id|name)', replacement: '$$1' },
+    ]);
+    await eventually('the collector Service', () => getJson(cp, ['service', OTC, '-n', NS]));
+    await eventually('the collector ServiceAccount', () =>
+      getJson(cp, ['serviceaccount', OTC, '-n', NS]),
+    );
+
+    // In standalone mode the allocator selects the pods we run (managed-by otel-ta).
+    const ta = await eventually('the allocator ConfigMap', () =>
+      getJson<{ data: Record<string, string> }>(cp, [
+        'configmap',
+        'collector-with-ta-targetallocator',
+        '-n',
+        NS,
+      ]),
+    );
+    expect(ta.data['targetallocator.yaml']).toContain('app.kubernetes.io/managed-by: otel-ta');
+  });
+
+  it('issues a CA and serving certificate into the Secret and puts the CA in every caBundle', async () => {
+    const secret = await eventually('the webhook TLS Secret', () =>
+      getJson<{ type: string; data: Record<string, string> }>(cp, [
+        'secret',
+        'otel-ta-webhook-tls',
+        '-n',
+        CONTROLLER_NAMESPACE,
+      ]),
+    );
+    expect(secret.type).toBe('kubernetes.io/tls');
+    const pem = (key: string): string => Buffer.from(secret.data[key]!, 'base64').toString('utf8');
+    const ca = new X509Certificate(pem('ca.crt'));
+    const serving = new X509Certificate(pem('tls.crt'));
+    expect(serving.checkIssued(ca)).toBe(true);
+    expect(serving.subjectAltName).toContain(`DNS:${WEBHOOK}.${CONTROLLER_NAMESPACE}.svc`);
+
+    const bundle = secret.data['ca.crt'];
+    for (const kind of ['mutatingwebhookconfiguration', 'validatingwebhookconfiguration']) {
+      await eventually(`${kind} caBundle`, async () => {
+        const cfg = await getJson<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(cp, [
+          kind,
+          WEBHOOK,
+        ]);
+        return cfg?.webhooks[0]?.clientConfig.caBundle === bundle;
+      });
+    }
+    await eventually('the CRD conversion caBundle', async () => {
+      const crd = await getJson<{
+        spec: { conversion: { webhook: { clientConfig: { caBundle?: string } } } };
+      }>(cp, ['crd', 'opentelemetrycollectors.opentelemetry.io']);
+      return crd?.spec.conversion.webhook.clientConfig.caBundle === bundle;
+    });
+  });
+});

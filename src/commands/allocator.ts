@@ -36,6 +36,7 @@ export function composeAllocatorService(
     logger,
     metrics,
     clock: systemClock,
+    watchConfigFile: options.watchConfigFile,
   });
 }
 

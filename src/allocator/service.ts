@@ -208,9 +208,13 @@ export class AllocatorService {
       return false;
     }
     if (JSON.stringify(next.config) === JSON.stringify(current.config)) return true;
-    const needRestart = RESTART_KEYS.filter(
+    const needRestart: string[] = RESTART_KEYS.filter(
       (key) => JSON.stringify(next.config[key]) !== JSON.stringify(current.config[key]),
     );
+    // Switching between the static pool and Kubernetes pods swaps the collector source itself.
+    if ((next.config.collectors === undefined) !== (current.config.collectors === undefined)) {
+      needRestart.push('collectors');
+    }
     if (needRestart.length > 0) {
       this.logger.warn({ settings: needRestart }, 'config reload: these settings apply on restart');
     }
@@ -223,12 +227,8 @@ export class AllocatorService {
     await this.discovery.apply(next.jobs);
     this.deps.metrics.configReloads.inc({ result: 'success' });
     this.logger.info({ jobs: next.jobs.length }, 'config reloaded');
-    this.events('config');
+    this.deps.metrics.events.inc({ source: 'config' });
     return true;
-  }
-
-  private events(source: string): void {
-    this.deps.metrics.events.inc({ source });
   }
 
   private watchConfigFile(path: string): void {

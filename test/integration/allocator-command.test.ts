@@ -18,7 +18,7 @@ function runCli(args: string[]): Promise<{ code: number | null; stderr: string }
   });
 }
 
-describe('otel-ta allocator', () => {
+describe.concurrent('otel-ta allocator', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'allocator-cli-'));

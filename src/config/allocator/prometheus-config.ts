@@ -44,6 +44,7 @@ const GLOBAL_KEYS = [
   'always_scrape_classic_histograms',
   'convert_classic_histograms_to_nhcb',
   'extra_scrape_metrics',
+  'scrape_native_histograms',
 ];
 
 /** Keys of a Prometheus scrape_config besides `*_sd_configs` (checked by the discovery registry). */

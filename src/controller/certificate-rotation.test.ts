@@ -38,8 +38,11 @@ function issue(
   };
 }
 
+// Key generation is slow on a loaded machine: one CA and serving certificate for the whole file.
+const shared = issue(T0);
+
 describe('rotationNeed', () => {
-  const state = issue(T0);
+  const state = shared;
 
   it('needs a CA when there is nothing yet', () => {
     expect(rotationNeed({}, names, T0)).toBe('ca');

@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# One image for every role: `otel-ta webhook|controller|allocator|...` (the controller renders the
+# allocator Deployments with this same image).
+
+# --- build: compile TypeScript and the native re2 addon, then drop dev dependencies -------------
+FROM node:20-bookworm AS build
+# re2 compiles its native addon with node-gyp when no prebuilt binary matches.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# --- runtime: dist + production node_modules only ----------------------------------------------
+FROM node:20-bookworm-slim
+LABEL org.opencontainers.image.title="otel-ta" \
+      org.opencontainers.image.description="Target Allocator for OpenTelemetry Collectors on Kubernetes" \
+      org.opencontainers.image.licenses="Apache-2.0"
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build --chown=0:0 /app/package.json ./package.json
+COPY --from=build --chown=0:0 /app/node_modules ./node_modules
+COPY --from=build --chown=0:0 /app/dist/src ./dist/src
+# Files stay root-owned and read-only to the process; it runs as a numeric non-root user (so
+# `runAsNonRoot` can verify it) and writes nowhere but /tmp, so readOnlyRootFilesystem works.
+USER 65532:65532
+ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+CMD ["--help"]

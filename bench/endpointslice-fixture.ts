@@ -140,7 +140,8 @@ export function endpointSliceGroups(options: FixtureOptions): TargetGroup[][] {
         labels: sliceLabels(job, slice, namespace),
       });
     }
-    jobs.push(groups);
+    // Discovery decodes API-server JSON: flat strings and plain objects, not the ropes built above.
+    jobs.push(JSON.parse(JSON.stringify(groups)) as TargetGroup[]);
   }
   return jobs;
 }

@@ -14,6 +14,9 @@ export class PlacementKey {
   choices: Int32Array | undefined = undefined;
   /** Index within its collector's key list. */
   slot = -1;
+  /** The last incremental operation that touched the key, and its collector before that operation. */
+  epoch = 0;
+  before = -1;
 
   constructor(
     readonly text: string,
@@ -58,8 +61,9 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
   private unplaced: K[] = [];
   private capacity = 0;
   private keyCount = 0;
-  /** During an incremental operation: each key touched, with its collector before the operation. */
-  private readonly touched = new Map<K, number>();
+  /** During an incremental operation: each key touched (`key.before` holds its collector before). */
+  private touched: K[] = [];
+  private epoch = 0;
   private tracking = false;
 
   constructor(private readonly loadBound: number) {}
@@ -99,7 +103,7 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
       for (let i = 0; i < all.length; i++) if (all[i]!.collector !== before[i]) moved(all[i]!);
       return;
     }
-    this.tracking = true;
+    this.track();
     for (const key of keys) {
       this.keyCount++;
       key.rank = 0;
@@ -124,13 +128,14 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
       for (let i = 0; i < all.length; i++) if (all[i]!.collector !== before[i]) moved(all[i]!);
       return;
     }
-    this.tracking = true;
+    this.track();
     for (const key of keys) {
       this.keyCount--;
       const from = key.collector;
       this.forgetRejections(key, 0);
       this.detach(key);
-      this.touched.delete(key);
+      // A deleted key is not reported: make it look unchanged.
+      key.before = -1;
       key.choices = undefined;
       if (from >= 0) {
         this.fillVacancy(from);
@@ -289,7 +294,7 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
   }
 
   private attach(key: K, c: number): void {
-    if (this.tracking && !this.touched.has(key)) this.touched.set(key, key.collector);
+    if (this.tracking) this.touch(key);
     const list = c < 0 ? this.unplaced : this.lists[c]!;
     key.collector = c;
     key.slot = list.length;
@@ -301,7 +306,7 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
 
   private detach(key: K): void {
     const c = key.collector;
-    if (this.tracking && !this.touched.has(key)) this.touched.set(key, c);
+    if (this.tracking) this.touch(key);
     const list = c < 0 ? this.unplaced : this.lists[c]!;
     const last = list.pop();
     if (last !== undefined && last !== key) {
@@ -313,9 +318,22 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
     key.slot = -1;
   }
 
+  private track(): void {
+    this.tracking = true;
+    this.epoch++;
+  }
+
+  private touch(key: K): void {
+    if (key.epoch === this.epoch) return;
+    key.epoch = this.epoch;
+    key.before = key.collector;
+    this.touched.push(key);
+  }
+
   private report(moved: (key: K) => void): void {
     this.tracking = false;
-    for (const [key, before] of this.touched) if (key.collector !== before) moved(key);
-    this.touched.clear();
+    const touched = this.touched;
+    this.touched = [];
+    for (const key of touched) if (key.collector !== key.before) moved(key);
   }
 }

@@ -1,12 +1,13 @@
 /**
- * The server half of `bench/http.ts`, run in its own process: builds the allocation, starts the
+ * The server half of `bench/http.ts`, run in its own process: builds the allocation with the real
+ * allocator (consistent-hashing), starts the
  * allocator server on a free port and answers the parent's questions over IPC.
  */
-import { createHash } from 'node:crypto';
 import { createAllocatorMetrics } from '../src/allocator/metrics.js';
 import { createAllocatorServer } from '../src/allocator/server/allocator-server.js';
 import { silentLogger } from '../src/observability/logger.js';
-import { FixedAllocationView } from '../test/e2e/support/fixed-allocation-view.js';
+import { Allocator } from '../src/allocator/allocator.js';
+import { createStrategy } from '../src/allocator/strategies/registry.js';
 import type { Target } from '../src/allocator/model.js';
 import { buildTargets } from './http-fixture.js';
 
@@ -38,20 +39,16 @@ const collectors = Number(process.env.BENCH_COLLECTORS ?? 50);
 
 const started = performance.now();
 const collectorIds = Array.from({ length: collectors }, (_, i) => `collector-${i}`);
-const view = new FixedAllocationView();
-view.setCollectors(collectorIds);
-const byJobAndCollector = new Map<string, Target[]>();
+const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
+view.setCollectors(collectorIds.map((id) => ({ id })));
+const byJob = new Map<string, Target[]>();
 for (const target of buildTargets({ targets, jobs, labels })) {
-  const slot = createHash('md5').update(target.address).digest().readUInt32BE(0) % collectors;
-  const key = `${target.job}\u0000${collectorIds[slot]!}`;
-  let list = byJobAndCollector.get(key);
-  if (list === undefined) byJobAndCollector.set(key, (list = []));
+  let list = byJob.get(target.job);
+  if (list === undefined) byJob.set(target.job, (list = []));
   list.push(target);
 }
-for (const [key, list] of byJobAndCollector) {
-  const [job, collector] = key.split('\u0000') as [string, string];
-  view.assign(job, collector, list);
-}
+for (const [job, list] of byJob) view.setJobTargets(job, list);
+byJob.clear();
 const buildMs = performance.now() - started;
 
 const server = createAllocatorServer({
@@ -62,7 +59,7 @@ const server = createAllocatorServer({
   logger: silentLogger(),
   listenAddr: '127.0.0.1:0',
   allowInsecureAuthSecrets: false,
-  strategy: 'bench',
+  strategy: view.strategyName,
 });
 await server.start();
 

@@ -1,15 +1,15 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest, Agent } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../observability/logger.js';
 import { createAllocatorMetrics } from '../metrics.js';
-import {
-  FixedAllocationView,
-  makeTarget,
-} from '../../../test/e2e/support/fixed-allocation-view.js';
+import { makeTarget } from '../../../test/e2e/support/targets.js';
+import { Allocator } from '../allocator.js';
+import { createStrategy } from '../strategies/registry.js';
 import {
   testCertificateAuthority,
   testClientCertificate,
@@ -28,7 +28,7 @@ const SCRAPE_CONFIGS = {
 
 interface Started {
   server: AllocatorServer;
-  view: FixedAllocationView;
+  view: Allocator;
   base: string;
   deps: AllocatorServerDeps;
   ready: { value: boolean };
@@ -40,13 +40,13 @@ afterEach(async () => {
 });
 
 async function startServer(overrides: Partial<AllocatorServerDeps> = {}): Promise<Started> {
-  const view = new FixedAllocationView();
-  view.setCollectors(['col-0', 'col-1']);
-  view.assign('app', 'col-0', [
+  const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
+  view.setCollectors([{ id: 'col-0' }, { id: 'col-1' }]);
+  view.setJobTargets('app', [
     makeTarget('app', '10.0.0.1:9100', { zone: 'a', __meta_kubernetes_pod_name: 'p1' }),
+    makeTarget('app', '10.0.0.2:9100'),
   ]);
-  view.assign('app', 'col-1', [makeTarget('app', '10.0.0.2:9100')]);
-  view.assign('my job/x', 'col-1', [makeTarget('my job/x', '10.0.0.3:80')]);
+  view.setJobTargets('my job/x', [makeTarget('my job/x', '10.0.0.3:80')]);
   const ready = { value: false };
   const deps: AllocatorServerDeps = {
     view,
@@ -65,16 +65,62 @@ async function startServer(overrides: Partial<AllocatorServerDeps> = {}): Promis
   return { server, view, base: `http://127.0.0.1:${server.httpAddress().port}`, deps, ready };
 }
 
+/** The collector the real allocator placed a target on. */
+function holder(view: Allocator, job: string, address: string): string {
+  const id = view.collectorOf(job, `${job}/${address}`);
+  if (id === undefined) throw new Error(`${job}/${address} is not assigned`);
+  return id;
+}
+
+const other = (id: string): string => (id === 'col-0' ? 'col-1' : 'col-0');
+
 describe('allocator HTTP API', () => {
   it('serves http_sd groups for one collector, with the pre-relabel labels sorted and a trailing newline', async () => {
-    const { base } = await startServer();
+    const { base, view } = await startServer();
+    view.setCollectors([{ id: 'col-0' }]);
     const res = await fetch(`${base}/jobs/app/targets?collector_id=col-0`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/json');
     const text = await res.text();
     expect(text).toBe(
-      '[{"targets":["10.0.0.1:9100"],"labels":{"__address__":"10.0.0.1:9100","__meta_kubernetes_pod_name":"p1","zone":"a"}}]\n',
+      '[{"targets":["10.0.0.1:9100"],"labels":{"__address__":"10.0.0.1:9100","__meta_kubernetes_pod_name":"p1","zone":"a"}},' +
+        '{"targets":["10.0.0.2:9100"],"labels":{"__address__":"10.0.0.2:9100"}}]\n',
     );
+  });
+
+  it('serves gzip to clients that accept it and plain JSON to those that do not', async () => {
+    const { server, view } = await startServer();
+    // Bodies under 512 bytes are not worth compressing; make this one larger.
+    view.setJobTargets(
+      'app',
+      Array.from({ length: 20 }, (_, i) => makeTarget('app', `10.2.0.${i}:9100`)),
+    );
+    const get = (headers: Record<string, string>) =>
+      new Promise<{ encoding: string | undefined; body: Buffer }>((resolve, reject) => {
+        const req = httpRequest(
+          {
+            host: '127.0.0.1',
+            port: server.httpAddress().port,
+            path: '/jobs/app/targets',
+            headers,
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              resolve({ encoding: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+    const plain = await get({});
+    const gzipped = await get({ 'Accept-Encoding': 'gzip' });
+    expect(plain.encoding).toBeUndefined();
+    expect(gzipped.encoding).toBe('gzip');
+    expect(gunzipSync(gzipped.body).toString()).toBe(plain.body.toString());
+    expect(JSON.parse(plain.body.toString())).toHaveProperty('col-0');
   });
 
   it('answers [] for an unknown job or collector', async () => {
@@ -90,9 +136,12 @@ describe('allocator HTTP API', () => {
   });
 
   it('query-unescapes the job segment (+ and %2F) and uses only the first collector_id', async () => {
-    const { base } = await startServer();
+    const { base, view } = await startServer();
+    const owner = holder(view, 'my job/x', '10.0.0.3:80');
     for (const job of ['my+job%2Fx', 'my%20job%2fx']) {
-      const res = await fetch(`${base}/jobs/${job}/targets?collector_id=col-1&collector_id=col-0`);
+      const res = await fetch(
+        `${base}/jobs/${job}/targets?collector_id=${owner}&collector_id=${other(owner)}`,
+      );
       expect(await res.json()).toEqual([
         { targets: ['10.0.0.3:80'], labels: { __address__: '10.0.0.3:80' } },
       ]);
@@ -111,24 +160,33 @@ describe('allocator HTTP API', () => {
   });
 
   it('serves every collector of a job when no collector_id is given', async () => {
-    const { base } = await startServer();
-    const body = await (await fetch(`${base}/jobs/app/targets`)).json();
-    expect(Object.keys(body as object)).toEqual(['col-0', 'col-1']);
-    expect((body as Record<string, unknown>)['col-1']).toEqual({
-      _link: '/jobs/app/targets?collector_id=col-1',
-      targets: [{ targets: ['10.0.0.2:9100'], labels: { __address__: '10.0.0.2:9100' } }],
+    const { base, view } = await startServer();
+    const body = (await (await fetch(`${base}/jobs/my+job%2Fx/targets`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(body)).toEqual(['col-0', 'col-1']);
+    const owner = holder(view, 'my job/x', '10.0.0.3:80');
+    expect(body[owner]).toEqual({
+      _link: `/jobs/my+job%2Fx/targets?collector_id=${owner}`,
+      targets: [{ targets: ['10.0.0.3:80'], labels: { __address__: '10.0.0.3:80' } }],
+    });
+    expect(body[other(owner)]).toEqual({
+      _link: `/jobs/my+job%2Fx/targets?collector_id=${other(owner)}`,
+      targets: [],
     });
   });
 
   it('answers 304 to a matching If-None-Match and a new ETag after the allocation changes', async () => {
     const { base, view } = await startServer();
+    view.setCollectors([{ id: 'col-0' }]);
     const url = `${base}/jobs/app/targets?collector_id=col-0`;
     const first = await fetch(url);
     const etag = first.headers.get('etag')!;
     expect(etag).toMatch(/^".+"$/);
     const again = await fetch(url, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
-    view.assign('app', 'col-0', [makeTarget('app', '10.0.0.9:9100')]);
+    view.setJobTargets('app', [makeTarget('app', '10.0.0.9:9100')]);
     const changed = await fetch(url, { headers: { 'If-None-Match': etag } });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
@@ -137,19 +195,34 @@ describe('allocator HTTP API', () => {
     ]);
   });
 
-  it('serves a moved target from its new collector once the view changes', async () => {
+  it('serves each target from exactly the collector the allocator holds it on, also after the pool changes', async () => {
     const { base, view } = await startServer();
-    await fetch(`${base}/jobs/app/targets?collector_id=col-1`);
-    view.assign('app', 'col-1', []);
-    view.assign('app', 'col-0', [
-      makeTarget('app', '10.0.0.1:9100'),
-      makeTarget('app', '10.0.0.2:9100'),
-    ]);
-    expect(await (await fetch(`${base}/jobs/app/targets?collector_id=col-1`)).text()).toBe('[]\n');
-    const col0 = (await (
-      await fetch(`${base}/jobs/app/targets?collector_id=col-0`)
-    ).json()) as unknown[];
-    expect(col0).toHaveLength(2);
+    const many = Array.from({ length: 40 }, (_, i) => makeTarget('app', `10.1.0.${i}:9100`));
+    view.setJobTargets('app', many);
+    const servedBy = async (ids: readonly string[]): Promise<Map<string, string>> => {
+      const result = new Map<string, string>();
+      for (const id of ids) {
+        const groups = (await (
+          await fetch(`${base}/jobs/app/targets?collector_id=${id}`)
+        ).json()) as Array<{ targets: string[] }>;
+        for (const g of groups) {
+          expect(result.has(g.targets[0]!)).toBe(false);
+          result.set(g.targets[0]!, id);
+        }
+      }
+      return result;
+    };
+    const check = async (ids: readonly string[]): Promise<void> => {
+      const served = await servedBy(ids);
+      expect(served.size).toBe(many.length);
+      for (const t of many) expect(served.get(t.address)).toBe(holder(view, 'app', t.address));
+    };
+    await check(['col-0', 'col-1']);
+    view.setCollectors([{ id: 'col-0' }, { id: 'col-1' }, { id: 'col-2' }]);
+    await check(['col-0', 'col-1', 'col-2']);
+    view.setCollectors([{ id: 'col-2' }]);
+    await check(['col-2']);
+    expect(await (await fetch(`${base}/jobs/app/targets?collector_id=col-0`)).text()).toBe('[]\n');
   });
 
   it('redacts secrets over plain HTTP and serves them when insecure secrets are allowed', async () => {
@@ -286,11 +359,11 @@ describe('allocator mTLS listener', () => {
       const ok = await httpsGet(port, '/scrape_configs', { ca: ca.certPem, client });
       expect(ok.status).toBe(200);
       expect(JSON.parse(ok.body)).toEqual(SCRAPE_CONFIGS);
-      const targets = await httpsGet(port, '/jobs/app/targets?collector_id=col-1', {
+      const targets = await httpsGet(port, '/jobs/app/targets', {
         ca: ca.certPem,
         client,
       });
-      expect(JSON.parse(targets.body)).toHaveLength(1);
+      expect(Object.keys(JSON.parse(targets.body) as object)).toEqual(['col-0', 'col-1']);
 
       const rotated = testCertificateAuthority('rotated CA');
       await writeTls(dir, rotated, testServingCertificate(rotated));

@@ -4,7 +4,9 @@
 
 # --- build: compile TypeScript and the native re2 addon, then drop dev dependencies -------------
 FROM node:20-bookworm AS build
-# re2 compiles its native addon with node-gyp when no prebuilt binary matches.
+# re2 compiles its native addon with node-gyp when no prebuilt binary matches. Build-stage tools
+# only (never shipped), from the bookworm release the base tag fixes, so not pinned further.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*

@@ -1,25 +1,15 @@
-import {
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  parseDocument,
-  stringify,
-  type Document,
-  type Pair,
-  type YAMLMap,
-} from 'yaml';
+import { isMap, isScalar, isSeq, stringify, type Document, type Pair, type YAMLMap } from 'yaml';
 import { CollectorInputError } from './collector-error.js';
 import { isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { describeType, type ConfigSource } from './model.js';
 import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
+import { parseYamlDocument, readYamlText } from './yaml-text.js';
 
-/** A collector config read into plain values, with its YAML document when it came as a string. */
+/** A collector config read into plain values. */
 export interface ParsedConfig {
   readonly source: ConfigSource;
-  /** The config as plain JSON values; null for an absent or empty config. */
+  /** The config as plain JSON values (a private copy); null for an absent or empty config. */
   readonly value: JsonObject | null;
-  readonly document: Document | undefined;
 }
 
 export interface RenderedConfig {
@@ -29,13 +19,12 @@ export interface RenderedConfig {
 }
 
 const DEFAULT_LAYOUT: YamlLayout = { indent: 2, indentSeq: true, flowCollectionPadding: false };
-const PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false } as const;
 
 /** Reads `spec.config` of either version; throws CollectorInputError when it cannot be used. */
 export function parseConfig(source: ConfigSource): ParsedConfig {
   switch (source.kind) {
     case 'absent':
-      return { source, value: null, document: undefined };
+      return { source, value: null };
     case 'invalid':
       throw new CollectorInputError(
         'COLLECTOR_CONFIG_TYPE',
@@ -43,31 +32,22 @@ export function parseConfig(source: ConfigSource): ParsedConfig {
       );
     case 'object':
       assertJsonValue(source.value, 'spec.config');
-      return { source, value: source.value, document: undefined };
+      return { source, value: structuredClone(source.value) };
     case 'string':
       return parseYamlConfig(source);
   }
 }
 
 function parseYamlConfig(source: ConfigSource & { kind: 'string' }): ParsedConfig {
-  const document = parseDocument(source.text, PARSE_OPTIONS);
-  const error = document.errors[0];
-  if (error !== undefined) {
+  const read = readYamlText(source.text);
+  if (!read.ok) {
     throw new CollectorInputError(
       'COLLECTOR_CONFIG_YAML',
-      `spec.config is not valid YAML (${error.message.split('\n')[0] ?? error.code}); fix the YAML syntax of the config string`,
+      `spec.config is ${read.message}; fix the YAML syntax of the config string`,
     );
   }
-  let value: unknown;
-  try {
-    value = document.toJS({ maxAliasCount: 100 });
-  } catch (err) {
-    throw new CollectorInputError(
-      'COLLECTOR_CONFIG_YAML',
-      `spec.config cannot be read (${err instanceof Error ? err.message : String(err)}); simplify its anchors and aliases`,
-    );
-  }
-  if (value === null || value === undefined) return { source, value: null, document };
+  const value = read.value;
+  if (value === null) return { source, value: null };
   if (!isRecord(value)) {
     throw new CollectorInputError(
       'COLLECTOR_CONFIG_TYPE',
@@ -75,7 +55,7 @@ function parseYamlConfig(source: ConfigSource & { kind: 'string' }): ParsedConfi
     );
   }
   assertJsonValue(value, 'spec.config');
-  return { source, value, document };
+  return { source, value };
 }
 
 /**
@@ -89,12 +69,10 @@ export function renderConfig(parsed: ParsedConfig, next: JsonObject): RenderedCo
     const unchanged = parsed.source.kind === 'string' ? parsed.source.text : parsed.value;
     return { config: unchanged, warnings: [] };
   }
-  if (parsed.source.kind !== 'string' || parsed.document === undefined) {
-    return { config: next, warnings: [] };
-  }
+  if (parsed.source.kind !== 'string') return { config: next, warnings: [] };
   const text = parsed.source.text;
   const layout = detectYamlLayout(text);
-  const edited = editDocument(parsed.document, next, layout, !text.endsWith('\n'));
+  const edited = editDocument(text, parsed.value, next, layout);
   if (edited !== undefined) return { config: edited, warnings: [] };
   return {
     config: serialise(next, layout),
@@ -110,43 +88,53 @@ export function serialise(value: unknown, layout: YamlLayout = DEFAULT_LAYOUT): 
 }
 
 function editDocument(
-  original: Document,
+  text: string,
+  before: JsonObject | null,
   next: JsonObject,
   layout: YamlLayout,
-  stripFinalNewline: boolean,
 ): string | undefined {
   try {
-    const document = original.clone();
-    document.contents = syncNode(document, document.contents, next) as typeof document.contents;
-    let text = document.toString({ ...layout, lineWidth: 0 });
-    if (stripFinalNewline && text.endsWith('\n')) text = text.slice(0, -1);
-    const check = parseDocument(text, PARSE_OPTIONS);
-    if (check.errors.length > 0 || !jsonEqual(check.toJS({ maxAliasCount: 100 }), next)) {
-      return undefined;
-    }
-    return text;
+    const document = parseYamlDocument(text);
+    document.contents = syncNode(
+      document,
+      document.contents,
+      before,
+      next,
+    ) as typeof document.contents;
+    let edited = document.toString({ ...layout, lineWidth: 0 });
+    if (!text.endsWith('\n') && edited.endsWith('\n')) edited = edited.slice(0, -1);
+    const check = readYamlText(edited);
+    return check.ok && jsonEqual(check.value, next) ? edited : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Returns the node to hold `value`: `node` itself, edited in place, when it can be kept. */
-function syncNode(document: Document, node: unknown, value: unknown): unknown {
-  if (nodeEquals(document, node, value)) return node;
-  if (isMap(node) && isRecord(value) && !hasMergeKey(node)) {
-    syncMap(document, node, value);
+/**
+ * Returns the node to hold `value`: `node` itself, edited in place, when it can be kept. `before`
+ * is the node's current plain value (walked alongside, so no node is converted twice).
+ */
+function syncNode(document: Document, node: unknown, before: unknown, value: unknown): unknown {
+  if (jsonEqual(before, value) && node !== undefined) return node;
+  if (isMap(node) && isRecord(before) && isRecord(value) && !hasMergeKey(node)) {
+    syncMap(document, node, before, value);
     return node;
   }
-  if (isSeq(node) && Array.isArray(value) && node.items.length === value.length) {
-    node.items = node.items.map((item, i) => syncNode(document, item, value[i]));
-    return node;
+  if (isSeq(node) && Array.isArray(before) && Array.isArray(value)) {
+    if (node.items.length === value.length && before.length === value.length) {
+      node.items = node.items.map((item, i) => syncNode(document, item, before[i], value[i]));
+      return node;
+    }
   }
   return document.createNode(value, { aliasDuplicateObjects: false });
 }
 
-function syncMap(document: Document, node: YAMLMap, value: JsonObject): void {
+function syncMap(document: Document, node: YAMLMap, before: JsonObject, value: JsonObject): void {
   node.items = node.items.filter((pair) => Object.hasOwn(value, keyOf(pair)));
-  for (const pair of node.items) pair.value = syncNode(document, pair.value, value[keyOf(pair)]);
+  for (const pair of node.items) {
+    const key = keyOf(pair);
+    pair.value = syncNode(document, pair.value, before[key], value[key]);
+  }
   let insertAt = 0;
   for (const [key, item] of Object.entries(value)) {
     const index = node.items.findIndex((pair) => keyOf(pair) === key);
@@ -161,13 +149,6 @@ function syncMap(document: Document, node: YAMLMap, value: JsonObject): void {
     );
     insertAt++;
   }
-}
-
-function nodeEquals(document: Document, node: unknown, value: unknown): boolean {
-  if (node === null || node === undefined) return value === null;
-  const target = isAlias(node) ? node.resolve(document) : node;
-  if (!isScalar(target) && !isMap(target) && !isSeq(target)) return false;
-  return jsonEqual(target.toJS(document, { maxAliasCount: 100 }), value);
 }
 
 function hasMergeKey(node: YAMLMap): boolean {
@@ -191,10 +172,11 @@ function assertJsonValue(value: unknown, path: string): void {
     return;
   }
   if (typeof value === 'object' && value !== null) {
-    if (!isRecord(value) || Object.getPrototypeOf(value) !== Object.prototype) {
+    const prototype: unknown = Object.getPrototypeOf(value);
+    if (!isRecord(value) || (prototype !== Object.prototype && prototype !== null)) {
       throw new CollectorInputError(
         'COLLECTOR_CONFIG_VALUE',
-        `${path} holds a ${value.constructor.name} value (a YAML tag such as !!binary or !!set); write it as a plain string, list or map`,
+        `${path} holds a ${Object.prototype.toString.call(value)} value (a YAML tag such as !!binary or !!set); write it as a plain string, list or map`,
       );
     }
     for (const [key, item] of Object.entries(value)) assertJsonValue(item, `${path}.${key}`);

@@ -379,26 +379,62 @@ describe('mutateCollector http_sd rewrite', () => {
     ]);
   });
 
-  it('re-serialises a config whose edit would cut an anchor, with a warning, and loses no value', () => {
+  const alphaWith = (text: string): JsonObject => ({
+    ...fixture('v1alpha1'),
+    spec: { mode: 'statefulset', targetAllocator: { enabled: true }, config: text },
+  });
+
+  it('edits in place when an anchor and its aliases all go with the removed discovery', () => {
     const text = [
       'receivers:',
       '  prometheus:',
       '    config:',
       '      scrape_configs:',
-      '      - job_name: a',
+      '      - job_name: a # first',
       '        static_configs: &targets',
       "        - targets: ['a:1']",
       '      - job_name: b',
       '        static_configs: *targets',
-      'exporters:',
-      '  debug: {}',
       '',
     ].join('\n');
-    const object = {
-      ...fixture('v1alpha1'),
-      spec: { mode: 'statefulset', targetAllocator: { enabled: true }, config: text },
-    };
-    const outcome = mutateCollector(object, CONTEXT);
+    const outcome = mutateCollector(alphaWith(text), CONTEXT);
+    expect(spec(mutated(outcome)).config).toBe(
+      [
+        'receivers:',
+        '  prometheus:',
+        '    config:',
+        '      scrape_configs:',
+        '      - job_name: a # first',
+        '        http_sd_configs:',
+        `        - url: ${targetsUrl('a')}`,
+        '      - job_name: b',
+        '        http_sd_configs:',
+        `        - url: ${targetsUrl('b')}`,
+        '',
+      ].join('\n'),
+    );
+    expect(stashOf(mutated(outcome))).toEqual([
+      { job_name: 'a', static_configs: [{ targets: ['a:1'] }] },
+      { job_name: 'b', static_configs: [{ targets: ['a:1'] }] },
+    ]);
+  });
+
+  it('re-serialises a config whose edit would cut an anchor still in use, with a warning, and loses no value', () => {
+    const text = [
+      '# comment that cannot survive',
+      'receivers:',
+      '  prometheus:',
+      '    config:',
+      '      scrape_configs:',
+      '      - job_name: a',
+      '        static_configs:',
+      "        - targets: &targets ['a:1']",
+      '      - job_name: b',
+      '        params:',
+      '          target: *targets',
+      '',
+    ].join('\n');
+    const outcome = mutateCollector(alphaWith(text), CONTEXT);
     const result = mutated(outcome);
     expect(parse(spec(result).config as string)).toEqual({
       receivers: {
@@ -406,16 +442,19 @@ describe('mutateCollector http_sd rewrite', () => {
           config: {
             scrape_configs: [
               { job_name: 'a', http_sd_configs: [{ url: targetsUrl('a') }] },
-              { job_name: 'b', http_sd_configs: [{ url: targetsUrl('b') }] },
+              {
+                job_name: 'b',
+                params: { target: ['a:1'] },
+                http_sd_configs: [{ url: targetsUrl('b') }],
+              },
             ],
           },
         },
       },
-      exporters: { debug: {} },
     });
     expect(stashOf(result)).toEqual([
       { job_name: 'a', static_configs: [{ targets: ['a:1'] }] },
-      { job_name: 'b', static_configs: [{ targets: ['a:1'] }] },
+      { job_name: 'b', params: { target: ['a:1'] } },
     ]);
     expect(outcome.kind === 'mutated' && outcome.warnings.at(-1)).toContain(
       'its comments are gone',

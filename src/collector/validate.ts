@@ -1,7 +1,7 @@
-import { parseDocument } from 'yaml';
 import { isRecord, type JsonObject } from './json-value.js';
 import { API_VERSIONS, readCollector, type CollectorView } from './model.js';
 import { readStash } from './stash.js';
+import { readYamlText } from './yaml-text.js';
 
 export type ValidationOutcome =
   | { readonly allowed: true; readonly warnings: string[] }
@@ -65,15 +65,10 @@ function collectorConfig(view: CollectorView): JsonObject | undefined {
       return source.value;
     case 'string': {
       if (view.apiVersion !== API_VERSIONS.v1alpha1) return undefined;
-      const document = parseDocument(source.text, { merge: true, uniqueKeys: true });
-      if (document.errors.length > 0) return undefined;
-      try {
-        const value: unknown = document.toJS({ maxAliasCount: 100 });
-        if (value === null || value === undefined) return {};
-        return isRecord(value) ? value : undefined;
-      } catch {
-        return undefined;
-      }
+      const read = readYamlText(source.text);
+      if (!read.ok) return undefined;
+      if (read.value === null) return {};
+      return isRecord(read.value) ? read.value : undefined;
     }
   }
 }

@@ -1,0 +1,288 @@
+import fc from 'fast-check';
+import jsonPatch from 'fast-json-patch';
+import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { Annotations } from './annotations.js';
+import { convertCollector } from './convert.js';
+import type { JsonObject } from './json-value.js';
+import { mutateCollector, type MutationContext } from './mutate.js';
+import { computeJsonPatch } from './patch.js';
+import { readStash } from './stash.js';
+import { validateCollector } from './validate.js';
+
+/** Runs per property; the main one checks 10k generated collectors per run, in a few seconds. */
+const RUNS = 10_000;
+
+const jobNameArb = fc.oneof(
+  fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+  fc.string({ minLength: 1, maxLength: 12 }),
+  fc.constantFrom('serviceMonitor/ns/app/0', 'a b', 'é$$x', '100%', 'kube+pods'),
+);
+
+const discoveryArb = fc.record(
+  {
+    static_configs: fc.array(
+      fc.record({
+        targets: fc.array(fc.constantFrom('a:1', '10.0.0.1:9100', 'x.y:80'), { maxLength: 3 }),
+      }),
+      { maxLength: 2 },
+    ),
+    kubernetes_sd_configs: fc.constant([{ role: 'pod', namespaces: { names: ['default'] } }]),
+    file_sd_configs: fc.constant([{ files: ['/etc/targets/*.json'] }]),
+    dns_sd_configs: fc.constant([{ names: ['_metrics._tcp.example.com'] }]),
+    http_sd_configs: fc.constant([{ url: 'http://sd.example.com/targets' }]),
+  },
+  { requiredKeys: [] },
+);
+
+const otherFieldsArb = fc.record(
+  {
+    scrape_interval: fc.constantFrom('5s', '10s', '1m'),
+    metrics_path: fc.constantFrom('/metrics', '/probe'),
+    honor_labels: fc.boolean(),
+    params: fc.constant({ module: ['http_2xx'] }),
+    relabel_configs: fc.array(
+      fc.record({
+        source_labels: fc.constant(['__address__']),
+        regex: fc.constantFrom('(.*):.*', '(.+)', 'x$$y'),
+        target_label: fc.constantFrom('instance', 'host'),
+        replacement: fc.constantFrom('$$1', '$${1}', 'literal', '${env:REGION}'),
+      }),
+      { maxLength: 2 },
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+/** A scrape job whose keys come in a random order, discovery mixed in among the other fields. */
+function jobArb(name: string): fc.Arbitrary<JsonObject> {
+  return fc
+    .tuple(discoveryArb, otherFieldsArb, fc.integer({ min: 0, max: 1_000 }))
+    .map(([discovery, other, seed]) => {
+      const entries = [...Object.entries(discovery), ...Object.entries(other)];
+      const shuffled = entries
+        .map((entry, i) => ({ entry, key: (seed * 31 + i * 17) % 97 }))
+        .sort((a, b) => a.key - b.key)
+        .map(({ entry }) => entry);
+      return Object.fromEntries([['job_name', name], ...shuffled]) as JsonObject;
+    });
+}
+
+const scrapeConfigsArb = fc
+  .uniqueArray(jobNameArb, { minLength: 1, maxLength: 4 })
+  .chain((names) => fc.tuple(...names.map(jobArb)));
+
+interface Generated {
+  readonly object: JsonObject;
+  readonly context: MutationContext;
+  readonly scrapeConfigs: JsonObject[];
+}
+
+const collectorArb: fc.Arbitrary<Generated> = fc
+  .record({
+    version: fc.constantFrom('v1alpha1', 'v1beta1'),
+    name: fc.stringMatching(/^[a-z][a-z0-9-]{0,70}[a-z0-9]$/),
+    namespace: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/),
+    mode: fc.constantFrom('statefulset', 'daemonset'),
+    trigger: fc.constantFrom('spec', 'annotation', 'policy'),
+    prometheusCR: fc.boolean(),
+    rewriteMode: fc.constantFrom(undefined, 'http_sd', 'target_allocator'),
+    ta: fc.record(
+      {
+        replicas: fc.integer({ min: 1, max: 5 }),
+        image: fc.constant('registry.example.com/ta:1'),
+        filterStrategy: fc.constantFrom('relabel-config', 'none'),
+        strategy: fc.constantFrom('consistent-hashing', 'least-weighted'),
+      },
+      { requiredKeys: [] },
+    ),
+    env: fc.option(
+      fc.array(fc.constantFrom({ name: 'A', value: '1' }, { name: 'POD_NAME', value: 'mine' }), {
+        maxLength: 2,
+      }),
+      { nil: undefined },
+    ),
+    scrapeConfigs: scrapeConfigsArb,
+    layout: fc.record({
+      indentSeq: fc.boolean(),
+      indent: fc.constantFrom(2, 4),
+      flowCollectionPadding: fc.boolean(),
+    }),
+    comment: fc.boolean(),
+  })
+  .map((g) => {
+    const config = {
+      receivers: {
+        prometheus: { config: { scrape_configs: g.scrapeConfigs } },
+        otlp: { protocols: { grpc: {} } },
+      },
+      exporters: { debug: { verbosity: 'basic' } },
+      service: {
+        pipelines: { metrics: { receivers: ['prometheus', 'otlp'], exporters: ['debug'] } },
+      },
+    };
+    const text =
+      (g.comment ? '# managed by the platform team\n' : '') +
+      stringify(config, { ...g.layout, lineWidth: 0 });
+    const targetAllocator: JsonObject = {};
+    if (g.trigger === 'spec') targetAllocator.enabled = true;
+    if (g.ta.replicas !== undefined) targetAllocator.replicas = g.ta.replicas;
+    if (g.ta.image !== undefined) targetAllocator.image = g.ta.image;
+    if (g.ta.filterStrategy !== undefined) targetAllocator.filterStrategy = g.ta.filterStrategy;
+    // Only strategies compatible with the mode, so that the mutated object must pass validation.
+    if (g.ta.strategy !== undefined && g.mode === 'statefulset')
+      targetAllocator.allocationStrategy = g.ta.strategy;
+    if (g.prometheusCR) targetAllocator.prometheusCR = { enabled: true };
+    const annotations: Record<string, string> = {};
+    if (g.trigger === 'annotation') annotations[Annotations.enable] = 'true';
+    if (g.rewriteMode !== undefined) annotations[Annotations.rewriteMode] = g.rewriteMode;
+    const spec: JsonObject = {
+      mode: g.mode,
+      targetAllocator,
+      config: g.version === 'v1alpha1' ? text : config,
+    };
+    if (g.env !== undefined) spec.env = g.env;
+    const object: JsonObject = {
+      apiVersion: `opentelemetry.io/${g.version}`,
+      kind: 'OpenTelemetryCollector',
+      metadata: {
+        name: g.name,
+        namespace: g.namespace,
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+      },
+      spec,
+    };
+    const context: MutationContext = {
+      operation: 'CREATE',
+      namespace: g.namespace,
+      name: g.name,
+      settings: { allocatorImage: 'ghcr.io/otel-ta/otel-ta:0.1.0' },
+      forceEnable: g.trigger === 'policy',
+    };
+    return { object, context, scrapeConfigs: structuredClone(g.scrapeConfigs) };
+  });
+
+function otherVersion(object: JsonObject): string {
+  return object.apiVersion === 'opentelemetry.io/v1alpha1'
+    ? 'opentelemetry.io/v1beta1'
+    : 'opentelemetry.io/v1alpha1';
+}
+
+describe('mutateCollector properties', () => {
+  it('over generated collectors: mutates, patches apply, a second pass and a re-apply change nothing, the result validates, the stash keeps every job', () => {
+    fc.assert(
+      fc.property(collectorArb, ({ object, context, scrapeConfigs }) => {
+        const before = structuredClone(object);
+        const outcome = mutateCollector(object, context);
+        expect(object).toEqual(before);
+        if (outcome.kind !== 'mutated')
+          throw new Error(`expected a mutation: ${JSON.stringify(outcome)}`);
+        const result = outcome.object;
+
+        const patch = computeJsonPatch(object, result);
+        expect(
+          jsonPatch.applyPatch(structuredClone(object), patch, true, false).newDocument,
+        ).toEqual(result);
+
+        const second = mutateCollector(result, { ...context, operation: 'UPDATE' });
+        expect(second.kind).toBe('unchanged');
+        // Only a standing configuration warning may repeat; nothing about a rewrite.
+        expect(
+          second.kind === 'unchanged' &&
+            second.warnings.filter((w) => !w.startsWith('prometheusCR is enabled')),
+        ).toEqual([]);
+
+        const resubmitted = structuredClone(result);
+        (resubmitted.spec as JsonObject).config = structuredClone(
+          (object.spec as JsonObject).config,
+        );
+        const again = mutateCollector(resubmitted, { ...context, operation: 'UPDATE' });
+        expect(again.kind === 'mutated' ? again.object : resubmitted).toEqual(result);
+
+        expect(validateCollector(result)).toEqual({ allowed: true, warnings: [] });
+
+        const stash = readStash(result);
+        expect(stash.status === 'valid' && stash.scrapeConfigs).toEqual(scrapeConfigs);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('over generated collectors: conversion to the other version and back keeps every value', () => {
+    fc.assert(
+      fc.property(collectorArb, ({ object, context }) => {
+        const outcome = mutateCollector(object, context);
+        const result = outcome.kind === 'mutated' ? outcome.object : object;
+        const back = convertCollector(
+          convertCollector(result, otherVersion(result)),
+          String(result.apiVersion),
+        );
+        if (result.apiVersion === 'opentelemetry.io/v1beta1') {
+          expect(back).toEqual(result);
+        } else {
+          const { config, ...rest } = back.spec as JsonObject;
+          const { config: expectedConfig, ...expectedRest } = result.spec as JsonObject;
+          expect(rest).toEqual(expectedRest);
+          expect(parse(config as string)).toEqual(parse(expectedConfig as string));
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('over arbitrary values in a collector’s shape: never throws, and every mutation’s patch applies', () => {
+    const wild = fc.record({
+      apiVersion: fc.constantFrom('opentelemetry.io/v1alpha1', 'opentelemetry.io/v1beta1'),
+      kind: fc.constant('OpenTelemetryCollector'),
+      metadata: fc.record(
+        {
+          name: fc.string(),
+          annotations: fc.dictionary(fc.constantFrom(...Object.values(Annotations)), fc.string()),
+        },
+        { requiredKeys: [] },
+      ),
+      spec: fc.record(
+        {
+          mode: fc.oneof(fc.constantFrom('statefulset', 'daemonset', 'deployment'), fc.jsonValue()),
+          targetAllocator: fc.oneof(fc.constant({ enabled: true }), fc.jsonValue()),
+          env: fc.jsonValue(),
+          config: fc.oneof(
+            fc.string(),
+            fc.jsonValue(),
+            fc.jsonValue().map((receiver) => ({ receivers: { prometheus: receiver } })),
+            fc
+              .jsonValue()
+              .map((list) => ({ receivers: { prometheus: { config: { scrape_configs: list } } } })),
+          ),
+        },
+        { requiredKeys: [] },
+      ),
+    });
+    fc.assert(
+      fc.property(wild, fc.boolean(), (object, forceEnable) => {
+        const outcome = mutateCollector(object, {
+          operation: 'UPDATE',
+          namespace: 'ns',
+          name: 'n',
+          settings: { allocatorImage: 'i' },
+          forceEnable,
+        });
+        expect(['unchanged', 'mutated', 'denied']).toContain(outcome.kind);
+        if (outcome.kind === 'denied') expect(outcome.code).not.toBe(500);
+        if (outcome.kind === 'mutated') {
+          computeJsonPatch(object, outcome.object);
+          expect(
+            mutateCollector(outcome.object, {
+              operation: 'UPDATE',
+              namespace: 'ns',
+              name: 'n',
+              settings: { allocatorImage: 'i' },
+              forceEnable,
+            }).kind,
+          ).toBe('unchanged');
+        }
+      }),
+      { numRuns: 3_000 },
+    );
+  });
+});

@@ -6,3 +6,4 @@ export type { RelabelAction, RelabelRule } from './relabel-rule.js';
 export { RELABEL_ACTIONS } from './relabel-rule.js';
 export type { NameValidationScheme } from './label-names.js';
 export { isNameValidationScheme } from './label-names.js';
+export { LabelMerger } from './label-merger.js';

@@ -1,7 +1,7 @@
 import RE2 from 're2';
 import { BoundedCache } from './bounded-cache.js';
 import type { MatchGroups } from './template.js';
-import { translateToSafeJsRegex } from './regex-translate.js';
+import { jsMatcher, translateToJs } from './regex-translate.js';
 
 /**
  * A relabel regex: RE2 syntax, fully anchored, `.` matching newlines (Prometheus compiles
@@ -110,7 +110,10 @@ class Re2Regex implements RelabelRegex {
 /** Compiles a relabel regex; throws RegexSyntaxError with RE2's reason when it is invalid. */
 export function compileRelabelRegex(source: string): RelabelRegex {
   const re2 = compileRe2(source);
-  return fastPath(source) ?? new Re2Regex(source, re2, translateToSafeJsRegex(source));
+  const fast = fastPath(source);
+  if (fast !== undefined) return fast;
+  const translation = translateToJs(source);
+  return new Re2Regex(source, re2, translation === undefined ? undefined : jsMatcher(translation));
 }
 
 /** The default regex, `(.*)`. */

@@ -1,5 +1,5 @@
 import type { Labels, Target, TargetGroup } from '../model.js';
-import { LabelWorkspace } from '../relabel/index.js';
+import { LabelMerger, LabelWorkspace } from '../relabel/index.js';
 import { targetNodeName } from './node-name.js';
 import type { ScrapeJobSettings } from './scrape-job-settings.js';
 import { IdentityHasher } from './target-identity.js';
@@ -18,6 +18,13 @@ export interface TargetBuildReport {
   readonly duplicates: number;
 }
 
+/** What became of one group's targets; kept per group object so an unchanged group costs nothing. */
+interface GroupOutcome {
+  readonly kept: readonly Target[];
+  readonly withoutAddress: number;
+  readonly droppedByRelabel: number;
+}
+
 const META_PREFIX = '__meta_';
 
 function isEmpty(labels: Labels): boolean {
@@ -25,61 +32,108 @@ function isEmpty(labels: Labels): boolean {
   return true;
 }
 
-/** Group labels, then target labels (the target's win). Shares the target's object when possible. */
-function merge(group: Labels, target: Labels, groupIsEmpty: boolean): Labels {
-  return groupIsEmpty ? target : { ...group, ...target };
-}
-
 /**
  * Turns one job's discovered target groups into targets, the way the upstream allocator does:
- * merge labels, seed the job's labels where absent, apply relabel_configs (when filtering), drop
- * what relabeling drops, and identify each target by its job and post-relabel labels without
- * `__meta_*`. `Target.labels` are the merged pre-relabel labels (no seeds), shared, not copied,
- * when the group has no labels of its own. Pass groups in a stable order (e.g. by source) so that
- * which duplicate survives is deterministic.
+ * merge labels (group, then target; the target's win), seed the job's labels where absent, apply
+ * relabel_configs (when filtering), drop what relabeling drops, and identify each target by its
+ * job and post-relabel labels without `__meta_*` (see target-identity.ts).
+ *
+ * Relabeling reads the group and target labels in place; only kept targets get a merged label
+ * object (`Target.labels`, pre-relabel, no seeds), and a target of a group without labels shares
+ * its discovered object. Groups are immutable, so the outcome per group object is remembered: a
+ * rebuild after one group changed only processes that group. Pass groups in a stable order (e.g.
+ * by source) so that which duplicate survives is deterministic.
  */
+export class TargetBuilder {
+  private outcomes = new WeakMap<TargetGroup, GroupOutcome>();
+  private readonly hasher = new IdentityHasher();
+  private readonly merger = new LabelMerger();
+  private readonly hashChange = (name: string, before: string, after: string): void => {
+    if (name.startsWith(META_PREFIX)) return;
+    if (before !== '') this.hasher.remove(name, before);
+    if (after !== '') this.hasher.add(name, after);
+  };
+
+  constructor(readonly settings: ScrapeJobSettings) {}
+
+  build(groups: readonly TargetGroup[]): TargetBuildReport {
+    const seen = new Set<string>();
+    const targets: Target[] = [];
+    let discovered = 0;
+    let withoutAddress = 0;
+    let droppedByRelabel = 0;
+    for (const group of groups) {
+      let outcome = this.outcomes.get(group);
+      if (outcome === undefined) {
+        outcome = this.processGroup(group);
+        this.outcomes.set(group, outcome);
+      }
+      discovered += group.targets.length;
+      withoutAddress += outcome.withoutAddress;
+      droppedByRelabel += outcome.droppedByRelabel;
+      for (const target of outcome.kept) {
+        if (seen.has(target.id)) continue;
+        seen.add(target.id);
+        targets.push(target);
+      }
+    }
+    const duplicates = discovered - withoutAddress - droppedByRelabel - targets.length;
+    return { targets, discovered, withoutAddress, droppedByRelabel, duplicates };
+  }
+
+  /** Forgets remembered outcomes (e.g. to measure a cold build). */
+  reset(): void {
+    this.outcomes = new WeakMap();
+  }
+
+  private processGroup(group: TargetGroup): GroupOutcome {
+    const { jobName, relabel, seedLabels } = this.settings;
+    const groupLabels = isEmpty(group.labels) ? undefined : group.labels;
+    const kept: Target[] = [];
+    let withoutAddress = 0;
+    let droppedByRelabel = 0;
+    for (const own of group.targets) {
+      const labels = new LabelWorkspace(own, groupLabels, seedLabels, this.merger);
+      const address = labels.get('__address__');
+      if (address === '') {
+        withoutAddress++;
+        continue;
+      }
+      if (relabel !== undefined && relabel.run(labels) === null) {
+        droppedByRelabel++;
+        continue;
+      }
+      const merged = labels.merged();
+      const id = this.identity(merged, labels);
+      kept.push({ id, job: jobName, address, labels: merged, nodeName: targetNodeName(merged) });
+    }
+    return { kept, withoutAddress, droppedByRelabel };
+  }
+
+  /** Hash of the job and the post-relabel labels without `__meta_*`: discovered + seeds + changes. */
+  private identity(merged: Labels, labels: LabelWorkspace): string {
+    const hasher = this.hasher;
+    const seeds = this.settings.seedLabels;
+    hasher.begin(this.settings.jobName);
+    for (const name in merged) {
+      const value = merged[name]!;
+      if (value !== '' && !name.startsWith(META_PREFIX)) hasher.add(name, value);
+    }
+    for (const name in seeds) {
+      const value = merged[name];
+      if (typeof value !== 'string' || value === '') hasher.add(name, seeds[name]!);
+    }
+    labels.forEachChange(this.hashChange);
+    return hasher.digest();
+  }
+}
+
+/** One-shot form of `TargetBuilder.build`. */
 export function buildJobTargets(
   settings: ScrapeJobSettings,
   groups: readonly TargetGroup[],
 ): TargetBuildReport {
-  const { jobName, relabel, seedLabels } = settings;
-  const hasher = new IdentityHasher();
-  const seen = new Set<string>();
-  const targets: Target[] = [];
-  let discovered = 0;
-  let withoutAddress = 0;
-  let droppedByRelabel = 0;
-  let duplicates = 0;
-  const addLabel = (name: string, value: string): void => {
-    if (!name.startsWith(META_PREFIX)) hasher.add(name, value);
-  };
-  for (const group of groups) {
-    const groupIsEmpty = isEmpty(group.labels);
-    for (const targetLabels of group.targets) {
-      discovered++;
-      const labels = merge(group.labels, targetLabels, groupIsEmpty);
-      const address = labels.__address__;
-      if (typeof address !== 'string' || address === '') {
-        withoutAddress++;
-        continue;
-      }
-      const workspace = new LabelWorkspace(labels, seedLabels);
-      if (relabel !== undefined && relabel.run(workspace) === null) {
-        droppedByRelabel++;
-        continue;
-      }
-      hasher.begin(jobName);
-      workspace.scan(addLabel);
-      const id = hasher.digest();
-      if (seen.has(id)) {
-        duplicates++;
-        continue;
-      }
-      seen.add(id);
-      targets.push({ id, job: jobName, address, labels, nodeName: targetNodeName(labels) });
-    }
-  }
-  return { targets, discovered, withoutAddress, droppedByRelabel, duplicates };
+  return new TargetBuilder(settings).build(groups);
 }
 
 /** `buildJobTargets` without the counts. */

@@ -1,4 +1,4 @@
-export { buildJobTargets, buildTargets } from './build-targets.js';
+export { TargetBuilder, buildJobTargets, buildTargets } from './build-targets.js';
 export type { TargetBuildReport } from './build-targets.js';
 export { scrapeJobSettingsFromConfig, INVALID_SCRAPE_CONFIG } from './scrape-job-settings.js';
 export type { ScrapeJobSettings } from './scrape-job-settings.js';

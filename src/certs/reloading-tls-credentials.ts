@@ -68,7 +68,7 @@ export class ReloadingTlsCredentials {
     this.currentFingerprint = fingerprint(initial);
     this.watchDirectories();
     const pollIntervalMs = this.options.pollIntervalMs ?? 10_000;
-    this.pollTimer = setInterval(() => this.scheduleReload(), pollIntervalMs);
+    this.pollTimer = setInterval(() => void this.reloadNow(), pollIntervalMs);
     this.pollTimer.unref();
     return initial;
   }

@@ -56,7 +56,10 @@ export class PolicyWatcher {
     } catch (err) {
       this.options.logger.warn({ err }, 'policy watch failed, relying on polling');
     }
-    this.pollTimer = setInterval(() => this.schedule(), this.options.pollIntervalMs ?? 10_000);
+    this.pollTimer = setInterval(
+      () => void this.reloadNow(),
+      this.options.pollIntervalMs ?? 10_000,
+    );
     this.pollTimer.unref();
     return policy;
   }

@@ -7,6 +7,8 @@ export interface ReviewClientOptions {
   readonly ca: string;
   /** Sockets kept open across requests, as the API server does. */
   readonly maxSockets?: number;
+  /** False: a new TLS connection (and handshake) per request. */
+  readonly keepAlive?: boolean;
 }
 
 export interface HttpReply {
@@ -27,7 +29,7 @@ export class ReviewClient {
     this.options = options;
     this.agent = new Agent({
       ca: options.ca,
-      keepAlive: true,
+      keepAlive: options.keepAlive ?? true,
       maxSockets: options.maxSockets ?? 16,
     });
   }

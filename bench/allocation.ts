@@ -76,6 +76,7 @@ const discovered = groupsByJob.reduce(
   (n, groups) => n + groups.reduce((m, g) => m + g.targets.length, 0),
   0,
 );
+const heapAfterGroups = heap();
 
 let timings: AllocationTiming[] = [];
 function newAllocator(): Allocator {
@@ -85,15 +86,19 @@ function newAllocator(): Allocator {
   });
 }
 
-/** Full allocation: every job through the target builder and into an allocator that already knows the pool. */
-function fullAllocation(allocator: Allocator): {
+interface FullRun {
   buildMs: number;
   placeMs: number;
-  jobs: Target[][];
-} {
+  /** CPU time of the process (all threads, GC included): steadier than wall time on a shared machine. */
+  cpuMs: number;
+}
+
+/** Full allocation: every job through the target builder and into an allocator that already knows the pool. */
+function fullAllocation(allocator: Allocator): FullRun & { jobs: Target[][] } {
   let buildMs = 0;
   let placeMs = 0;
   const jobs: Target[][] = [];
+  const cpu = process.cpuUsage();
   groupsByJob.forEach((groups: TargetGroup[], j) => {
     const t0 = performance.now();
     const targets = buildTargets(settings[j]!, groups);
@@ -103,23 +108,24 @@ function fullAllocation(allocator: Allocator): {
     buildMs += t1 - t0;
     jobs.push(targets);
   });
-  return { buildMs, placeMs, jobs };
+  const used = process.cpuUsage(cpu);
+  return { buildMs, placeMs, cpuMs: (used.user + used.system) / 1000, jobs };
 }
 
-const fulls: { buildMs: number; placeMs: number }[] = [];
+const fulls: FullRun[] = [];
 for (let r = 0; r < runs - 1; r++) {
   const warm = newAllocator();
   warm.setCollectors(collectorsOf(collectorCount, collectorCount));
-  const { buildMs, placeMs } = fullAllocation(warm);
-  fulls.push({ buildMs, placeMs });
+  const { buildMs, placeMs, cpuMs } = fullAllocation(warm);
+  fulls.push({ buildMs, placeMs, cpuMs });
 }
 
 // The measured allocator is kept, with its targets and the discovered groups, for the heap figure.
-const heapAfterGroups = heap();
+const heapAfterWarmup = heap();
 const allocator = newAllocator();
 allocator.setCollectors(collectorsOf(collectorCount, collectorCount));
 const last = fullAllocation(allocator);
-fulls.push({ buildMs: last.buildMs, placeMs: last.placeMs });
+fulls.push({ buildMs: last.buildMs, placeMs: last.placeMs, cpuMs: last.cpuMs });
 const jobs = last.jobs;
 const targetCount = jobs.reduce((n, t) => n + t.length, 0);
 const heapAfterTargetsAndAllocator = heap();
@@ -183,6 +189,7 @@ const result = {
   full_build_targets_ms: round(median(fulls.map((f) => f.buildMs)), 1),
   full_place_ms: round(median(fulls.map((f) => f.placeMs)), 1),
   full_allocate_first_run_ms: round(fulls[0]!.buildMs + fulls[0]!.placeMs, 1),
+  full_allocate_cpu_ms: round(median(fulls.map((f) => f.cpuMs)), 1),
   incremental_add_one_ms: round(addMs),
   incremental_remove_one_ms: round(removeMs),
   moved_on_add: onAdd.moved,
@@ -195,8 +202,15 @@ const result = {
   max_over_mean: round(Math.max(...counts) / mean),
   min_over_mean: round(Math.min(...counts) / mean),
   unassigned: allocator.unassignedCount(),
+  // Everything the allocator process holds for the targets: discovered groups, built targets, allocation.
   heap_bytes_per_target: Math.round((heapAfterTargetsAndAllocator - heapBefore) / targetCount),
-  heap_bytes_per_target_groups: Math.round((heapAfterGroups - heapBefore) / targetCount),
+  heap_bytes_per_target_discovered_groups: Math.round((heapAfterGroups - heapBefore) / targetCount),
+  heap_bytes_per_target_builder_caches: Math.round(
+    (heapAfterWarmup - heapAfterGroups) / targetCount,
+  ),
+  heap_bytes_per_target_built_targets: Math.round(
+    (heapAfterTargetsAndAllocator - heapAfterWarmup - allocationOnlyBytes) / targetCount,
+  ),
   heap_bytes_per_target_allocator: Math.round(allocationOnlyBytes / targetCount),
   heap_used_mb: round(heapAfterTargetsAndAllocator / 2 ** 20, 1),
   node: process.version,

@@ -26,6 +26,12 @@ export interface ControlPlaneOptions {
   workDir?: string;
   /** One log file per component; kept after stop() so a failed run can be read. Default: <workDir>/logs. */
   logDir?: string;
+  /**
+   * Run the components in their own process groups and let them outlive this Node process (for
+   * `npm run cluster:up`); stop them later by their recorded pids. Default false: they share our
+   * process group (a Ctrl-C reaches them) and are killed when this process exits.
+   */
+  detached?: boolean;
 }
 
 export interface KubectlOptions {
@@ -86,6 +92,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const etcdDataDir = join(workDir, 'etcd-data');
   const kubeconfigPath = join(workDir, 'admin.kubeconfig');
   const kubectlCacheDir = join(workDir, 'kubectl-cache');
+  const detached = options.detached ?? false;
 
   const started: Component[] = [];
   const stopAll = async (): Promise<void> => {
@@ -101,6 +108,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       join(binDir, 'etcd'),
       logDir,
       etcdArgs(etcdDataDir, etcdUrl, `http://127.0.0.1:${etcdPeerPort}`),
+      detached,
     );
     started.push(etcd);
     const pki = await createPki();
@@ -118,6 +126,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       join(binDir, 'kube-apiserver'),
       logDir,
       apiserverArgs(apiserverPort, etcdUrl, files),
+      detached,
     );
     started.push(apiserver);
     const tls = { ca: pki.caPem, cert: admin.certPem, key: admin.keyPem };
@@ -514,12 +523,19 @@ interface Component {
   exitStatus: string | undefined;
 }
 
-function startComponent(name: string, binary: string, logDir: string, args: string[]): Component {
+function startComponent(
+  name: string,
+  binary: string,
+  logDir: string,
+  args: string[],
+  detached: boolean,
+): Component {
   const logPath = join(logDir, `${name}.log`);
   const log = openSync(logPath, 'w');
-  // Same process group as us: a Ctrl-C in the terminal reaches the components too.
-  const child = spawn(binary, args, { stdio: ['ignore', log, log] });
+  // Attached: same process group as us, so a Ctrl-C in the terminal reaches the components too.
+  const child = spawn(binary, args, { stdio: ['ignore', log, log], detached });
   closeSync(log);
+  if (detached) child.unref();
   // Attached before anything can throw: an unhandled 'error' (e.g. ENOENT) would crash the runner.
   const exited = exitOf(child).then(
     (status) => String(status),
@@ -540,8 +556,10 @@ function startComponent(name: string, binary: string, logDir: string, args: stri
     }),
     exitStatus: undefined,
   };
-  liveComponents.add(component);
-  installExitHandler();
+  if (!detached) {
+    liveComponents.add(component);
+    installExitHandler();
+  }
   return component;
 }
 

@@ -35,6 +35,7 @@ describe('ReloadingTlsCredentials', () => {
       logger: silentLogger(),
       pollIntervalMs: 60_000,
       debounceMs: 10,
+      watch: false,
       onReload: (result) => results.push(result),
     });
   });
@@ -64,6 +65,7 @@ describe('ReloadingTlsCredentials', () => {
     await credentials.start();
     await writeFile(join(directory, 'tls.crt'), second.certPem);
     expect(await credentials.reloadNow()).toBe(false);
+    expect(await credentials.reloadNow()).toBe(false);
     expect(credentials.current().cert).toBe(first.certPem);
     expect(results).toEqual(['failure']);
     await writeFile(join(directory, 'tls.key'), second.keyPem);
@@ -88,6 +90,13 @@ describe('ReloadingTlsCredentials', () => {
   });
 
   it('notices a replacement through the directory watch', async () => {
+    credentials = new ReloadingTlsCredentials({
+      certFile: join(directory, 'tls.crt'),
+      keyFile: join(directory, 'tls.key'),
+      logger: silentLogger(),
+      pollIntervalMs: 60_000,
+      debounceMs: 10,
+    });
     await credentials.start();
     const changed = new Promise<string>((resolve) => credentials.onChange((pair) => resolve(pair.cert)));
     await writeCertificateFiles(directory, ca, second);

@@ -22,6 +22,8 @@ export interface ReloadingTlsCredentialsOptions {
   /** Coalesces the burst of events one replacement produces (cert, then key, then symlink swap). */
   readonly debounceMs?: number;
   readonly readText?: (path: string) => Promise<string>;
+  /** False: poll only (tests that need deterministic reload counts). */
+  readonly watch?: boolean;
   readonly onReload?: (result: ReloadResult) => void;
 }
 
@@ -45,6 +47,8 @@ export class ReloadingTlsCredentials {
   private readonly watchers: FSWatcher[] = [];
   private credentials: ServingCredentials | undefined;
   private currentFingerprint = '';
+  /** A rejected pair is reported once, not on every poll until someone fixes it. */
+  private rejectedFingerprint = '';
   private pollTimer: NodeJS.Timeout | undefined;
   private debounceTimer: NodeJS.Timeout | undefined;
   private reloading: Promise<boolean> | undefined;
@@ -66,7 +70,7 @@ export class ReloadingTlsCredentials {
     }
     this.credentials = initial;
     this.currentFingerprint = fingerprint(initial);
-    this.watchDirectories();
+    if (this.options.watch ?? true) this.watchDirectories();
     const pollIntervalMs = this.options.pollIntervalMs ?? 10_000;
     this.pollTimer = setInterval(() => void this.reloadNow(), pollIntervalMs);
     this.pollTimer.unref();
@@ -116,8 +120,10 @@ export class ReloadingTlsCredentials {
     }
     const candidateFingerprint = fingerprint(candidate);
     if (candidateFingerprint === this.currentFingerprint) return false;
+    if (candidateFingerprint === this.rejectedFingerprint) return false;
     const check = checkCertificateKeyPair(candidate.cert, candidate.key);
     if (!check.ok) {
+      this.rejectedFingerprint = candidateFingerprint;
       this.options.logger.warn(
         { reason: check.reason, certFile: this.options.certFile, keyFile: this.options.keyFile },
         'tls files rejected, keeping the current certificate',

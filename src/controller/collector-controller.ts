@@ -7,6 +7,11 @@ import { timerScheduler, WorkQueue } from './work-queue.js';
 import type { BackoffOptions } from '../k8s/backoff.js';
 
 export interface CollectorControllerOptions {
+  /**
+   * Caches of the objects the controller creates (selected by our managed-by label): a change or
+   * deletion of one queues its collector at once instead of waiting for the next resync.
+   */
+  readonly owned?: readonly Informer<KubeObject>[];
   /** Every collector is reconciled again this often, repairing drift no event reported. */
   readonly resyncMs: number;
   readonly workers: number;
@@ -43,11 +48,25 @@ export class CollectorController {
     });
     this.queue = queue;
     const enqueue = (obj: KubeObject): void => queue.add(objectKey(obj));
+    const enqueueOwner = (obj: KubeObject): void => {
+      const key = ownerKey(obj);
+      if (key !== undefined) queue.add(key);
+    };
     this.unsubscribe = [
       this.informer.on('add', enqueue),
       this.informer.on('update', enqueue),
       this.informer.on('delete', enqueue),
     ];
+    for (const owned of this.options.owned ?? []) {
+      // Adds are our own writes: only changes by others and deletions need a reconcile.
+      this.unsubscribe.push(
+        owned.on('update', (obj, old) => {
+          if (!statusOnly(obj, old)) enqueueOwner(obj);
+        }),
+        owned.on('delete', enqueueOwner),
+      );
+      await owned.start();
+    }
     // Collectors already cached (a new leader takes over a warm informer) are queued too.
     for (const obj of this.informer.list()) enqueue(obj);
     await this.informer.start();
@@ -68,6 +87,7 @@ export class CollectorController {
     await Promise.all(this.workers);
     this.workers = [];
     await this.informer.stop();
+    for (const owned of this.options.owned ?? []) await owned.stop();
   }
 
   private scheduleResync(queue: WorkQueue): void {
@@ -82,9 +102,11 @@ export class CollectorController {
     for (;;) {
       const key = await queue.get();
       if (key === undefined) return;
+      const started = Date.now();
       try {
         await this.reconciler.reconcile(key);
         queue.forget(key);
+        this.logger.debug({ collector: key, ms: Date.now() - started }, 'reconciled');
       } catch (err) {
         this.logger.warn(
           { err, collector: key, retries: queue.retries(key) },
@@ -96,4 +118,26 @@ export class CollectorController {
       }
     }
   }
+}
+
+/**
+ * The collector key of an object we created, from its `app.kubernetes.io/instance` label
+ * (`<namespace>.<name>`; a namespace is a DNS label, so the first dot splits them).
+ */
+export function ownerKey(obj: KubeObject): string | undefined {
+  const instance = obj.metadata?.labels?.['app.kubernetes.io/instance'];
+  const dot = instance?.indexOf('.') ?? -1;
+  if (instance === undefined || dot <= 0) return undefined;
+  return `${instance.slice(0, dot)}/${instance.slice(dot + 1)}`;
+}
+
+/** A Deployment's status moves with every pod change; only spec/metadata edits need a reconcile. */
+function statusOnly(obj: KubeObject, old: KubeObject): boolean {
+  const generation = obj.metadata?.generation;
+  return (
+    generation !== undefined &&
+    generation === old.metadata?.generation &&
+    JSON.stringify(obj.metadata?.labels) === JSON.stringify(old.metadata?.labels) &&
+    JSON.stringify(obj.metadata?.annotations) === JSON.stringify(old.metadata?.annotations)
+  );
 }

@@ -5,7 +5,8 @@ import { Informer } from '../k8s/informer.js';
 import { LeaderElector } from '../k8s/leader-election.js';
 import { restListWatch } from '../k8s/list-watch.js';
 import type { KubeObject } from '../k8s/object.js';
-import { ResourceTypes } from '../k8s/resource-path.js';
+import { ResourceTypes, type ResourceType } from '../k8s/resource-path.js';
+import { MANAGED_BY } from './labels.js';
 import type { KubeApi } from '../k8s/rest-client.js';
 import type { Delay } from '../k8s/backoff.js';
 import { CertificateManager } from './certificate-manager.js';
@@ -14,6 +15,13 @@ import { CollectorReconciler } from './collector-reconciler.js';
 import { EventRecorder } from './event-recorder.js';
 import { ObjectStore } from './object-store.js';
 import type { Scheduler } from './work-queue.js';
+
+/** Owned kinds whose changes by others are repaired at once (the rest wait for the resync). */
+const OWNED_TYPES: readonly ResourceType[] = [
+  ResourceTypes.deployments,
+  ResourceTypes.configMaps,
+  ResourceTypes.services,
+];
 
 export interface ControllerDependencies {
   readonly api: KubeApi;
@@ -55,10 +63,19 @@ export class ControllerApp {
       },
       logger.child({ component: 'reconciler' }),
     );
+    const ownedInformer = (type: ResourceType): Informer<KubeObject> =>
+      new Informer<KubeObject>(
+        restListWatch(api, type, {
+          namespace: config.namespace,
+          labelSelector: `app.kubernetes.io/managed-by=${MANAGED_BY}`,
+        }),
+        { name: type.resource, logger, ...(deps.delay ? { delay: deps.delay } : {}) },
+      );
     this.controller = new CollectorController(
       informer,
       reconciler,
       {
+        owned: OWNED_TYPES.map(ownedInformer),
         resyncMs: config.resyncMs,
         workers: config.workers,
         ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),

@@ -1,8 +1,11 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { admitted, userCollector } from './controller-fixtures.js';
 import {
   applyJson,
+  CONTROLLER_NAMESPACE,
   eventually,
   getJson,
   kubectlOk,
@@ -15,6 +18,7 @@ import { startControlPlane, type ControlPlane } from './harness/control-plane.js
 const NS = 'observability';
 const TA = 'collector-with-ta-targetallocator';
 const HASH_ANNOTATION = 'otel-ta.dev/config-hash';
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 interface Obj {
   metadata: { labels?: Record<string, string>; ownerReferences?: { name: string; uid: string }[] };
@@ -36,11 +40,13 @@ type PodTemplateDeployment = Obj & {
 describe('otel-ta controller on a real API server, as a restricted identity', () => {
   let cp: ControlPlane;
   let controller: RunningController;
+  let kubeconfig: string;
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    const kubeconfig = await prepareCluster(cp, [NS]);
-    controller = await startController(kubeconfig, { leaderElect: true });
+    kubeconfig = await prepareCluster(cp, [NS]);
+    // A resync far beyond the test's waits: repairs below come from watching owned objects.
+    controller = await startController(kubeconfig, { leaderElect: true, resyncPeriod: '10m' });
   }, 900_000);
 
   afterAll(async () => {
@@ -157,7 +163,7 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
     expect(after).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('recreates an allocator object deleted behind its back (level-triggered resync)', async () => {
+  it('recreates an allocator object deleted behind its back, without waiting for a resync', async () => {
     await kubectlOk(cp, ['delete', 'service', TA, '-n', NS]);
     await eventually('the Service again', () => getJson(cp, ['service', TA, '-n', NS]), 20_000);
   });
@@ -189,9 +195,86 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
       metadata: { name: TA, namespace: NS },
       data: { mine: 'yes' },
     });
-    await new Promise((r) => setTimeout(r, 4_000)); // longer than one resync
+    const reconciles = (): number =>
+      controller.logs.filter(
+        (l) => l.msg === 'reconciled' && l.collector === `${NS}/collector-with-ta`,
+      ).length;
+    const before = reconciles();
+    // A collector change makes the controller reconcile (and prune) this collector again.
+    await applyJson(
+      cp,
+      admitted(
+        userCollector((c) => {
+          c.spec.targetAllocator.enabled = false;
+          c.metadata.annotations = { 'e2e.otel-ta.dev/touch': '1' };
+        }),
+      ),
+    );
+    await eventually('a reconcile of the touched collector', () =>
+      Promise.resolve(reconciles() > before),
+    );
     const cm = await getJson<Obj>(cp, ['configmap', TA, '-n', NS]);
     expect(cm?.data).toEqual({ mine: 'yes' });
     await kubectlOk(cp, ['delete', 'configmap', TA, '-n', NS]);
+  });
+
+  it('the otel-ta controller command runs as that identity and on SIGTERM exits 0, releasing its lease', async () => {
+    await applyJson(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cli' } });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'controller',
+        '--kubeconfig',
+        kubeconfig,
+        '--namespace',
+        'cli',
+        '--leader-elect',
+        '--leader-election-id',
+        'cli-lease',
+        '--leader-election-namespace',
+        CONTROLLER_NAMESPACE,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const holder = async (): Promise<string | undefined> =>
+      (
+        await getJson<{ spec: { holderIdentity?: string } }>(cp, [
+          'lease',
+          'cli-lease',
+          '-n',
+          CONTROLLER_NAMESPACE,
+        ])
+      )?.spec.holderIdentity;
+    try {
+      await eventually(
+        'the CLI to take its lease',
+        async () => ((await holder()) ?? '') !== '',
+        60_000,
+      );
+      expect(output).toContain('"msg":"controller started"');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    expect(await holder()).toBe('');
+  });
+
+  it('the otel-ta controller command exits 2 on a bad flag value', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'controller', '--workers', '0'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--workers must be a whole number');
   });
 });

@@ -1,3 +1,4 @@
+import { heapify, heapPush, heapRemove, precedes } from './key-heap.js';
 import { mix32, ranking, topChoice } from './rendezvous-hash.js';
 
 /** One placement key (for consistent hashing: one distinct target address). */
@@ -12,7 +13,7 @@ export class PlacementKey {
   rank = 0;
   /** The full ranking, kept only while the key sits below its first choice. */
   choices: Int32Array | undefined = undefined;
-  /** Index within its collector's key list. */
+  /** Index within its collector's heap (or in the unplaced list). */
   slot = -1;
   /** The last incremental operation that touched the key, and its collector before that operation. */
   epoch = 0;
@@ -25,10 +26,6 @@ export class PlacementKey {
     this.hash = hash;
     this.order = mix32(hash ^ 0x5bd1e995);
   }
-}
-
-function precedes(a: PlacementKey, b: PlacementKey): boolean {
-  return a.order !== b.order ? a.order < b.order : a.text < b.text;
 }
 
 /**
@@ -53,11 +50,10 @@ const REBUILD_MIN = 64;
  */
 export class BoundedLoadPlacement<K extends PlacementKey> {
   private seeds: Int32Array = new Int32Array(0);
+  /** Per collector: its keys, as a max-heap by canonical order (the root is the one to displace). */
   private lists: K[][] = [];
   /** Per collector: keys that rank it above where they sit (it turned them away for want of room). */
   private rejecters: Set<K>[] = [];
-  /** Per collector: its last key in canonical order, when known. */
-  private worst: (K | undefined)[] = [];
   private unplaced: K[] = [];
   private capacity = 0;
   private keyCount = 0;
@@ -167,29 +163,28 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
     const n = this.seeds.length;
     this.lists = Array.from({ length: n }, () => []);
     this.rejecters = Array.from({ length: n }, () => new Set<K>());
-    this.worst = new Array<K | undefined>(n).fill(undefined);
     this.unplaced = [];
     this.keyCount = all.length;
     this.capacity = this.capacityFor(all.length);
     for (const key of all) {
       key.rank = 0;
       key.choices = undefined;
-      key.collector = -1;
-      this.attach(key, n === 0 ? -1 : topChoice(key.hash, this.seeds));
+      key.collector = n === 0 ? -1 : topChoice(key.hash, this.seeds);
+      (n === 0 ? this.unplaced : this.lists[key.collector]!).push(key);
     }
+    this.unplaced.forEach((key, slot) => (key.slot = slot));
     const overflow: K[] = [];
     for (let c = 0; c < n; c++) {
-      const list = this.lists[c]!;
-      if (list.length <= this.capacity) continue;
-      list.sort((a, b) => (precedes(a, b) ? -1 : 1));
-      for (const key of list.splice(this.capacity)) {
-        key.collector = -1;
-        this.rejecters[c]!.add(key);
-        key.rank = 1;
-        overflow.push(key);
+      const heap = this.lists[c]!;
+      heapify(heap);
+      while (heap.length > this.capacity) {
+        const worst = heap[0]!;
+        heapRemove(heap, worst);
+        worst.collector = -1;
+        this.rejecters[c]!.add(worst);
+        worst.rank = 1;
+        overflow.push(worst);
       }
-      list.forEach((key, slot) => (key.slot = slot));
-      this.worst[c] = list[list.length - 1];
     }
     for (const key of overflow) this.propose(key);
   }
@@ -282,12 +277,7 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
   }
 
   private worstOf(c: number): K {
-    let worst = this.worst[c];
-    if (worst === undefined) {
-      for (const key of this.lists[c]!)
-        if (worst === undefined || precedes(worst, key)) worst = key;
-      this.worst[c] = worst;
-    }
+    const worst = this.lists[c]![0];
     if (worst === undefined)
       throw new Error('bounded-load placement: a full collector has no keys');
     return worst;
@@ -295,26 +285,28 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
 
   private attach(key: K, c: number): void {
     if (this.tracking) this.touch(key);
-    const list = c < 0 ? this.unplaced : this.lists[c]!;
     key.collector = c;
-    key.slot = list.length;
-    list.push(key);
-    if (c < 0) return;
-    const worst = this.worst[c];
-    if (worst !== undefined && precedes(worst, key)) this.worst[c] = key;
+    if (c >= 0) {
+      heapPush(this.lists[c]!, key);
+      return;
+    }
+    key.slot = this.unplaced.length;
+    this.unplaced.push(key);
   }
 
   private detach(key: K): void {
     const c = key.collector;
     if (this.tracking) this.touch(key);
-    const list = c < 0 ? this.unplaced : this.lists[c]!;
-    const last = list.pop();
+    key.collector = -1;
+    if (c >= 0) {
+      heapRemove(this.lists[c]!, key);
+      return;
+    }
+    const last = this.unplaced.pop();
     if (last !== undefined && last !== key) {
-      list[key.slot] = last;
+      this.unplaced[key.slot] = last;
       last.slot = key.slot;
     }
-    if (c >= 0 && this.worst[c] === key) this.worst[c] = undefined;
-    key.collector = -1;
     key.slot = -1;
   }
 

@@ -141,6 +141,31 @@ describe('DiscoveryManager', () => {
     expect(manager.jobNames()).toEqual(['change', 'keep']);
   });
 
+  it('rebuilds the targets of changed groups only, and deduplicates across groups by id', async () => {
+    const { clock, writes, manager } = setup();
+    const p = new HandProvider();
+    const built: string[] = [];
+    const plan = handJob('a', { 'x/0': p });
+    await manager.apply([
+      {
+        ...plan,
+        buildTargets: (groups) => {
+          built.push(...groups.map((g) => g.source));
+          return toTargets('a', groups);
+        },
+      },
+    ]);
+    p.emit('s1', 'one:1');
+    p.emit('s2', 'two:1', 'one:1');
+    clock.advance(50);
+    expect(writes.at(-1)?.addresses).toEqual(['one:1', 'two:1']);
+    built.length = 0;
+    p.emit('s2', 'three:1');
+    clock.advance(50);
+    expect(built).toEqual(['s2']);
+    expect(writes.at(-1)?.addresses).toEqual(['one:1', 'three:1']);
+  });
+
   it('ignores providers after stop', async () => {
     const { clock, writes, manager } = setup();
     const p = new HandProvider();

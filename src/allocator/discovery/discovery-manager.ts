@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { AllocatorMetrics } from '../metrics.js';
-import type { AllocationWriter, TargetGroup } from '../model.js';
+import type { AllocationWriter, Target, TargetGroup } from '../model.js';
 import type { DiscoveryClock } from './clock.js';
 import type { JobPlan, PlannedProvider } from './job-plan.js';
 
@@ -31,6 +31,12 @@ interface RunningJob {
   plan: JobPlan;
   providers: Map<string, RunningProvider>;
   readonly groups: Map<string, GroupsOfProvider>;
+  /**
+   * Targets built from each group, kept while the group object is in use: providers replace only
+   * the groups that changed, so a change to one source rebuilds that source's targets alone.
+   * Reset when the job's settings (relabel rules) change.
+   */
+  built: WeakMap<TargetGroup, readonly Target[]>;
 }
 
 export const DEFAULT_COALESCE_MS = 50;
@@ -80,11 +86,17 @@ export class DiscoveryManager {
     for (const plan of plans) {
       const job = this.jobs.get(plan.name);
       if (job === undefined) {
-        const created: RunningJob = { plan, providers: new Map(), groups: new Map() };
+        const created: RunningJob = {
+          plan,
+          providers: new Map(),
+          groups: new Map(),
+          built: new WeakMap(),
+        };
         this.jobs.set(plan.name, created);
         await this.startProviders(created, plan.providers);
       } else if (job.plan.discoveryFingerprint === plan.discoveryFingerprint) {
         job.plan = plan;
+        job.built = new WeakMap();
       } else {
         await this.replaceProviders(job, plan);
       }
@@ -111,6 +123,7 @@ export class DiscoveryManager {
   private async replaceProviders(job: RunningJob, plan: JobPlan): Promise<void> {
     const old = [...job.providers.values()];
     job.plan = plan;
+    job.built = new WeakMap();
     job.providers = new Map();
     const keys = new Set(plan.providers.map((p) => p.key));
     // Groups of a provider that still exists stay until its successor first reports, so a reload
@@ -198,7 +211,7 @@ export class DiscoveryManager {
       if (job === undefined) continue;
       const started = performance.now();
       try {
-        const targets = job.plan.buildTargets(mergedGroups(job));
+        const targets = buildJob(job);
         this.options.writer.setJobTargets(name, targets);
         this.options.metrics?.targets.set({ job_name: name }, targets.length);
         done.push(name);
@@ -209,6 +222,28 @@ export class DiscoveryManager {
     }
     for (const listener of this.listeners) listener(done);
   }
+}
+
+/**
+ * The job's targets: each group's built targets (from the cache when the group is unchanged),
+ * deduplicated by id with the first in canonical group order winning, as a single build would.
+ */
+function buildJob(job: RunningJob): Target[] {
+  const seen = new Set<string>();
+  const targets: Target[] = [];
+  for (const group of mergedGroups(job)) {
+    let built = job.built.get(group);
+    if (built === undefined) {
+      built = job.plan.buildTargets([group]);
+      job.built.set(group, built);
+    }
+    for (const target of built) {
+      if (seen.has(target.id)) continue;
+      seen.add(target.id);
+      targets.push(target);
+    }
+  }
+  return targets;
 }
 
 /** All groups of a job in a canonical order (provider key, then source), so builds are deterministic. */

@@ -120,11 +120,13 @@ export function createDnsSdFactory(deps: DiscoveryDeps): ProviderFactory {
         }
         targets = [];
       }
-      const group: TargetGroup = {
-        source: name,
-        targets: targets.map((t) => toLabels(name, t)),
-        labels: {},
-      };
+      const labels = targets.map((t) => toLabels(name, t));
+      const previous = lastGood.get(name);
+      // Same answer, same group object: nothing downstream is rebuilt.
+      if (previous !== undefined && JSON.stringify(previous.targets) === JSON.stringify(labels)) {
+        return previous;
+      }
+      const group: TargetGroup = { source: name, targets: labels, labels: {} };
       lastGood.set(name, group);
       return group;
     };

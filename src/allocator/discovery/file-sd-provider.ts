@@ -79,6 +79,9 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       return [...found].sort();
     };
 
+    // The text each file had when its groups were built: an unchanged file yields the very same
+    // group objects, so nothing downstream is rebuilt for it.
+    const lastText = new Map<string, string>();
     const readOne = async (path: string): Promise<TargetGroup[] | undefined> => {
       let text: string;
       try {
@@ -88,11 +91,15 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw err;
       }
-      return parseTargetGroups(parseFile(path, text), {
+      const previous = lastGood.get(path);
+      if (previous !== undefined && lastText.get(path) === text) return previous;
+      const groups = parseTargetGroups(parseFile(path, text), {
         where: path,
         sourceOf: (i) => `${path}:${i}`,
         extraLabels: { __meta_filepath: path },
       });
+      lastText.set(path, text);
+      return groups;
     };
 
     const refresh = async (): Promise<TargetGroup[]> => {
@@ -114,6 +121,7 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       }
       lastGood.clear();
       for (const [path, groups] of current) lastGood.set(path, groups);
+      for (const path of [...lastText.keys()]) if (!current.has(path)) lastText.delete(path);
       return [...current.values()].flat();
     };
 

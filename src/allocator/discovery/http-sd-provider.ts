@@ -43,6 +43,8 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
     if (parsed.hostname === '') throw configError(reader.child('url'), 'host is missing in URL');
     const logger = context.logger.child({ mechanism: 'http_sd', job: context.job, url });
 
+    // An unchanged response yields the same group objects, so an idle refresh changes nothing.
+    let last: { body: string; groups: TargetGroup[] } | undefined;
     const refresh = async (): Promise<TargetGroup[]> => {
       const response = await deps.httpGet({
         url,
@@ -64,17 +66,20 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
       if (!JSON_CONTENT_TYPE.test(response.contentType ?? '')) {
         throw new HttpSdError(`unsupported content type "${response.contentType ?? ''}"`);
       }
+      if (last !== undefined && last.body === response.body) return last.groups;
       let body: unknown;
       try {
         body = JSON.parse(response.body);
       } catch (err) {
         throw new HttpSdError(`response is not JSON: ${(err as Error).message}`);
       }
-      return parseTargetGroups(body, {
+      const groups = parseTargetGroups(body, {
         where: url,
         sourceOf: (i) => `${url}:${i}`,
         extraLabels: { __meta_url: url },
       });
+      last = { body: response.body, groups };
+      return groups;
     };
 
     const refresher = new PeriodicRefresher({

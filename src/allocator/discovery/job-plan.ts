@@ -4,7 +4,10 @@ import type { Target, TargetGroup } from '../model.js';
 import type { DiscoveryProvider } from './provider.js';
 import type { DiscoveryRegistry } from './registry.js';
 
-/** Turns one job's merged groups into targets (the relabel filter and identity live behind it). */
+/**
+ * Turns target groups of one job into targets (the relabel filter and identity live behind it).
+ * The manager calls it per group and caches the result while the group is unchanged.
+ */
 export type JobTargetBuilder = (groups: readonly TargetGroup[]) => readonly Target[];
 
 export interface PlannedProvider {

@@ -20,6 +20,7 @@ export class PeriodicRefresher {
   private sink: TargetGroupSink | undefined;
   private cancelInterval: (() => void) | undefined;
   private sentSources = new Set<string>();
+  private lastGroups: readonly TargetGroup[] | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -73,8 +74,19 @@ export class PeriodicRefresher {
       return;
     }
     if (this.stopped || this.sink === undefined) return;
+    // Providers hand back the very same group objects for unchanged data; then nothing changed.
+    if (sameGroups(this.lastGroups, groups)) return;
+    this.lastGroups = groups;
     const full = withClearedSources(this.sentSources, groups);
     this.sentSources = new Set(groups.map((g) => g.source));
     this.sink(full);
   }
+}
+
+function sameGroups(
+  previous: readonly TargetGroup[] | undefined,
+  next: readonly TargetGroup[],
+): boolean {
+  if (previous === undefined || previous.length !== next.length) return false;
+  return previous.every((group, i) => group === next[i]);
 }

@@ -22,10 +22,11 @@ describe('two controllers with leader election', () => {
   let cp: ControlPlane;
   let a: RunningController;
   let b: RunningController;
+  let kubeconfig: string;
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    const kubeconfig = await prepareCluster(cp, [NS]);
+    kubeconfig = await prepareCluster(cp, [NS]);
     a = await startController(kubeconfig, { leaderElect: true, leaderElectionId: 'e2e-lease' });
     b = await startController(kubeconfig, { leaderElect: true, leaderElectionId: 'e2e-lease' });
   }, 900_000);
@@ -82,5 +83,40 @@ describe('two controllers with leader election', () => {
       return cm?.data['targetallocator.yaml']?.includes('scrape_interval: 45s');
     });
     expect(applied(follower)).toBeGreaterThan(0);
+  });
+
+  it('a lease held by a vanished process is taken over only after its duration', async () => {
+    // A holder that stopped renewing without releasing (a crashed pod).
+    await applyJson(cp, {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'crashed-lease', namespace: CONTROLLER_NAMESPACE },
+      spec: {
+        holderIdentity: 'crashed_00000000',
+        leaseDurationSeconds: 4,
+        renewTime: new Date().toISOString().replace('Z', '000Z'),
+      },
+    });
+    const started = Date.now();
+    const c = await startController(kubeconfig, {
+      leaderElect: true,
+      leaderElectionId: 'crashed-lease',
+    });
+    try {
+      await eventually('the takeover', () => Promise.resolve(c.app.isLeader), 15_000);
+      const waitedMs = Date.now() - started;
+      console.info(
+        JSON.stringify({ takeoverAfterCrashMs: waitedMs, leaseDurationMs: LEASE_DURATION_MS }),
+      );
+      expect(waitedMs).toBeGreaterThanOrEqual(LEASE_DURATION_MS);
+      const lease = await getJson<{ spec: { holderIdentity: string; leaseTransitions: number } }>(
+        cp,
+        ['lease', 'crashed-lease', '-n', CONTROLLER_NAMESPACE],
+      );
+      expect(lease?.spec.holderIdentity).toMatch(/^e2e_/);
+      expect(lease?.spec.leaseTransitions).toBe(1);
+    } finally {
+      await c.app.stop();
+    }
   });
 });

@@ -13,6 +13,12 @@ import {
   type RunningController,
 } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+import { CertificateManager } from '../../src/controller/certificate-manager.js';
+import { loadKubeConfig } from '../../src/k8s/client.js';
+import { KubeRestClient } from '../../src/k8s/rest-client.js';
+import { silentLogger } from '../../src/observability/logger.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 const NS = 'standalone';
 const OTC = 'collector-with-ta-collector';
@@ -60,10 +66,11 @@ function webhookConfiguration(kind: 'Mutating' | 'Validating'): Record<string, u
 describe('standalone mode and self-managed certificates', () => {
   let cp: ControlPlane;
   let controller: RunningController;
+  let kubeconfig: string;
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    const kubeconfig = await prepareCluster(cp, [NS]);
+    kubeconfig = await prepareCluster(cp, [NS]);
     await applyJson(cp, webhookConfiguration('Mutating'), webhookConfiguration('Validating'), {
       ...COLLECTOR_CRD,
       spec: {
@@ -172,5 +179,59 @@ describe('standalone mode and self-managed certificates', () => {
       }>(cp, ['crd', 'opentelemetrycollectors.opentelemetry.io']);
       return crd?.spec.conversion.webhook.clientConfig.caBundle === bundle;
     });
+  });
+
+  it('rotates the serving certificate at 2/3 of its validity and the CA with an overlapping bundle', async () => {
+    // A second manager on its own Secret with a clock the test moves; the API server is real.
+    let now = Date.now();
+    const manager = new CertificateManager(
+      new KubeRestClient(loadKubeConfig({ kubeconfigPath: kubeconfig })),
+      {
+        serviceName: WEBHOOK,
+        serviceNamespace: CONTROLLER_NAMESPACE,
+        secretName: 'rotation-e2e-tls',
+        mutatingWebhookConfigurations: [],
+        validatingWebhookConfigurations: [],
+        crdName: undefined,
+        caValidityDays: 30,
+        servingValidityDays: 9,
+        checkIntervalMs: 60_000,
+      },
+      { now: () => now },
+      silentLogger(),
+    );
+    const read = async (): Promise<{ ca: string; serving: X509Certificate; bundle: string }> => {
+      const s = await getJson<{ data: Record<string, string> }>(cp, [
+        'secret',
+        'rotation-e2e-tls',
+        '-n',
+        CONTROLLER_NAMESPACE,
+      ]);
+      const pem = (k: string): string => Buffer.from(s!.data[k]!, 'base64').toString('utf8');
+      return {
+        ca: s!.data['ca.crt']!,
+        serving: new X509Certificate(pem('tls.crt')),
+        bundle: pem('ca.crt'),
+      };
+    };
+
+    await manager.reconcile();
+    const first = await read();
+    now += 5 * DAY_MS; // before 2/3 of 9 days: nothing changes
+    await manager.reconcile();
+    expect((await read()).serving.serialNumber).toBe(first.serving.serialNumber);
+
+    now += 1.5 * DAY_MS; // past 2/3 of the serving certificate: new leaf, same CA
+    await manager.reconcile();
+    const second = await read();
+    expect(second.serving.serialNumber).not.toBe(first.serving.serialNumber);
+    expect(second.ca).toBe(first.ca);
+
+    now += 14 * DAY_MS; // past 2/3 of the CA: new CA, the old one stays trusted beside it
+    await manager.reconcile();
+    const third = await read();
+    expect(third.ca).not.toBe(first.ca);
+    expect(third.bundle.match(/BEGIN CERTIFICATE/g)).toHaveLength(2);
+    expect(third.serving.checkIssued(new X509Certificate(third.bundle))).toBe(true);
   });
 });

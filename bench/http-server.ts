@@ -3,6 +3,9 @@
  * allocator (consistent-hashing), starts the
  * allocator server on a free port and answers the parent's questions over IPC.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { createAllocatorMetrics } from '../src/allocator/metrics.js';
 import { createAllocatorServer } from '../src/allocator/server/allocator-server.js';
 import { silentLogger } from '../src/observability/logger.js';
@@ -14,6 +17,7 @@ import { buildTargets } from './http-fixture.js';
 export interface ServerReady {
   readonly type: 'ready';
   readonly port: number;
+  readonly floorPort: number;
   readonly buildMs: number;
   readonly collectorIds: readonly string[];
   readonly jobs: readonly string[];
@@ -63,12 +67,33 @@ const server = createAllocatorServer({
 });
 await server.start();
 
+// The floor: node:http answering every request with one fixed buffer of the same size and headers,
+// no routing, no cache, no metrics. Measured under the same conditions, it shows what share of
+// the cost is ours and what is Node's HTTP stack (and the machine's load).
+const sample = await fetch(
+  `http://127.0.0.1:${server.httpAddress().port}/jobs/${view.jobNames()[0]}/targets?collector_id=${collectorIds[0]}`,
+);
+const sampleBody = Buffer.from(await sample.arrayBuffer());
+const floorBody = gzipSync(sampleBody, { level: 1 });
+const floor = createServer((_req, res) => {
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': floorBody.length,
+    'Content-Encoding': 'gzip',
+    ETag: '"floor"',
+    Vary: 'Accept-Encoding',
+  });
+  res.end(floorBody);
+});
+await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+
 const send = (message: ServerReady | ServerMemory | ServerCpu): void => {
   process.send?.(message);
 };
 send({
   type: 'ready',
   port: server.httpAddress().port,
+  floorPort: (floor.address() as AddressInfo).port,
   buildMs,
   collectorIds,
   jobs: view.jobNames(),
@@ -87,6 +112,8 @@ process.on('message', (message: unknown) => {
     const cpu = process.cpuUsage();
     send({ type: 'cpu', userUs: cpu.user, systemUs: cpu.system });
   } else if (message === 'stop') {
+    floor.close();
+    floor.closeAllConnections();
     void server.stop().then(() => process.exit(0));
   }
 });

@@ -2,9 +2,10 @@
  * HTTP benchmark of the allocator's hot route, `GET /jobs/{job}/targets?collector_id=`:
  * a server process holding the allocation, load from this process over keep-alive connections.
  * Prints one JSON object. Usage: npm run bench:http -- [--json] [--targets N] [--collectors N]
- * [--jobs N] [--labels N] [--connections N] [--duration SECONDS] [--no-gzip]
+ * [--jobs N] [--labels N] [--connections N] [--duration SECONDS] [--no-gzip] [--no-floor]
  */
 import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ServerCpu, ServerMemory, ServerReady } from './http-server.js';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '32' },
     duration: { type: 'string', default: '10' },
     'no-gzip': { type: 'boolean', default: false },
+    'no-floor': { type: 'boolean', default: false },
   },
 });
 
@@ -80,6 +82,16 @@ try {
     durationMs: Number(values.duration) * 1000,
   });
   const serverCpuUs = (await cpu()) - cpuBefore;
+  const floorCpuBefore = await cpu();
+  const floor = values['no-floor']
+    ? undefined
+    : await runLoad({
+        ...common,
+        port: ready.floorPort,
+        warmupMs: 1000,
+        durationMs: Number(values.duration) * 1000,
+      });
+  const floorCpuUs = (await cpu()) - floorCpuBefore;
   child.send('memory');
   const memory = await nextMessage<ServerMemory>('memory');
   const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
@@ -102,6 +114,13 @@ try {
     // independent of what else runs on the machine, unlike req/s.
     server_cpu_us_per_req: round(serverCpuUs / Math.max(1, result.requests), 1),
     server_cpu_share: round(serverCpuUs / 1e6 / result.seconds, 2),
+    // The same load against a bare node:http server returning one fixed buffer in the same process.
+    floor_req_per_s: floor === undefined ? null : Math.round(floor.reqPerS),
+    floor_p99_ms: floor === undefined ? null : floor.p99Ms,
+    floor_server_cpu_us_per_req:
+      floor === undefined ? null : round(floorCpuUs / Math.max(1, floor.requests), 1),
+    load_avg_1m: round(loadavg()[0] ?? 0),
+    cpus: cpus().length,
     mean_body_kb: round(result.bytes / Math.max(1, result.requests) / 1024, 1),
     throughput_mb_per_s: round(result.bytes / result.seconds / 2 ** 20, 1),
     rss_mb: round(memory.rssMb, 1),

@@ -14,6 +14,8 @@ export class CachedBody {
   readonly etag: string;
   readonly gzip: Buffer | undefined;
   private plainBytes: Buffer | undefined;
+  private gzipHeaderCache: Readonly<Record<string, string | number>> | undefined;
+  private plainHeaderCache: Readonly<Record<string, string | number>> | undefined;
 
   private constructor(plain: Buffer) {
     if (plain.length >= GZIP_MIN_BYTES) {
@@ -42,6 +44,29 @@ export class CachedBody {
     this.plainBytes ??= gunzipSync(this.gzip as Buffer);
     return this.plainBytes;
   }
+
+  /** Response headers for the gzip body, built once (the hot path reuses the object). */
+  gzipHeaders(): Readonly<Record<string, string | number>> {
+    this.gzipHeaderCache ??= {
+      'Content-Type': 'application/json',
+      'Content-Length': (this.gzip as Buffer).length,
+      'Content-Encoding': 'gzip',
+      Vary: 'Accept-Encoding',
+      ETag: this.etag,
+    };
+    return this.gzipHeaderCache;
+  }
+
+  /** Response headers for the plain body. */
+  plainHeaders(): Readonly<Record<string, string | number>> {
+    this.plainHeaderCache ??= {
+      'Content-Type': 'application/json',
+      'Content-Length': this.plain().length,
+      ...(this.gzip === undefined ? {} : { Vary: 'Accept-Encoding' }),
+      ETag: this.etag,
+    };
+    return this.plainHeaderCache;
+  }
 }
 
 export function cachedJsonBody(json: string): CachedBody {
@@ -59,10 +84,21 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   return false;
 }
 
+// A pool of collectors sends one Accept-Encoding value over and over; remember the last answer.
+let lastAcceptEncoding = '';
+let lastAcceptsGzip = false;
+
 /** True when Accept-Encoding allows gzip (and does not refuse it with q=0). */
 export function acceptsGzip(header: string | string[] | undefined): boolean {
   if (header === undefined) return false;
   const value = Array.isArray(header) ? header.join(',') : header;
+  if (value === lastAcceptEncoding) return lastAcceptsGzip;
+  lastAcceptsGzip = parseAcceptsGzip(value);
+  lastAcceptEncoding = value;
+  return lastAcceptsGzip;
+}
+
+function parseAcceptsGzip(value: string): boolean {
   if (!value.includes('gzip') && !value.includes('*')) return false;
   for (const part of value.split(',')) {
     const [coding, ...params] = part.trim().split(';');

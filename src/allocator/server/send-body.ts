@@ -17,16 +17,9 @@ export function sendCachedJson(
     return;
   }
   const gzip = cached.gzip !== undefined && acceptsGzip(req.headers['accept-encoding']);
-  const body = gzip ? cached.gzip : cached.plain();
-  const headers: Record<string, string | number> = {
-    'Content-Type': 'application/json',
-    'Content-Length': body.length,
-    ETag: cached.etag,
-  };
-  if (cached.gzip !== undefined) headers.Vary = 'Accept-Encoding';
-  if (gzip) headers['Content-Encoding'] = 'gzip';
-  res.writeHead(200, headers);
-  res.end(req.method === 'HEAD' ? undefined : body);
+  res.writeHead(200, gzip ? cached.gzipHeaders() : cached.plainHeaders());
+  if (req.method === 'HEAD') res.end();
+  else res.end(gzip ? cached.gzip : cached.plain());
 }
 
 /** A small JSON document (errors, probes); not cached. */

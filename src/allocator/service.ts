@@ -137,6 +137,11 @@ export class AllocatorService {
     await this.collectors.start((collectors) => this.setCollectors(collectors));
     await this.discovery.apply(plan.jobs);
     this.ready = true;
+    if (config.prometheusCr.enabled) {
+      this.logger.warn(
+        'prometheus_cr is enabled, but this build has no Prometheus CR watcher: only scrape_configs are served',
+      );
+    }
     if (this.deps.watchConfigFile ?? true) this.watchConfigFile(config.configFilePath);
     this.logger.info(
       { jobs: plan.jobs.length, strategy: plan.strategy.name, address: this.server.httpAddress() },

@@ -210,6 +210,12 @@ prometheus_cr:
     );
   });
 
+  it('rejects an unknown log level', () => {
+    expect(errorOf(() => build(BASE, { logLevel: 'loud' })).message).toContain(
+      '--log-level must be one of trace, debug, info',
+    );
+  });
+
   it('a static pool replaces the collector namespace requirement', () => {
     const config = build('config: {scrape_configs: [{job_name: a}]}\n', { collectorIds: 'c-0' });
     expect(config.collectors).toEqual(['c-0']);

@@ -202,6 +202,8 @@ function parseCollectors(r: ObjectReader, flags: AllocatorFlags): readonly strin
   return Object.freeze([...ids]);
 }
 
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
 const LISTEN_ADDR = /^(?:\[[0-9a-fA-F:.]+\]|[^\s:[\]]*):(\d{1,5})$/;
 
 function checkListenAddr(addr: string, where: string): void {
@@ -232,6 +234,12 @@ function validate(config: AllocatorConfig): AllocatorConfig {
     throw new UsageError(
       CONFIG_ERROR,
       'only one of prometheus_cr.allow_namespaces or prometheus_cr.deny_namespaces can be set',
+    );
+  }
+  if (!LOG_LEVELS.includes(config.logLevel)) {
+    throw new UsageError(
+      CONFIG_ERROR,
+      `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${config.logLevel}"`,
     );
   }
   checkListenAddr(config.listenAddr, 'listen_addr');

@@ -63,14 +63,7 @@ describe('sharding across real Prometheus servers', () => {
       ],
     }));
 
-  const startPool = async (size: number): Promise<void> => {
-    allocator = await startAllocator(group, {
-      name: `allocator-${size}`,
-      port: allocatorPort,
-      collectorIds: Array.from({ length: size }, (_, i) => `prom-${i}`),
-      scrapeConfigs: scrapeConfigs(),
-    });
-  };
+  const pool = (size: number): string[] => Array.from({ length: size }, (_, i) => `prom-${i}`);
 
   const addServer = async (i: number): Promise<void> => {
     servers.push(
@@ -124,7 +117,13 @@ describe('sharding across real Prometheus servers', () => {
       targets.addresses.map((address, i) => `${JOBS[i % JOBS.length]!}/${address}`),
     );
     allocatorPort = await freePort();
-    await startPool(3);
+    allocator = await startAllocator(group, {
+      name: 'allocator',
+      port: allocatorPort,
+      collectorIds: pool(3),
+      collectorsIn: 'file',
+      scrapeConfigs: scrapeConfigs(),
+    });
     await Promise.all([0, 1, 2].map((i) => addServer(i)));
   }, 120_000);
 
@@ -147,10 +146,17 @@ describe('sharding across real Prometheus servers', () => {
     );
     expect(perServer.every((n) => n > 0)).toBe(true);
 
-    const grown = Date.now();
-    await allocator?.stop();
-    await startPool(4);
+    // Grow the pool while everything runs: start the 4th server, then add it to the allocator's
+    // config file, which the allocator reloads without a restart.
     await addServer(3);
+    const grown = Date.now();
+    await allocator!.setCollectors(pool(4));
+    await waitFor(
+      'the allocator to assign targets to prom-3 after the config reload',
+      async () => ([...(await served()).values()].includes('prom-3') ? true : undefined),
+      { timeoutMs: 15_000, intervalMs: 200 },
+    );
+    console.info(`allocator reloaded the pool in ${Date.now() - grown} ms`);
     const after = await waitForExactlyOnce('every target on exactly one of 4 servers');
     const movedKeys = [...after].filter(([key, where]) => before.get(key)?.[0] !== where[0]);
     const moved = movedKeys.length;

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -13,11 +13,18 @@ export interface AllocatorProcessOptions {
   /** `scrape_configs` of the allocator's Prometheus config. */
   readonly scrapeConfigs: readonly Record<string, unknown>[];
   readonly allocationStrategy?: string;
+  /**
+   * `flag` passes the pool as `--collector-ids`; `file` writes it to the config file's
+   * `collectors` key, so `setCollectors` can change it while the allocator runs (config reload).
+   */
+  readonly collectorsIn?: 'flag' | 'file';
 }
 
 export interface AllocatorProcess {
   readonly url: string;
   readonly process: ManagedProcess;
+  /** Rewrites the config file with a new pool (needs `collectorsIn: 'file'`); the allocator reloads it. */
+  setCollectors(ids: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,14 +36,25 @@ export async function startAllocator(
   group: ProcessGroup,
   options: AllocatorProcessOptions,
 ): Promise<AllocatorProcess> {
-  const configFile = join(group.logDir, `${options.name}.yaml`);
-  const config: Record<string, unknown> = {
-    config: { scrape_configs: options.scrapeConfigs },
+  // Its own directory: the allocator watches the config file's directory for changes.
+  const configDir = join(group.logDir, `${options.name}-config`);
+  await mkdir(configDir, { recursive: true });
+  const configFile = join(configDir, 'targetallocator.yaml');
+  const inFile = options.collectorsIn === 'file';
+  const writeConfig = async (collectorIds: readonly string[]): Promise<void> => {
+    const config: Record<string, unknown> = {
+      config: { scrape_configs: options.scrapeConfigs },
+    };
+    if (options.allocationStrategy !== undefined) {
+      config.allocation_strategy = options.allocationStrategy;
+    }
+    if (inFile) config.collectors = collectorIds;
+    // Write then rename, so the allocator never reads a half-written file.
+    await writeFile(`${configFile}.tmp`, stringify(config));
+    await rename(`${configFile}.tmp`, configFile);
   };
-  if (options.allocationStrategy !== undefined) {
-    config.allocation_strategy = options.allocationStrategy;
-  }
-  await writeFile(configFile, stringify(config));
+  await writeConfig(options.collectorIds);
+  const poolFlag = inFile ? [] : ['--collector-ids', options.collectorIds.join(',')];
   const proc = group.start(
     options.name,
     process.execPath,
@@ -49,8 +67,7 @@ export async function startAllocator(
       configFile,
       '--listen-addr',
       `127.0.0.1:${options.port}`,
-      '--collector-ids',
-      options.collectorIds.join(','),
+      ...poolFlag,
     ],
     { cwd: REPO_ROOT },
   );
@@ -65,5 +82,16 @@ export async function startAllocator(
     },
     { timeoutMs: 60_000 },
   );
-  return { url, process: proc, stop: () => proc.stop() };
+  return {
+    url,
+    process: proc,
+    setCollectors: async (ids) => {
+      if (!inFile)
+        throw new Error(
+          `${options.name} takes its pool from a flag; start it with collectorsIn: 'file'`,
+        );
+      await writeConfig(ids);
+    },
+    stop: () => proc.stop(),
+  };
 }

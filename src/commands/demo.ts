@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
-import type { Logger } from 'pino';
 import { buildAllocatorConfig, type AllocatorConfig } from '../config/allocator-config.js';
 import { createLogger } from '../observability/logger.js';
 import { composeAllocatorService, runUntilSignal } from './allocator.js';
@@ -115,7 +114,7 @@ interface DemoOptions {
   readonly logLevel: string;
 }
 
-async function runDemo(options: DemoOptions, logger: Logger): Promise<void> {
+async function runDemo(options: DemoOptions): Promise<void> {
   const targets = new DemoTargets();
   const parts: DemoPart[] = [targets];
   try {
@@ -125,6 +124,7 @@ async function runDemo(options: DemoOptions, logger: Logger): Promise<void> {
       env: {},
       file: { path: '<embedded demo config>', text: demoConfigYaml(targets.addresses()) },
     });
+    const logger = createLogger({ level: config.logLevel, name: 'otel-ta-demo' });
     const service = composeAllocatorService(config, () => Promise.resolve(config), logger, {
       watchConfigFile: false,
     });
@@ -145,10 +145,5 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('--listen-addr <addr>', 'allocator HTTP address; 0 picks a free port', '127.0.0.1:8080')
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'warn')
-    .action(
-      runAction(async (options: DemoOptions) => {
-        const logger = createLogger({ level: options.logLevel, name: 'otel-ta-demo' });
-        await runDemo(options, logger);
-      }),
-    );
+    .action(runAction((options: DemoOptions) => runDemo(options)));
 }

@@ -110,6 +110,7 @@ describe('remote write from a pool of Prometheus agents', () => {
     );
     expect(seen.outOfOrder).toBeGreaterThan(0);
     expect(later.agentSamplesFailed).toBeGreaterThan(0);
+    expect(later.writeErrors).toBeGreaterThan(0);
     await Promise.all([...agents, receiver].map((p) => p.stop()));
   });
 

@@ -103,7 +103,10 @@ export class AllocatorService {
 
   async start(): Promise<void> {
     const plan = this.buildPlan(this.deps.config);
-    const { config, metrics } = { config: plan.config, metrics: this.deps.metrics };
+    const { config } = plan;
+    const { metrics } = this.deps;
+    // Built before anything listens, so a config without a usable collector pool fails cleanly.
+    this.collectors = this.createCollectorSource(config);
     const allocator = new Allocator({
       strategy: plan.strategy,
       onTiming: (t) =>
@@ -133,7 +136,6 @@ export class AllocatorService {
       strategy: plan.strategy.name,
     });
     await this.server.start();
-    this.collectors = this.createCollectorSource(config);
     await this.collectors.start((collectors) => this.setCollectors(collectors));
     await this.discovery.apply(plan.jobs);
     this.ready = true;

@@ -144,27 +144,52 @@ const counts = [...allocator.targetCountsByCollector().values()];
 const mean = targetCount / collectorCount;
 
 /** One target more, then one less, in the largest job: the steady-state path (one discovery change). */
-function incremental(): { addMs: number; removeMs: number } {
+interface IncrementalFigures {
+  addMs: number;
+  removeMs: number;
+  addP99Ms: number;
+  /** Other targets moved by one add or remove (bounded load making room), worst case over the trials. */
+  movedMax: number;
+  movedMean: number;
+}
+
+/**
+ * 200 targets added to the first job one at a time, then removed one at a time: the steady-state
+ * path (one discovery change each). Growing and shrinking crosses a few capacity steps of the
+ * bounded load, where a change also moves some other targets; `moved_*` measures that.
+ */
+function incremental(): IncrementalFigures {
   const job = jobs[0]!;
   const adds: number[] = [];
   const removes: number[] = [];
-  for (let i = 0; i < 200; i++) {
-    const extra: Target = {
-      ...job[i % job.length]!,
-      id: `extra-${i}`,
-      address: `172.16.${i >> 8}.${i & 255}:8080`,
-    };
-    const withExtra = [...job, extra];
-    let t0 = performance.now();
-    allocator.setJobTargets('job-0', withExtra);
+  const extras: Target[] = Array.from({ length: 200 }, (_, i) => ({
+    ...job[i % job.length]!,
+    id: `extra-${i}`,
+    address: `172.16.${i >> 8}.${i & 255}:8080`,
+  }));
+  timings = [];
+  for (let i = 1; i <= extras.length; i++) {
+    const list = job.concat(extras.slice(0, i));
+    const t0 = performance.now();
+    allocator.setJobTargets('job-0', list);
     adds.push(performance.now() - t0);
-    t0 = performance.now();
-    allocator.setJobTargets('job-0', job);
+  }
+  for (let i = extras.length - 1; i >= 0; i--) {
+    const list = job.concat(extras.slice(0, i));
+    const t0 = performance.now();
+    allocator.setJobTargets('job-0', list);
     removes.push(performance.now() - t0);
   }
-  return { addMs: median(adds), removeMs: median(removes) };
+  const moved = timings.map((t) => t.moved);
+  return {
+    addMs: median(adds),
+    removeMs: median(removes),
+    addP99Ms: [...adds].sort((a, b) => a - b)[Math.floor(adds.length * 0.99)]!,
+    movedMax: Math.max(...moved),
+    movedMean: moved.reduce((a, b) => a + b, 0) / moved.length,
+  };
 }
-const { addMs, removeMs } = incremental();
+const { addMs, removeMs, addP99Ms, movedMax, movedMean } = incremental();
 
 function collectorChange(collectors: Collector[]): { moved: number; ms: number } {
   timings = [];
@@ -192,6 +217,9 @@ const result = {
   full_allocate_cpu_ms: round(median(fulls.map((f) => f.cpuMs)), 1),
   incremental_add_one_ms: round(addMs),
   incremental_remove_one_ms: round(removeMs),
+  incremental_add_one_p99_ms: round(addP99Ms),
+  moved_per_target_change_max: movedMax,
+  moved_per_target_change_mean: round(movedMean),
   moved_on_add: onAdd.moved,
   ideal_on_add: Math.round(targetCount / (collectorCount + 1)),
   set_collectors_add_ms: round(onAdd.ms, 1),

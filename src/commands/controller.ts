@@ -5,6 +5,8 @@ import {
   type ControllerFlags,
 } from '../config/controller-config.js';
 import { ControllerApp } from '../controller/controller-app.js';
+import { createControllerMetrics } from '../controller/controller-metrics.js';
+import { HealthServer } from '../controller/health-server.js';
 import { loadKubeConfig } from '../k8s/client.js';
 import { systemClock } from '../k8s/clock.js';
 import { KubeRestClient } from '../k8s/rest-client.js';
@@ -97,6 +99,11 @@ export function registerControllerCommand(program: Command): void {
       d.certCheckInterval,
     )
     .option('--log-level <level>', 'pino log level', d.logLevel)
+    .option(
+      '--health-addr <host:port>',
+      '/livez, /readyz and /metrics over HTTP; off to disable',
+      d.healthAddr,
+    )
     .action(
       runAction(async (flags: ControllerFlags) => {
         const config = buildControllerConfig(flags, {
@@ -109,11 +116,18 @@ export function registerControllerCommand(program: Command): void {
           kubeconfigPath: config.kubeconfigPath,
           context: config.context,
         });
+        const metrics = createControllerMetrics();
         const app = new ControllerApp(config, {
           api: new KubeRestClient(kc),
           clock: systemClock,
           logger,
+          metrics,
         });
+        const health =
+          config.health === undefined
+            ? undefined
+            : new HealthServer(config.health, app, metrics.registry, logger);
+        await health?.start();
         await app.start();
         logger.info(
           {
@@ -130,6 +144,7 @@ export function registerControllerCommand(program: Command): void {
         });
         logger.info({ signal }, 'stopping controller');
         await app.stop();
+        await health?.stop();
         logger.info({}, 'controller stopped');
       }),
     );

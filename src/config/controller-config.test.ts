@@ -82,4 +82,14 @@ describe('buildControllerConfig', () => {
       checkIntervalMs: 3_600_000,
     });
   });
+
+  it('parses the health address, and off disables it', () => {
+    expect(buildControllerConfig(flags(), {}).health).toEqual({ host: '0.0.0.0', port: 8081 });
+    expect(buildControllerConfig(flags({ healthAddr: '127.0.0.1:0' }), {}).health).toEqual({
+      host: '127.0.0.1',
+      port: 0,
+    });
+    expect(buildControllerConfig(flags({ healthAddr: 'off' }), {}).health).toBeUndefined();
+    expect(() => buildControllerConfig(flags({ healthAddr: 'nope' }), {})).toThrow(/--health-addr/);
+  });
 });

@@ -29,6 +29,7 @@ export interface ControllerFlags {
   readonly certValidityDays: string;
   readonly certCheckInterval: string;
   readonly logLevel: string;
+  readonly healthAddr: string;
 }
 
 /** The environment variables the controller reads (the pod's downward API). */
@@ -74,6 +75,8 @@ export interface ControllerConfig {
   /** Undefined: certificates are managed elsewhere (cert-manager, `otel-ta certs`). */
   readonly certificates: CertificateSettings | undefined;
   readonly logLevel: string;
+  /** Where /livez, /readyz and /metrics listen; undefined: not served. */
+  readonly health: { readonly host: string; readonly port: number } | undefined;
 }
 
 export const CONTROLLER_DEFAULTS = {
@@ -91,6 +94,7 @@ export const CONTROLLER_DEFAULTS = {
   certValidityDays: '365',
   certCheckInterval: '1h',
   logLevel: 'info',
+  healthAddr: ':8081',
 } as const;
 
 /** Pure: flags and environment to a validated config; every error names the flag to fix. */
@@ -114,7 +118,24 @@ export function buildControllerConfig(
     certificates:
       flags.manageCertificates === true ? certificateSettings(flags, ownNamespace) : undefined,
     logLevel: flags.logLevel,
+    health: listenAddress(flags.healthAddr, '--health-addr'),
   };
+}
+
+/** `host:port` or `:port`; `off` (or empty) disables the listener. */
+function listenAddress(value: string, flag: string): { host: string; port: number } | undefined {
+  const v = value.trim();
+  if (v === '' || v === 'off') return undefined;
+  const colon = v.lastIndexOf(':');
+  const port = Number(v.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(
+      'CONTROLLER_BAD_ADDRESS',
+      `${flag} must be host:port or :port (or off), got "${value}"`,
+    );
+  }
+  const host = v.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+  return { host: host === '' ? '0.0.0.0' : host, port };
 }
 
 function leaderElectionSettings(

@@ -5,6 +5,7 @@ import type { CollectorReconciler } from './collector-reconciler.js';
 import type { Scheduler } from './work-queue.js';
 import { timerScheduler, WorkQueue } from './work-queue.js';
 import type { BackoffOptions } from '../k8s/backoff.js';
+import type { ControllerMetrics } from './controller-metrics.js';
 
 export interface CollectorControllerOptions {
   /**
@@ -14,6 +15,7 @@ export interface CollectorControllerOptions {
   readonly owned?: readonly Informer<KubeObject>[];
   /** Every collector is reconciled again this often, repairing drift no event reported. */
   readonly resyncMs: number;
+  readonly metrics?: ControllerMetrics;
   readonly workers: number;
   readonly retry?: BackoffOptions;
   readonly scheduler?: Scheduler;
@@ -76,6 +78,11 @@ export class CollectorController {
     this.scheduleResync(queue);
   }
 
+  /** True once the collector cache is loaded (a stopped controller is not synced). */
+  get synced(): boolean {
+    return this.queue !== undefined && this.informer.hasSynced;
+  }
+
   async stop(): Promise<void> {
     const queue = this.queue;
     if (queue === undefined) return;
@@ -103,17 +110,22 @@ export class CollectorController {
       const key = await queue.get();
       if (key === undefined) return;
       const started = Date.now();
+      const metrics = this.options.metrics;
+      metrics?.queueDepth.set(queue.length);
       try {
         await this.reconciler.reconcile(key);
         queue.forget(key);
+        metrics?.reconciles.inc({ result: 'success' });
         this.logger.debug({ collector: key, ms: Date.now() - started }, 'reconciled');
       } catch (err) {
+        metrics?.reconciles.inc({ result: 'error' });
         this.logger.warn(
           { err, collector: key, retries: queue.retries(key) },
           'reconcile failed, retrying after backoff',
         );
         queue.addRateLimited(key);
       } finally {
+        metrics?.reconcileDuration.observe((Date.now() - started) / 1000);
         queue.done(key);
       }
     }

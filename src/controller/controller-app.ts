@@ -15,6 +15,7 @@ import { CollectorReconciler } from './collector-reconciler.js';
 import { EventRecorder } from './event-recorder.js';
 import { ObjectStore } from './object-store.js';
 import type { Scheduler } from './work-queue.js';
+import type { ControllerMetrics } from './controller-metrics.js';
 
 /** Owned kinds whose changes by others are repaired at once (the rest wait for the resync). */
 const OWNED_TYPES: readonly ResourceType[] = [
@@ -29,6 +30,7 @@ export interface ControllerDependencies {
   readonly logger: Logger;
   readonly delay?: Delay;
   readonly scheduler?: Scheduler;
+  readonly metrics?: ControllerMetrics;
 }
 
 /**
@@ -41,9 +43,11 @@ export class ControllerApp {
   private readonly elector: LeaderElector | undefined;
   private running: Promise<void> = Promise.resolve();
   private active = false;
+  private readonly metrics: ControllerMetrics | undefined;
 
   constructor(config: ControllerConfig, deps: ControllerDependencies) {
     const { api, clock, logger } = deps;
+    this.metrics = deps.metrics;
     const informer = new Informer<KubeObject>(
       restListWatch(api, ResourceTypes.openTelemetryCollectors, { namespace: config.namespace }),
       {
@@ -76,6 +80,7 @@ export class ControllerApp {
       reconciler,
       {
         owned: OWNED_TYPES.map(ownedInformer),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
         resyncMs: config.resyncMs,
         workers: config.workers,
         ...(deps.scheduler ? { scheduler: deps.scheduler } : {}),
@@ -111,6 +116,11 @@ export class ControllerApp {
     return this.elector?.isLeader ?? true;
   }
 
+  /** For /readyz: a follower is ready to take over; a leader once its collector cache is loaded. */
+  ready(): boolean {
+    return !this.active || this.controller.synced;
+  }
+
   async start(): Promise<void> {
     if (this.elector === undefined) this.setActive(true);
     else await this.elector.start();
@@ -129,6 +139,7 @@ export class ControllerApp {
   private setActive(active: boolean): void {
     if (active === this.active) return;
     this.active = active;
+    this.metrics?.leader.set(active ? 1 : 0);
     this.running = this.running.then(async () => {
       if (active) {
         await this.controller.start();

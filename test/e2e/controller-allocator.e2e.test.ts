@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -18,6 +19,14 @@ import { startControlPlane, type ControlPlane } from './harness/control-plane.js
 const NS = 'observability';
 const TA = 'collector-with-ta-targetallocator';
 const HASH_ANNOTATION = 'otel-ta.dev/config-hash';
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 
 interface Obj {
@@ -220,6 +229,7 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
 
   it('the otel-ta controller command runs as that identity and on SIGTERM exits 0, releasing its lease', async () => {
     await applyJson(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cli' } });
+    const healthPort = await freePort();
     const child = spawn(
       process.execPath,
       [
@@ -236,6 +246,8 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
         'cli-lease',
         '--leader-election-namespace',
         CONTROLLER_NAMESPACE,
+        '--health-addr',
+        `127.0.0.1:${healthPort}`,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -259,6 +271,11 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
         60_000,
       );
       expect(output).toContain('"msg":"controller started"');
+      const base = `http://127.0.0.1:${healthPort}`;
+      await eventually('/readyz 200', async () => (await fetch(`${base}/readyz`)).status === 200);
+      expect(await (await fetch(`${base}/metrics`)).text()).toContain(
+        'otel_ta_controller_leader 1',
+      );
     } finally {
       child.kill('SIGTERM');
     }

@@ -100,16 +100,15 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
       return;
     }
     this.track();
+    // The capacity depends only on the final key count, so step it once, then let the new keys
+    // propose: the unique stable matching does not depend on the order of those steps.
+    this.keyCount += keys.length;
+    if (this.seeds.length > 0) this.adjustCapacity();
     for (const key of keys) {
-      this.keyCount++;
       key.rank = 0;
       key.choices = undefined;
-      if (this.seeds.length === 0) {
-        this.attach(key, -1);
-        continue;
-      }
-      this.adjustCapacity();
-      this.propose(key);
+      if (this.seeds.length === 0) this.attach(key, -1);
+      else this.propose(key);
     }
     this.report(moved);
   }
@@ -133,11 +132,10 @@ export class BoundedLoadPlacement<K extends PlacementKey> {
       // A deleted key is not reported: make it look unchanged.
       key.before = -1;
       key.choices = undefined;
-      if (from >= 0) {
-        this.fillVacancy(from);
-        this.adjustCapacity();
-      }
+      if (from >= 0) this.fillVacancy(from);
     }
+    // As for inserts: vacancies filled at the old capacity, then one step to the new one.
+    if (this.seeds.length > 0) this.adjustCapacity();
     this.report(moved);
   }
 

@@ -9,7 +9,7 @@ import { countDiscoveryError, type DiscoveryDeps } from './deps.js';
 import { PeriodicRefresher } from './periodic-refresher.js';
 import type { DiscoveryProvider, ProviderFactory } from './provider.js';
 import { readDuration, sdConfigReader } from './sd-config.js';
-import { parseTargetGroups } from './target-group-parser.js';
+import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
 
 // Prometheus's rule: wildcards only in the last path element, and a known extension.
 const VALID_PATTERN = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
@@ -93,11 +93,12 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       }
       const previous = lastGood.get(path);
       if (previous !== undefined && lastText.get(path) === text) return previous;
-      const groups = parseTargetGroups(parseFile(path, text), {
+      const parsed = parseTargetGroups(parseFile(path, text), {
         where: path,
         sourceOf: (i) => `${path}:${i}`,
         extraLabels: { __meta_filepath: path },
       });
+      const groups = reuseUnchangedGroups(previous, parsed);
       lastText.set(path, text);
       return groups;
     };

@@ -5,7 +5,7 @@ import { parseHttpClientSettings } from './http-client-config.js';
 import { PeriodicRefresher } from './periodic-refresher.js';
 import type { DiscoveryProvider, ProviderFactory } from './provider.js';
 import { readDuration, sdConfigReader } from './sd-config.js';
-import { parseTargetGroups } from './target-group-parser.js';
+import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
 
 const JSON_CONTENT_TYPE = /^application\/json(;.*)?$/i;
 const MAX_TIMEOUT_MS = 60_000;
@@ -73,11 +73,12 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
       } catch (err) {
         throw new HttpSdError(`response is not JSON: ${(err as Error).message}`);
       }
-      const groups = parseTargetGroups(body, {
+      const parsed = parseTargetGroups(body, {
         where: url,
         sourceOf: (i) => `${url}:${i}`,
         extraLabels: { __meta_url: url },
       });
+      const groups = reuseUnchangedGroups(last?.groups, parsed);
       last = { body: response.body, groups };
       return groups;
     };

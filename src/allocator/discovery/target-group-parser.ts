@@ -96,3 +96,33 @@ export function withClearedSources(
     .map((source): TargetGroup => ({ source, targets: [], labels: {} }));
   return [...next, ...cleared];
 }
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => a[k] === b[k]);
+}
+
+function sameContent(a: TargetGroup, b: TargetGroup): boolean {
+  if (a.targets.length !== b.targets.length || !sameLabels(a.labels, b.labels)) return false;
+  return a.targets.every((t, i) => {
+    const other = b.targets[i];
+    return other !== undefined && sameLabels(t, other);
+  });
+}
+
+/**
+ * Swaps every group whose content did not change for the object sent before, so the pipeline's
+ * per-group cache skips it: a file or endpoint that changed one group rebuilds just that group.
+ */
+export function reuseUnchangedGroups(
+  previous: readonly TargetGroup[] | undefined,
+  next: readonly TargetGroup[],
+): TargetGroup[] {
+  if (previous === undefined) return [...next];
+  const bySource = new Map(previous.map((g) => [g.source, g]));
+  return next.map((group) => {
+    const old = bySource.get(group.source);
+    return old !== undefined && sameContent(old, group) ? old : group;
+  });
+}

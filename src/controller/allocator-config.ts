@@ -15,6 +15,9 @@ export interface AllocatorConfigFile {
   readonly hash: string;
   /** Things the user should know (shown as Warning events on the collector). */
   readonly warnings: readonly string[];
+  /** The (unescaped) scrape configs in the document, for deriving the allocator's RBAC. */
+  readonly scrapeConfigs: readonly JsonObject[];
+  readonly prometheusCrEnabled: boolean;
 }
 
 export interface AllocatorConfigOptions {
@@ -69,7 +72,14 @@ export function renderAllocatorConfig(
   if (ta.allowInsecureAuthSecrets === true) document.allow_insecure_auth_secrets = true;
   // YAML of a JSON-shaped value: keys in insertion order, no anchors, so equal input gives equal text.
   const text = stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
-  return { document, text, hash: sha256Hex(text), warnings };
+  return {
+    document,
+    text,
+    hash: sha256Hex(text),
+    warnings,
+    scrapeConfigs,
+    prometheusCrEnabled: prometheusCr?.enabled === true,
+  };
 }
 
 function stringOr(value: unknown, fallback: string): string {

@@ -70,11 +70,10 @@ export class CollectorReconciler {
         collectorManagedBy: this.options.standalone ? MANAGED_BY : UPSTREAM_MANAGED_BY,
       });
       warnings.push(...config.warnings);
-      const scrapeConfigs = (config.document.config as { scrape_configs: [] }).scrape_configs;
       const permissions = allocatorPermissions(
         collector.namespace,
-        scrapeConfigs,
-        (config.document.prometheus_cr as { enabled?: unknown } | undefined)?.enabled === true,
+        config.scrapeConfigs,
+        config.prometheusCrEnabled,
       );
       objects.push(
         ...buildAllocatorManifests(collector, config, permissions, {

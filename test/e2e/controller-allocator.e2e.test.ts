@@ -227,6 +227,26 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
     await kubectlOk(cp, ['delete', 'configmap', TA, '-n', NS]);
   });
 
+  it('an object the API server rejects becomes a Warning event on the collector, retried with backoff', async () => {
+    await applyJson(cp, admitted(userCollector((c) => (c.spec.targetAllocator.replicas = -1))));
+    const failed = await eventually('a ReconcileFailed event', async () => {
+      const list = await getJson<{ items: { reason: string; type: string; message: string }[] }>(
+        cp,
+        ['events', '-n', NS, '--field-selector', 'involvedObject.name=collector-with-ta'],
+      );
+      return list?.items.find((e) => e.reason === 'ReconcileFailed');
+    });
+    expect(failed.type).toBe('Warning');
+    expect(failed.message).toContain('replicas');
+    await eventually('a retry', () =>
+      Promise.resolve(
+        controller.logs.filter((l) => l.msg === 'reconcile failed, retrying after backoff')
+          .length >= 2,
+      ),
+    );
+    await applyJson(cp, admitted(userCollector((c) => (c.spec.targetAllocator.enabled = false))));
+  });
+
   it('the otel-ta controller command runs as that identity and on SIGTERM exits 0, releasing its lease', async () => {
     await applyJson(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'cli' } });
     const healthPort = await freePort();

@@ -8,6 +8,7 @@ import {
   CONTROLLER_NAMESPACE,
   eventually,
   getJson,
+  kubectlOk,
   prepareCluster,
   startController,
   type RunningController,
@@ -145,6 +146,24 @@ describe('standalone mode and self-managed certificates', () => {
       ]),
     );
     expect(ta.data['targetallocator.yaml']).toContain('app.kubernetes.io/managed-by: otel-ta');
+  });
+
+  it('deleting the collector removes its workload and its allocator (no garbage collector here)', async () => {
+    await kubectlOk(cp, ['delete', 'otelcol', 'collector-with-ta', '-n', NS]);
+    const gone = [
+      ['statefulset', OTC],
+      ['configmap', OTC],
+      ['service', OTC],
+      ['serviceaccount', OTC],
+      ['deployment', 'collector-with-ta-targetallocator'],
+      ['configmap', 'collector-with-ta-targetallocator'],
+    ];
+    for (const [kind, name] of gone) {
+      await eventually(
+        `${kind} ${name} deleted`,
+        async () => (await getJson(cp, [kind!, name!, '-n', NS])) === undefined,
+      );
+    }
   });
 
   it('issues a CA and serving certificate into the Secret and puts the CA in every caBundle', async () => {

@@ -7,9 +7,17 @@ import type { LabelMerger } from './label-merger.js';
  * label to "" deletes it, and changed labels keep the order they were (re)added in, which `labelmap`
  * needs to resolve collisions the way Prometheus does.
  */
+// Shared until the first change, so an untouched workspace allocates no arrays.
+const NO_VALUES: (string | undefined)[] = [];
+
 export class LabelWorkspace {
-  /** Changed names; `undefined` marks a deletion. Insertion order is the Builder's `add` order. */
-  private overlay: Map<string, string | undefined> | undefined;
+  /**
+   * Changed names and their values (`undefined` marks a deletion), in the Builder's `add` order.
+   * Parallel arrays rather than a Map: a rule set changes a handful of labels, a linear scan over
+   * them is as fast as hashing, and two small arrays cost less to allocate per target.
+   */
+  private names: string[] | undefined;
+  private values: (string | undefined)[] = NO_VALUES;
 
   /** `fallback` and `base` merged, once something needs to iterate them. */
   private mergedLabels: Labels | undefined;
@@ -40,8 +48,8 @@ export class LabelWorkspace {
   }
 
   get(name: string): string {
-    const overlay = this.overlay;
-    if (overlay !== undefined && overlay.has(name)) return overlay.get(name) ?? '';
+    const at = this.names === undefined ? -1 : this.names.indexOf(name);
+    if (at >= 0) return this.values[at] ?? '';
     return this.baseValue(name);
   }
 
@@ -71,27 +79,41 @@ export class LabelWorkspace {
       this.delete(name);
       return;
     }
-    const overlay = this.overlay;
-    if (overlay === undefined) {
-      // Setting a label to the value it already has changes nothing and copies nothing.
-      if (this.baseValue(name) === value) return;
-      this.overlay = new Map([[name, value]]);
+    const names = this.names;
+    const at = names === undefined ? -1 : names.indexOf(name);
+    if (at >= 0 && this.values[at] !== undefined) {
+      this.values[at] = value;
       return;
     }
-    if (overlay.get(name) === undefined) {
-      if (!overlay.has(name) && this.baseValue(name) === value) return;
-      // A new or re-added label goes to the end, like Builder.Set after Builder.Del.
-      overlay.delete(name);
-    }
-    overlay.set(name, value);
+    // Setting a label to the value it already has changes nothing and copies nothing.
+    if (at < 0 && this.baseValue(name) === value) return;
+    // A new or re-added label goes to the end, like Builder.Set after Builder.Del.
+    this.append(at, name, value);
   }
 
   delete(name: string): void {
-    const overlay = this.overlay;
-    if ((overlay === undefined || !overlay.has(name)) && this.baseValue(name) === '') return;
-    const target = (this.overlay ??= new Map<string, string | undefined>());
-    target.delete(name);
-    target.set(name, undefined);
+    const at = this.names === undefined ? -1 : this.names.indexOf(name);
+    if (at < 0 && this.baseValue(name) === '') return;
+    if (at >= 0 && this.values[at] === undefined) return;
+    this.append(at, name, undefined);
+  }
+
+  private append(at: number, name: string, value: string | undefined): void {
+    let names = this.names;
+    if (names === undefined) {
+      names = this.names = [];
+      this.values = [];
+    }
+    if (at >= 0) {
+      names.splice(at, 1);
+      this.values.splice(at, 1);
+    }
+    names.push(name);
+    this.values.push(value);
+  }
+
+  private changed(name: string): boolean {
+    return this.names !== undefined && this.names.includes(name);
   }
 
   /**
@@ -100,20 +122,23 @@ export class LabelWorkspace {
    * so they iterate after the discovered labels too). Callers that change labels collect first.
    */
   scan(visit: (name: string, value: string, fromBase: boolean) => void): void {
-    const { overlay, defaults } = this;
+    const { names, values, defaults } = this;
     const merged = this.merged();
     for (const name in merged) {
       const value = merged[name]!;
-      if (value !== '' && (overlay === undefined || !overlay.has(name))) visit(name, value, true);
+      if (value !== '' && (names === undefined || !names.includes(name))) visit(name, value, true);
     }
     if (defaults !== undefined) {
       for (const name in defaults) {
-        if (this.mergedValue(name) !== '') continue;
-        if (overlay === undefined || !overlay.has(name)) visit(name, defaults[name]!, false);
+        if (this.mergedValue(name) !== '' || this.changed(name)) continue;
+        visit(name, defaults[name]!, false);
       }
     }
-    if (overlay !== undefined) {
-      for (const [name, value] of overlay) if (value !== undefined) visit(name, value, false);
+    if (names !== undefined) {
+      for (let i = 0; i < names.length; i++) {
+        const value = values[i];
+        if (value !== undefined) visit(names[i]!, value, false);
+      }
     }
   }
 
@@ -123,10 +148,12 @@ export class LabelWorkspace {
    * merged labels and the defaults this describes the result without building it.
    */
   forEachChange(visit: (name: string, before: string, after: string) => void): void {
-    if (this.overlay === undefined) return;
-    for (const [name, value] of this.overlay) {
+    const names = this.names;
+    if (names === undefined) return;
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i]!;
       const before = this.baseValue(name);
-      const after = value ?? '';
+      const after = this.values[i] ?? '';
       if (before !== after) visit(name, before, after);
     }
   }
@@ -134,7 +161,7 @@ export class LabelWorkspace {
   /** The resulting label set: the base itself when nothing changed, else a new object. */
   toLabels(): Labels {
     if (
-      this.overlay === undefined &&
+      this.names === undefined &&
       this.fallback === undefined &&
       this.defaults === undefined &&
       !hasEmptyValue(this.base)

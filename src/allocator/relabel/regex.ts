@@ -16,6 +16,11 @@ export interface RelabelRegex {
   readonly source: string;
   /** True when the regex is the `(.*)` default, matching everything with group 1 = the input. */
   readonly matchesEverything: boolean;
+  /**
+   * Set when the regex is `<literal>(.*)` or `<literal>(.+)`: group 1 is the rest after the
+   * prefix, so callers such as labelmap can skip building match objects.
+   */
+  readonly prefixCapture?: { readonly prefix: string; readonly minRest: number } | undefined;
   test(input: string): boolean;
   /** Numbered (and named) groups of the match, or null when the input does not match. */
   exec(input: string): MatchGroups | null;
@@ -72,6 +77,7 @@ function fastPath(source: string): RelabelRegex | undefined {
       s.length - prefix.length >= minRest && s.startsWith(prefix);
     return {
       ...base,
+      prefixCapture: capture !== null ? { prefix, minRest } : undefined,
       test,
       exec: (s) => {
         if (!test(s)) return null;

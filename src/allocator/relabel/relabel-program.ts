@@ -48,6 +48,7 @@ function replaceStep(rule: RelabelRule, scheme: NameValidationScheme): Step {
   };
 }
 
+/** A labelmap match: copy `value` to `target`; `source` orders base matches like Prometheus. */
 interface Mapping {
   readonly source: string;
   readonly target: string;
@@ -58,20 +59,41 @@ function bySource(a: Mapping, b: Mapping): number {
   return a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
 }
 
-function labelMapStep(rule: RelabelRule): Step {
+/** Maps a label name to its new name, or undefined when the regex does not match. */
+function nameMapper(rule: RelabelRule): (name: string) => string | undefined {
   const regex = rule.regex;
   const replacement = compileTemplate(rule.replacement);
+  const prefix = regex.prefixCapture;
+  // The common `__meta_..._label_(.+)` with `$1`: a prefix test and a slice, no match object.
+  if (prefix !== undefined && (rule.replacement === '$1' || rule.replacement === '${1}')) {
+    const { prefix: text, minRest } = prefix;
+    return (name) =>
+      name.length - text.length >= minRest && name.startsWith(text)
+        ? name.slice(text.length)
+        : undefined;
+  }
+  return (name) => {
+    const match = regex.exec(name);
+    if (match === null) return undefined;
+    return replacement.literal ?? replacement.expand(match);
+  };
+}
+
+function labelMapStep(rule: RelabelRule): Step {
+  const mapName = nameMapper(rule);
+  // Reused across calls (steps run synchronously, one at a time): no per-target allocation here.
+  const fromBase: Mapping[] = [];
+  const fromChanged: Mapping[] = [];
+  const collect = (source: string, value: string, isBase: boolean): void => {
+    const target = mapName(source);
+    if (target !== undefined) (isBase ? fromBase : fromChanged).push({ source, target, value });
+  };
   return (labels) => {
     // Collect first: Prometheus maps a snapshot. Its base labels are sorted by name and come
     // before the changed ones, so sorting the (few) base matches makes collisions resolve alike.
-    const fromBase: Mapping[] = [];
-    const fromChanged: Mapping[] = [];
-    labels.scan((source, value, isBase) => {
-      const match = regex.exec(source);
-      if (match === null) return;
-      const target = replacement.literal ?? replacement.expand(match);
-      (isBase ? fromBase : fromChanged).push({ source, target, value });
-    });
+    fromBase.length = 0;
+    fromChanged.length = 0;
+    labels.scan(collect);
     if (fromBase.length > 1) fromBase.sort(bySource);
     for (const m of fromBase) labels.set(m.target, m.value);
     for (const m of fromChanged) labels.set(m.target, m.value);
@@ -81,11 +103,13 @@ function labelMapStep(rule: RelabelRule): Step {
 
 function labelFilterStep(rule: RelabelRule, keepMatching: boolean): Step {
   const regex = rule.regex;
+  const doomed: string[] = [];
+  const collect = (name: string): void => {
+    if (regex.test(name) !== keepMatching) doomed.push(name);
+  };
   return (labels) => {
-    const doomed: string[] = [];
-    labels.scan((name) => {
-      if (regex.test(name) !== keepMatching) doomed.push(name);
-    });
+    doomed.length = 0;
+    labels.scan(collect);
     for (const name of doomed) labels.delete(name);
     return true;
   };

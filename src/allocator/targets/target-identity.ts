@@ -51,7 +51,25 @@ export class IdentityHasher {
     let b = (this.sumB + this.jobB) | 0;
     a = fmix(a ^ (b >>> 15));
     b = fmix(b ^ Math.imul(a, 0x27d4eb2f));
-    return hex8(a) + hex8(b);
+    // One flat string, no intermediate ones: this runs once per target.
+    return String.fromCharCode(
+      hexDigit(a >>> 28),
+      hexDigit((a >>> 24) & 15),
+      hexDigit((a >>> 20) & 15),
+      hexDigit((a >>> 16) & 15),
+      hexDigit((a >>> 12) & 15),
+      hexDigit((a >>> 8) & 15),
+      hexDigit((a >>> 4) & 15),
+      hexDigit(a & 15),
+      hexDigit(b >>> 28),
+      hexDigit((b >>> 24) & 15),
+      hexDigit((b >>> 20) & 15),
+      hexDigit((b >>> 16) & 15),
+      hexDigit((b >>> 12) & 15),
+      hexDigit((b >>> 8) & 15),
+      hexDigit((b >>> 4) & 15),
+      hexDigit(b & 15),
+    );
   }
 }
 
@@ -91,6 +109,7 @@ function fmix(h: number): number {
   return h;
 }
 
-function hex8(h: number): string {
-  return (h >>> 0).toString(16).padStart(8, '0');
+/** Char code of a hex digit 0-15 (`0`-`9`, `a`-`f`). */
+function hexDigit(n: number): number {
+  return n < 10 ? 48 + n : 87 + n;
 }

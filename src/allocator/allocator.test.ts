@@ -79,6 +79,20 @@ describe('Allocator', () => {
     expect(servedB).toEqual([y]);
   });
 
+  it('resolves a duplicate id of a known target the same way in either order, placing it again when its address changes', () => {
+    const served = (order: 'ab' | 'ba') => {
+      const a = allocator();
+      a.setCollectors(collectors(3));
+      const known = target('pods', '10.0.0.9:80', { id: 'same' });
+      a.setJobTargets('pods', [known]);
+      const other = target('pods', '10.0.0.1:80', { id: 'same' });
+      a.setJobTargets('pods', order === 'ab' ? [known, other] : [other, known]);
+      return a.collectorIds().flatMap((c) => a.targetsFor('pods', c));
+    };
+    expect(served('ab')).toEqual([target('pods', '10.0.0.1:80', { id: 'same' })]);
+    expect(served('ba')).toEqual(served('ab'));
+  });
+
   it('drops a job whose target list becomes empty, and its version still increases if it returns', () => {
     const a = allocator();
     a.setCollectors(collectors(2));

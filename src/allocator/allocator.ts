@@ -169,30 +169,47 @@ export class Allocator implements AllocationView, AllocationWriter {
   private diffJob(job: string, state: JobState, targets: readonly Target[]): JobDiff {
     const stamp = ++this.stamp;
     const added: TargetEntry[] = [];
+    // `seen` is the stamp for a known target matched in this diff, minus the stamp for a new one.
+    let matched = 0;
+    let differing = 0;
     for (const target of targets) {
       const entry = state.targets.get(target.id);
       if (entry === undefined) {
-        // A new entry is marked seen with no pending target; an existing one gets `pending`.
         const fresh = new TargetEntry(target);
-        fresh.seen = stamp;
+        fresh.seen = -stamp;
         state.targets.set(target.id, fresh);
         added.push(fresh);
-      } else if (entry.seen !== stamp) {
-        entry.seen = stamp;
-        entry.pending = target;
-      } else if (entry.pending === undefined) {
+        matched++;
+      } else if (entry.seen === -stamp) {
         // Two targets with one identity: keep the same one whatever the input order.
         if (target.address < entry.target.address) entry.target = target;
-      } else if (target.address < entry.pending.address) {
+      } else if (entry.seen !== stamp) {
+        entry.seen = stamp;
+        matched++;
+        if (target !== entry.target) {
+          entry.pending = target;
+          differing++;
+        }
+      } else if (target.address < (entry.pending ?? entry.target).address) {
+        if (entry.pending === undefined) differing++;
         entry.pending = target;
       }
     }
+    // The common steady-state case (targets only added): no need to visit every known target.
+    if (matched === state.targets.size && differing === 0) {
+      return { added, removed: [], relocated: [], relabeled: false };
+    }
+    return { added, ...this.collectChanges(job, state, stamp) };
+  }
+
+  /** Second pass of a diff: targets not matched are removed; matched ones take their new object. */
+  private collectChanges(job: string, state: JobState, stamp: number): Omit<JobDiff, 'added'> {
     const removed: TargetEntry[] = [];
     const relocated: TargetEntry[] = [];
     let relabeled = false;
     for (const entry of state.targets.values()) {
       const next = entry.pending;
-      if (entry.seen !== stamp) {
+      if (entry.seen !== stamp && entry.seen !== -stamp) {
         removed.push(entry);
         continue;
       }
@@ -209,7 +226,7 @@ export class Allocator implements AllocationView, AllocationWriter {
         entry.collector?.refreshed(job);
       }
     }
-    return { added, removed, relocated, relabeled };
+    return { removed, relocated, relabeled };
   }
 
   private applyTargetChanges(

@@ -3,10 +3,10 @@
  * src/controller/rbac.yaml bound to a restricted client-certificate identity, and an in-process
  * controller running as that identity.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import {
   buildControllerConfig,
   CONTROLLER_DEFAULTS,
@@ -23,11 +23,10 @@ export const CONTROLLER_NAMESPACE = 'otel-ta-system';
 export const CONTROLLER_USER = 'system:serviceaccount:otel-ta-system:otel-ta-controller';
 
 /**
- * A minimal CRD: deploy/ (the deploy engineer's) has no CRD yet, so the schema preserves unknown
- * fields; both versions are served, v1beta1 is stored, and without a conversion webhook the tests
- * only use v1beta1.
+ * A minimal stand-in, used only when deploy/base/crd.yaml is missing: the schema preserves unknown
+ * fields; both versions are served, v1beta1 is stored.
  */
-export const COLLECTOR_CRD = {
+const MINIMAL_COLLECTOR_CRD = {
   apiVersion: 'apiextensions.k8s.io/v1',
   kind: 'CustomResourceDefinition',
   metadata: { name: 'opentelemetrycollectors.opentelemetry.io' },
@@ -49,6 +48,19 @@ export const COLLECTOR_CRD = {
     })),
   },
 };
+
+const DEPLOY_CRD = fileURLToPath(new URL('../../deploy/base/crd.yaml', import.meta.url));
+
+/**
+ * The CRD users install (deploy/base/crd.yaml). Its conversion webhook is not running in these
+ * tests, which is fine: they write and read only v1beta1, the storage version.
+ */
+export function collectorCrd(): Record<string, unknown> & { spec: Record<string, unknown> } {
+  if (!existsSync(DEPLOY_CRD)) return MINIMAL_COLLECTOR_CRD;
+  return parse(readFileSync(DEPLOY_CRD, 'utf8')) as Record<string, unknown> & {
+    spec: Record<string, unknown>;
+  };
+}
 
 export async function kubectlOk(cp: ControlPlane, args: string[], input?: string): Promise<string> {
   const r = await cp.kubectl(args, input === undefined ? {} : { input });
@@ -100,7 +112,7 @@ export async function eventually<T>(
 export async function prepareCluster(cp: ControlPlane, namespaces: string[]): Promise<string> {
   await applyJson(
     cp,
-    COLLECTOR_CRD,
+    collectorCrd(),
     ...[CONTROLLER_NAMESPACE, ...namespaces].map((name) => ({
       apiVersion: 'v1',
       kind: 'Namespace',

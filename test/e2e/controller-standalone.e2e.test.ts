@@ -4,7 +4,7 @@ import { parse } from 'yaml';
 import { admitted, userCollector } from './controller-fixtures.js';
 import {
   applyJson,
-  COLLECTOR_CRD,
+  collectorCrd,
   CONTROLLER_NAMESPACE,
   eventually,
   getJson,
@@ -72,10 +72,11 @@ describe('standalone mode and self-managed certificates', () => {
   beforeAll(async () => {
     cp = await startControlPlane();
     kubeconfig = await prepareCluster(cp, [NS]);
+    const crd = collectorCrd();
     await applyJson(cp, webhookConfiguration('Mutating'), webhookConfiguration('Validating'), {
-      ...COLLECTOR_CRD,
+      ...crd,
       spec: {
-        ...COLLECTOR_CRD.spec,
+        ...crd.spec,
         conversion: {
           strategy: 'Webhook',
           webhook: {

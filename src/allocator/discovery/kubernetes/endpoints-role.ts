@@ -1,0 +1,80 @@
+import type { Labels, TargetGroup } from '../../model.js';
+import type { EndpointAddress, Endpoints, Lookup, Pod, Service } from './kube-types.js';
+import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';
+import { podRefKey, uncoveredPodPortTargets, withPodLabels } from './pod-ports.js';
+import { serviceLabels } from './service-role.js';
+
+const EP = `${META}endpoint_`;
+
+export function endpointsSource(namespace: string, name: string): string {
+  return `endpoints/${namespace}/${name}`;
+}
+
+export function endpointsPodKeys(endpoints: Endpoints): string[] {
+  const ns = endpoints.metadata?.namespace ?? '';
+  const keys: string[] = [];
+  for (const subset of endpoints.subsets ?? []) {
+    for (const a of [...(subset.addresses ?? []), ...(subset.notReadyAddresses ?? [])]) {
+      const key = podRefKey(a.targetRef, ns);
+      if (key !== undefined) keys.push(key);
+    }
+  }
+  return keys;
+}
+
+/**
+ * role: endpoints. One target per address and port (`_endpoint_ready` tells ready from not-ready
+ * addresses); the service of the same name adds its labels; pod addresses add pod labels.
+ */
+export function buildEndpointsGroup(
+  endpoints: Endpoints,
+  lookups: { readonly pods: Lookup<Pod>; readonly services: Lookup<Service> },
+): TargetGroup {
+  const namespace = endpoints.metadata?.namespace ?? '';
+  const name = endpoints.metadata?.name ?? '';
+  const labels: Record<string, string> = { [NAMESPACE_LABEL]: namespace };
+  addObjectMetaLabels(labels, endpoints.metadata, 'endpoints');
+  const service = lookups.services(`${namespace}/${name}`);
+  if (service !== undefined) Object.assign(labels, serviceLabels(service));
+
+  const targets: Labels[] = [];
+  const seenPods = new Map<string, { pod: Pod; ports: Set<number> }>();
+  for (const subset of endpoints.subsets ?? []) {
+    const addresses: [EndpointAddress, boolean][] = [
+      ...(subset.addresses ?? []).map((a): [EndpointAddress, boolean] => [a, true]),
+      ...(subset.notReadyAddresses ?? []).map((a): [EndpointAddress, boolean] => [a, false]),
+    ];
+    for (const port of subset.ports ?? []) {
+      for (const [address, ready] of addresses) {
+        const number = port.port ?? 0;
+        const target: Record<string, string> = {
+          __address__: joinHostPort(address.ip ?? '', number),
+          [`${EP}port_name`]: port.name ?? '',
+          [`${EP}port_protocol`]: port.protocol ?? '',
+          [`${EP}ready`]: String(ready),
+        };
+        if (address.targetRef !== undefined) {
+          target[`${EP}address_target_kind`] = address.targetRef.kind ?? '';
+          target[`${EP}address_target_name`] = address.targetRef.name ?? '';
+        }
+        if (address.nodeName !== undefined) target[`${EP}node_name`] = address.nodeName;
+        if (address.hostname !== undefined && address.hostname !== '') {
+          target[`${EP}hostname`] = address.hostname;
+        }
+        if (port.appProtocol !== undefined) target[`${EP}port_app_protocol`] = port.appProtocol;
+        const podKey = podRefKey(address.targetRef, namespace);
+        const pod = podKey === undefined ? undefined : lookups.pods(podKey);
+        if (podKey === undefined || pod === undefined) {
+          targets.push(target);
+          continue;
+        }
+        const entry = seenPods.get(podKey) ?? { pod, ports: new Set<number>() };
+        seenPods.set(podKey, entry);
+        entry.ports.add(number);
+        targets.push(withPodLabels(target, pod, number));
+      }
+    }
+  }
+  targets.push(...uncoveredPodPortTargets(seenPods));
+  return { source: endpointsSource(namespace, name), targets, labels };
+}

@@ -1,0 +1,171 @@
+import type { Logger } from 'pino';
+import type { KubeApi } from '../../../k8s/rest-client.js';
+import type { KubeObject } from '../../../k8s/object.js';
+import { restListWatch } from '../../../k8s/list-watch.js';
+import { ResourceTypes } from '../../../k8s/resource-path.js';
+import type { TargetGroup } from '../../model.js';
+import type { DiscoveryProvider, ProviderFactory, TargetGroupSink } from '../provider.js';
+import type { Pod, Service } from './kube-types.js';
+import { ROLE_DEFINITIONS, type RoleDefinition, type RoleLookups } from './roles.js';
+import {
+  parseKubernetesSdOptions,
+  type KubeTarget,
+  type KubernetesSdOptions,
+} from './sd-options.js';
+import { WatchedResource, type ListWatchFactory } from './watched-resource.js';
+
+export interface KubernetesSdDeps {
+  /** Opens a client for one entry's API server (kubeconfig_file, api_server, or the default). */
+  readonly connect: (target: KubeTarget) => Promise<KubeApi>;
+  /** The allocator's namespace, for `namespaces.own_namespace`. */
+  readonly ownNamespace?: string | undefined;
+  /** How to list+watch; default the REST list/watch of src/k8s. */
+  readonly listWatch?: (api: KubeApi) => ListWatchFactory;
+}
+
+/** `kubernetes_sd_configs`: the factory to register as that kind in the discovery registry. */
+export function createKubernetesSdFactory(deps: KubernetesSdDeps): ProviderFactory {
+  return (config, context): DiscoveryProvider => {
+    const options = parseKubernetesSdOptions(config, context, deps.ownNamespace);
+    const logger = context.logger.child({
+      mechanism: 'kubernetes_sd',
+      job: context.job,
+      role: options.role,
+    });
+    return new KubernetesSdProvider(options, deps, logger);
+  };
+}
+
+/**
+ * Watches the role's objects (plus services and pods for the endpoints roles) and emits the group
+ * of each changed object only. Changes are coalesced per microtask, so the initial list is one
+ * emission and a burst of events for one object builds its group once.
+ */
+export class KubernetesSdProvider implements DiscoveryProvider {
+  private readonly role: RoleDefinition;
+  private primary: WatchedResource | undefined;
+  private services: WatchedResource | undefined;
+  private pods: WatchedResource | undefined;
+  private sink: TargetGroupSink | undefined;
+  private starting: Promise<void> = Promise.resolve();
+  private readonly dirty = new Set<string>();
+  private flushQueued = false;
+  /** pod key -> primary keys whose group used that pod; service key -> primary keys. */
+  private readonly podUsers = new Map<string, Set<string>>();
+  private readonly serviceUsers = new Map<string, Set<string>>();
+  private readonly usesOf = new Map<string, { pods: readonly string[]; service?: string }>();
+
+  constructor(
+    private readonly options: KubernetesSdOptions,
+    private readonly deps: KubernetesSdDeps,
+    private readonly logger: Logger,
+  ) {
+    this.role = ROLE_DEFINITIONS[options.role];
+  }
+
+  async start(sink: TargetGroupSink): Promise<void> {
+    this.sink = sink;
+    const api = await this.deps.connect(this.options.target);
+    const listWatch =
+      this.deps.listWatch?.(api) ??
+      ((type, selection): ReturnType<ListWatchFactory> =>
+        restListWatch<KubeObject>(api, type, selection));
+    const { namespaces, selectors } = this.options;
+    const watch = (
+      role: 'pod' | 'service' | typeof this.options.role,
+      type: Parameters<ListWatchFactory>[0],
+    ): WatchedResource =>
+      new WatchedResource(type, namespaces, selectors.get(role) ?? {}, listWatch, this.logger);
+    this.primary = watch(this.options.role, this.role.primary);
+    this.primary.onChange((key) => this.markDirty(key));
+    if (this.role.secondary.includes('service')) {
+      this.services = watch('service', ResourceTypes.services);
+      this.services.onChange((key) => this.markUsers(this.serviceUsers, key));
+    }
+    if (this.role.secondary.includes('pod')) {
+      this.pods = watch('pod', ResourceTypes.pods);
+      this.pods.onChange((key) => this.markUsers(this.podUsers, key));
+    }
+    // Secondaries first, so the first build of a slice already sees its service and pods. In
+    // the background: an unreachable API server must not hold up the allocator's start.
+    const primary = this.primary;
+    for (const w of [this.services, this.pods]) await w?.start();
+    this.starting = Promise.all([this.services?.waitForSync(), this.pods?.waitForSync()]).then(
+      () => (this.sink === undefined ? undefined : primary.start()),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.sink = undefined;
+    await Promise.all([this.services?.stop(), this.pods?.stop()]);
+    await this.starting;
+    await this.primary?.stop();
+  }
+
+  private markUsers(index: ReadonlyMap<string, ReadonlySet<string>>, key: string): void {
+    // Indexed when the dependent was built, whether or not the service or pod existed then.
+    for (const user of index.get(key) ?? []) this.markDirty(user);
+  }
+
+  private markDirty(key: string): void {
+    this.dirty.add(key);
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    const keys = [...this.dirty];
+    this.dirty.clear();
+    if (this.sink === undefined || this.primary === undefined) return;
+    const lookups: RoleLookups = {
+      pods: (key) => this.pods?.get(key),
+      services: (key) => this.services?.get(key),
+    };
+    const groups: TargetGroup[] = [];
+    for (const key of keys) {
+      const obj = this.primary.get(key);
+      this.trackUses(key, obj);
+      groups.push(
+        obj === undefined
+          ? { source: this.role.source(key), targets: [], labels: {} }
+          : this.role.build(obj, lookups),
+      );
+    }
+    if (groups.length > 0) this.sink(groups);
+  }
+
+  /** Keeps the reverse indexes (pod/service -> dependent primary keys) current. */
+  private trackUses(key: string, obj: KubeObject | undefined): void {
+    const previous = this.usesOf.get(key);
+    if (previous !== undefined) {
+      for (const pod of previous.pods) removeUser(this.podUsers, pod, key);
+      if (previous.service !== undefined) removeUser(this.serviceUsers, previous.service, key);
+      this.usesOf.delete(key);
+    }
+    if (
+      obj === undefined ||
+      (this.role.podKeys === undefined && this.role.serviceKey === undefined)
+    ) {
+      return;
+    }
+    const pods = this.role.podKeys?.(obj) ?? [];
+    const service = this.role.serviceKey?.(obj);
+    for (const pod of pods) addUser(this.podUsers, pod, key);
+    if (service !== undefined) addUser(this.serviceUsers, service, key);
+    this.usesOf.set(key, service === undefined ? { pods } : { pods, service });
+  }
+}
+
+function addUser(index: Map<string, Set<string>>, key: string, user: string): void {
+  let users = index.get(key);
+  if (users === undefined) index.set(key, (users = new Set()));
+  users.add(user);
+}
+
+function removeUser(index: Map<string, Set<string>>, key: string, user: string): void {
+  const users = index.get(key);
+  users?.delete(user);
+  if (users?.size === 0) index.delete(key);
+}

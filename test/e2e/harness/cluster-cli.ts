@@ -1,7 +1,8 @@
 /**
  * `npm run cluster:up` / `npm run cluster:down`: the local cluster of test/e2e/harness/cluster.ts,
  * left running after the command exits. State (pids, kubeconfig, logs) lives in .cluster/ at the
- * repository root (git-ignored); `up` prints the kubeconfig path on its last line.
+ * repository root (git-ignored), or in $OTEL_TA_CLUSTER_DIR; `up` prints the kubeconfig path on its
+ * last line.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,7 @@ import { startLocalCluster, type LocalClusterState } from './cluster.js';
 import { isRunning, stopPid } from './cluster-processes.js';
 
 const repoRoot = dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
-const stateDir = join(repoRoot, '.cluster');
+const stateDir = process.env['OTEL_TA_CLUSTER_DIR'] ?? join(repoRoot, '.cluster');
 const stateFile = join(stateDir, 'state.json');
 // Stopped in this order: our processes first, then the control plane they talk to.
 const STOP_ORDER = ['controller', 'webhook', 'kube-apiserver', 'etcd'];

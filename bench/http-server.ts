@@ -108,6 +108,11 @@ process.on('message', (message: unknown) => {
       heapUsedMb: m.heapUsed / 2 ** 20,
       externalMb: (m.external + m.arrayBuffers) / 2 ** 20,
     });
+  } else if (message === 'add-collector') {
+    // A collector joins: every job's version moves; the parent then measures the cache refill.
+    collectorIds.push(`collector-${collectorIds.length}`);
+    view.setCollectors(collectorIds.map((id) => ({ id })));
+    send({ type: 'cpu', userUs: 0, systemUs: 0 });
   } else if (message === 'cpu') {
     const cpu = process.cpuUsage();
     send({ type: 'cpu', userUs: cpu.user, systemUs: cpu.system });

@@ -39,14 +39,18 @@ const child = fork(fileURLToPath(new URL('./http-server.ts', import.meta.url)), 
 
 function nextMessage<T extends { type: string }>(type: T['type']): Promise<T> {
   return new Promise((resolve, reject) => {
+    const onExit = (code: number | null): void => {
+      reject(new Error(`bench server exited with ${code}`));
+    };
     const onMessage = (m: unknown): void => {
       if ((m as { type?: string }).type === type) {
         child.off('message', onMessage);
+        child.off('exit', onExit);
         resolve(m as T);
       }
     };
     child.on('message', onMessage);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.once('exit', onExit);
   });
 }
 
@@ -58,23 +62,26 @@ try {
   const connections = Number(values.connections);
   const gzip = !values['no-gzip'];
   const common = { host: '127.0.0.1', port: ready.port, paths, connections, gzip };
-  // One pass over every (job, collector) fills the server's response cache, as the first round of
-  // collector polls after a change does; its duration is reported separately.
   const cpu = async (): Promise<number> => {
     child.send('cpu');
     const usage = await nextMessage<ServerCpu>('cpu');
     return usage.userUs + usage.systemUs;
   };
+  const fetchAll = async (urls: readonly string[]): Promise<void> => {
+    for (let i = 0; i < urls.length; i += 8) {
+      await Promise.all(
+        urls.slice(i, i + 8).map(async (path) => {
+          const res = await fetch(`http://127.0.0.1:${ready.port}${path}`);
+          await res.arrayBuffer();
+        }),
+      );
+    }
+  };
+  // One pass over every (job, collector) fills the server's response cache, as the first round of
+  // collector polls does; its duration and server CPU are reported separately.
   const fillCpuBefore = await cpu();
   const fillStarted = performance.now();
-  for (let i = 0; i < paths.length; i += 8) {
-    await Promise.all(
-      paths.slice(i, i + 8).map(async (path) => {
-        const res = await fetch(`http://127.0.0.1:${ready.port}${path}`);
-        await res.arrayBuffer();
-      }),
-    );
-  }
+  await fetchAll(paths);
   const cacheFillMs = performance.now() - fillStarted;
   const fillCpuMs = ((await cpu()) - fillCpuBefore) / 1000;
 
@@ -85,6 +92,17 @@ try {
     durationMs: Number(values.duration) * 1000,
   });
   const serverCpuUs = (await cpu()) - cpuBefore;
+  // A collector joins; every body is requested again (the new collector's too): what does the
+  // server spend? Bodies whose target list did not change are reused, not re-serialized.
+  child.send('add-collector');
+  await nextMessage<ServerCpu>('cpu');
+  const joinedId = `collector-${ready.collectorIds.length}`;
+  const refillCpuBefore = await cpu();
+  await fetchAll([
+    ...paths,
+    ...ready.jobs.map((job) => `/jobs/${encodeURIComponent(job)}/targets?collector_id=${joinedId}`),
+  ]);
+  const refillCpuMs = ((await cpu()) - refillCpuBefore) / 1000;
   const floorCpuBefore = await cpu();
   const floor = values['no-floor']
     ? undefined
@@ -134,6 +152,7 @@ try {
     // Server CPU to serialize and compress every (job, collector) body once: the burst after a change.
     cache_fill_server_cpu_ms: round(fillCpuMs, 0),
     cache_bodies: paths.length,
+    refill_after_join_server_cpu_ms: round(refillCpuMs, 0),
   };
   process.stdout.write(JSON.stringify(output, null, values.json ? undefined : 2) + '\n');
   child.send('stop');

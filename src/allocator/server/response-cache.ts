@@ -1,21 +1,40 @@
-import type { AllocationView } from '../model.js';
+import type { AllocationView, Target } from '../model.js';
 import { cachedJsonBody, type CachedBody } from './cached-body.js';
 import { jobAllCollectorsJson, jobsJson, targetListJson } from './http-sd-json.js';
 
 /** The body every unknown job or collector gets; shared, never cached per key. */
 export const EMPTY_TARGET_LIST: CachedBody = cachedJsonBody('[]');
 
+interface CollectorBody {
+  /** The exact Target objects the body was built from, to recognise an unchanged list. */
+  readonly targets: readonly Target[];
+  readonly body: CachedBody;
+}
+
 interface JobEntry {
   readonly version: number;
-  readonly byCollector: Map<string, CachedBody>;
+  readonly byCollector: Map<string, CollectorBody>;
+  /** Bodies of the previous version, reused where a collector's target list did not change. */
+  readonly previous: ReadonlyMap<string, CollectorBody> | undefined;
   allCollectors: CachedBody | undefined;
+}
+
+function sameTargets(a: readonly Target[], b: readonly Target[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**
  * Responses serialized once and served as Buffers until the allocation changes. A job's entries are
  * valid while `view.jobVersion(job)` is unchanged (it moves on any reassignment and any change of
- * the collector set); `/jobs` is valid while `view.version` is unchanged. Empty results are not
- * cached, so requests for made-up job or collector names cannot grow memory.
+ * the collector set); `/jobs` is valid while `view.version` is unchanged.
+ *
+ * A change of the collector pool bumps every job's version although most collectors keep exactly
+ * the same targets; a body whose target list consists of the very same Target objects as before
+ * (targets are immutable, discovery replaces them when labels change) is reused instead of being
+ * serialized and compressed again. Empty results are not cached, so requests for made-up job or
+ * collector names cannot grow memory.
  */
 export class ResponseCache {
   private readonly jobEntries = new Map<string, JobEntry>();
@@ -26,22 +45,28 @@ export class ResponseCache {
 
   /** `GET /jobs/{job}/targets?collector_id=...` */
   targetsFor(job: string, collectorId: string): CachedBody {
-    const entry = this.validEntry(job);
+    const entry = this.currentEntry(job);
     const hit = entry?.byCollector.get(collectorId);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return hit.body;
     const targets = this.view.targetsFor(job, collectorId);
     if (targets.length === 0) return EMPTY_TARGET_LIST;
-    const body = cachedJsonBody(targetListJson(targets));
-    this.entryFor(job, entry).byCollector.set(collectorId, body);
-    return body;
+    const created = entry ?? this.newEntry(job, undefined);
+    const previous = created.previous?.get(collectorId);
+    const cached =
+      previous !== undefined && sameTargets(previous.targets, targets)
+        ? previous
+        : { targets, body: cachedJsonBody(targetListJson(targets)) };
+    created.byCollector.set(collectorId, cached);
+    return cached.body;
   }
 
   /** `GET /jobs/{job}/targets` */
   allCollectorsFor(job: string): CachedBody {
-    const entry = this.validEntry(job);
+    const entry = this.currentEntry(job);
     if (entry?.allCollectors !== undefined) return entry.allCollectors;
     const body = cachedJsonBody(jobAllCollectorsJson(this.view, job));
-    if (this.view.targetCount(job) > 0) this.entryFor(job, entry).allCollectors = body;
+    if (this.view.targetCount(job) > 0)
+      (entry ?? this.newEntry(job, undefined)).allCollectors = body;
     return body;
   }
 
@@ -54,43 +79,44 @@ export class ResponseCache {
     return this.jobsBody.body;
   }
 
-  /** Number of cached (job, collector) bodies; for tests and the human page. */
+  /** Number of cached (job, collector) bodies of current versions; for tests. */
   size(): number {
     let n = 0;
     for (const entry of this.jobEntries.values()) n += entry.byCollector.size;
     return n;
   }
 
-  private validEntry(job: string): JobEntry | undefined {
+  /** The job's entry if it is of the current version; a stale one becomes the `previous` of a new one. */
+  private currentEntry(job: string): JobEntry | undefined {
     this.sweepIfChanged();
     const entry = this.jobEntries.get(job);
     if (entry === undefined) return undefined;
     if (entry.version === this.view.jobVersion(job)) return entry;
-    this.jobEntries.delete(job);
-    return undefined;
+    return this.newEntry(job, entry.byCollector);
   }
 
-  private entryFor(job: string, existing: JobEntry | undefined): JobEntry {
-    if (existing !== undefined) return existing;
+  private newEntry(
+    job: string,
+    previous: ReadonlyMap<string, CollectorBody> | undefined,
+  ): JobEntry {
     const created: JobEntry = {
       version: this.view.jobVersion(job),
       byCollector: new Map(),
+      previous,
       allCollectors: undefined,
     };
     this.jobEntries.set(job, created);
     return created;
   }
 
-  // Drops entries of jobs that changed or vanished, once per allocation change, so a removed job's
-  // bodies do not linger until someone asks for it again.
+  // Once per allocation change, drops the entries of jobs that are gone, so their bodies do not
+  // linger until someone asks for that job again.
   private sweepIfChanged(): void {
     const version = this.view.version;
     if (version === this.sweptAtVersion) return;
     this.sweptAtVersion = version;
-    for (const [job, entry] of this.jobEntries) {
-      if (entry.version !== this.view.jobVersion(job) || this.view.targetCount(job) === 0) {
-        this.jobEntries.delete(job);
-      }
+    for (const job of this.jobEntries.keys()) {
+      if (this.view.targetCount(job) === 0) this.jobEntries.delete(job);
     }
   }
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { makeTarget } from '../../../test/e2e/support/targets.js';
+import { Allocator } from '../allocator.js';
+import type { Target } from '../model.js';
+import { createStrategy } from '../strategies/registry.js';
+import { EMPTY_TARGET_LIST, ResponseCache } from './response-cache.js';
+
+function setup(): { view: Allocator; cache: ResponseCache; targets: Target[] } {
+  const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
+  view.setCollectors([{ id: 'a' }, { id: 'b' }, { id: 'c' }]);
+  const targets = Array.from({ length: 60 }, (_, i) => makeTarget('job', `10.0.0.${i}:80`));
+  view.setJobTargets('job', targets);
+  return { view, cache: new ResponseCache(view), targets };
+}
+
+describe('ResponseCache', () => {
+  it('returns the same body until the targets of that collector change', () => {
+    const { view, cache, targets } = setup();
+    const first = cache.targetsFor('job', 'a');
+    expect(cache.targetsFor('job', 'a')).toBe(first);
+    const removedFromA = view.collectorOf('job', targets[0]!.id) === 'a';
+    view.setJobTargets('job', targets.slice(1));
+    expect(cache.targetsFor('job', 'a') === first).toBe(!removedFromA);
+    // A discovery refresh with new labels replaces the Target objects: serialized again.
+    const refreshed = targets
+      .slice(1)
+      .map((t) => ({ ...t, labels: { ...t.labels, refreshed: 'yes' } }));
+    const beforeRefresh = cache.targetsFor('job', 'a');
+    view.setJobTargets('job', refreshed);
+    const afterRefresh = cache.targetsFor('job', 'a');
+    expect(afterRefresh).not.toBe(beforeRefresh);
+    expect(afterRefresh.plain().toString()).toContain('"refreshed":"yes"');
+  });
+
+  it('reuses a body whose target list survived a change of the collector pool', () => {
+    const { view, cache } = setup();
+    const before = new Map(['a', 'b', 'c'].map((id) => [id, cache.targetsFor('job', id)]));
+    const listsBefore = new Map(['a', 'b', 'c'].map((id) => [id, view.targetsFor('job', id)]));
+    view.setCollectors([{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }]);
+    for (const id of ['a', 'b', 'c']) {
+      const unchanged =
+        JSON.stringify(listsBefore.get(id)!.map((t) => t.id)) ===
+        JSON.stringify(view.targetsFor('job', id).map((t) => t.id));
+      expect(cache.targetsFor('job', id) === before.get(id)).toBe(unchanged);
+    }
+    expect(cache.targetsFor('job', 'd')).not.toBe(EMPTY_TARGET_LIST);
+  });
+
+  it('serves the empty list for unknown jobs and collectors without caching them', () => {
+    const { cache } = setup();
+    const size = cache.size();
+    expect(cache.targetsFor('nope', 'a')).toBe(EMPTY_TARGET_LIST);
+    expect(cache.targetsFor('job', 'nobody')).toBe(EMPTY_TARGET_LIST);
+    expect(cache.size()).toBe(size);
+  });
+
+  it('forgets a removed job', () => {
+    const { view, cache } = setup();
+    cache.targetsFor('job', 'a');
+    expect(cache.size()).toBe(1);
+    view.setJobTargets('job', []);
+    expect(cache.targetsFor('job', 'a')).toBe(EMPTY_TARGET_LIST);
+    expect(cache.size()).toBe(0);
+  });
+});

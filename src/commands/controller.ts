@@ -117,8 +117,9 @@ export function registerControllerCommand(program: Command): void {
           context: config.context,
         });
         const metrics = createControllerMetrics();
+        const api = new KubeRestClient(kc);
         const app = new ControllerApp(config, {
-          api: new KubeRestClient(kc),
+          api,
           clock: systemClock,
           logger,
           metrics,
@@ -145,6 +146,7 @@ export function registerControllerCommand(program: Command): void {
         logger.info({ signal }, 'stopping controller');
         await app.stop();
         await health?.stop();
+        api.close();
         logger.info({}, 'controller stopped');
       }),
     );

@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeApiError } from './api-error.js';
 
@@ -43,7 +43,15 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * client is smaller and has one error type.
  */
 export class KubeRestClient implements KubeApi {
+  private agent: Agent | undefined;
+
   constructor(private readonly kc: KubeConfig) {}
+
+  /** Closes idle keep-alive connections (open watches end when their informers stop). */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
 
   async request<T>(spec: RequestSpec): Promise<T> {
     const res = await this.send(spec, REQUEST_TIMEOUT_MS);
@@ -84,6 +92,20 @@ export class KubeRestClient implements KubeApi {
     });
   }
 
+  private sharedAgent(options: RequestOptions): Agent {
+    this.agent ??= new Agent({
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      servername: options.servername,
+      ...(options.rejectUnauthorized === undefined
+        ? {}
+        : { rejectUnauthorized: options.rejectUnauthorized }),
+      keepAlive: true,
+    });
+    return this.agent;
+  }
+
   private async send(spec: RequestSpec, timeoutMs: number): Promise<IncomingMessage> {
     const cluster = this.kc.getCurrentCluster();
     if (cluster === null) throw new Error('the kubeconfig has no current cluster');
@@ -95,7 +117,11 @@ export class KubeRestClient implements KubeApi {
       method: spec.method,
       headers: { Accept: 'application/json' },
     };
+    // Credentials are applied per request (a projected token file rotates), but the TLS settings
+    // are fixed for the kubeconfig: one keep-alive agent instead of the new agent per request
+    // that applyToHTTPSOptions creates, so requests reuse connections instead of handshaking.
     await this.kc.applyToHTTPSOptions(options);
+    options.agent = url.protocol === 'https:' ? this.sharedAgent(options) : undefined;
     const body =
       spec.body === undefined
         ? undefined

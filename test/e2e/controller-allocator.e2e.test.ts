@@ -147,6 +147,10 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
       return list?.items.find((e) => e.reason === 'Applied');
     });
     expect(events.message).toContain(`Deployment/${TA}`);
+    const durations = controller.logs
+      .filter((l) => l.msg === 'reconciled' && l.collector === `${NS}/collector-with-ta`)
+      .map((l) => Number(l.ms));
+    console.info(JSON.stringify({ firstReconcileMs: durations[0], reconciles: durations.length }));
   });
 
   it('a changed scrape job updates the ConfigMap and rolls the Deployment', async () => {

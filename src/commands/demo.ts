@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { buildAllocatorConfig, type AllocatorConfig } from '../config/allocator-config.js';
 import { createLogger } from '../observability/logger.js';
+import { demonstrateMutation } from '../webhook/demo.js';
 import { composeAllocatorService, runUntilSignal } from './allocator.js';
 import { runAction } from './run-action.js';
 
@@ -112,9 +113,15 @@ function printUrls(base: string, out: NodeJS.WritableStream): void {
 interface DemoOptions {
   readonly listenAddr: string;
   readonly logLevel: string;
+  /** commander's negated `--no-webhook` flag. */
+  readonly webhook: boolean;
 }
 
 async function runDemo(options: DemoOptions): Promise<void> {
+  if (options.webhook) {
+    // First what a user meets at `kubectl apply`: the admission webhook's mutation, over real TLS.
+    await demonstrateMutation(process.stdout);
+  }
   const targets = new DemoTargets();
   const parts: DemoPart[] = [targets];
   try {
@@ -141,8 +148,9 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description(
-      'run the allocator locally on an embedded example (demo /metrics targets, 2 jobs, 3 collectors) and print the URLs to open',
+      "show the webhook mutating the documentation's manifest over TLS, then run the allocator locally on an embedded example (demo /metrics targets, 2 jobs, 3 collectors) and print the URLs to open",
     )
+    .option('--no-webhook', 'skip the webhook demonstration')
     .option('--listen-addr <addr>', 'allocator HTTP address; 0 picks a free port', '127.0.0.1:8080')
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'warn')
     .action(runAction((options: DemoOptions) => runDemo(options)));

@@ -112,12 +112,15 @@ export async function startLocalCluster(options: LocalClusterOptions = {}): Prom
 
     const objects = localObjects(overlay, webhookUrl, caBundle(ca.certPem));
     await kubectlOk(controlPlane, ['apply', '-f', '-'], listOf(objects));
-    await kubectlOk(controlPlane, [
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/opentelemetrycollectors.opentelemetry.io',
-    ]);
+    // with-upstream-operator has no CRD: the upstream operator's is installed by the caller.
+    if (objects.some((o) => o.kind === 'CustomResourceDefinition')) {
+      await kubectlOk(controlPlane, [
+        'wait',
+        '--for=condition=Established',
+        '--timeout=60s',
+        'crd/opentelemetrycollectors.opentelemetry.io',
+      ]);
+    }
 
     if (options.controller ?? true) {
       const kubeconfig = await controlPlane.makeKubeconfig(CONTROLLER_IDENTITY, [

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { Annotations } from '../../src/collector/annotations.js';
+import { startLocalCluster, type LocalCluster } from './harness/cluster.js';
+import {
+  createNamespace,
+  getCollector,
+  kubectlOk,
+  scrapeConfigsOf,
+} from './harness/cluster-kubectl.js';
+
+const NS = 'upstream';
+
+/**
+ * Stands in for the upstream operator's CRD, which the with-upstream-operator overlay leaves to the
+ * operator: v1beta1 only, no conversion, any fields. The operator itself is not installed; what is
+ * tested is which collectors reach otel-ta's webhook.
+ */
+const UPSTREAM_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'opentelemetrycollectors.opentelemetry.io' },
+  spec: {
+    group: 'opentelemetry.io',
+    scope: 'Namespaced',
+    names: {
+      kind: 'OpenTelemetryCollector',
+      plural: 'opentelemetrycollectors',
+      singular: 'opentelemetrycollector',
+    },
+    versions: [
+      {
+        name: 'v1beta1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    ],
+  },
+};
+
+function collector(
+  name: string,
+  annotations: Record<string, string>,
+  spec: Record<string, unknown>,
+): string {
+  return stringify({
+    apiVersion: 'opentelemetry.io/v1beta1',
+    kind: 'OpenTelemetryCollector',
+    metadata: { name, namespace: NS, annotations },
+    spec: {
+      mode: 'statefulset',
+      replicas: 2,
+      config: {
+        receivers: {
+          prometheus: {
+            config: {
+              scrape_configs: [{ job_name: 'app', static_configs: [{ targets: ['app:8080'] }] }],
+            },
+          },
+        },
+        exporters: { debug: {} },
+        service: { pipelines: { metrics: { receivers: ['prometheus'], exporters: ['debug'] } } },
+      },
+      ...spec,
+    },
+  });
+}
+
+describe('the with-upstream-operator overlay: only opted-in collectors reach the webhook', () => {
+  let cluster: LocalCluster | undefined;
+  const local = (): LocalCluster => {
+    if (!cluster) throw new Error('local cluster did not start');
+    return cluster;
+  };
+
+  beforeAll(async () => {
+    cluster = await startLocalCluster({ overlay: 'with-upstream-operator', controller: false });
+    await kubectlOk(cluster, ['apply', '-f', '-'], JSON.stringify(UPSTREAM_CRD));
+    await kubectlOk(cluster, [
+      'wait',
+      '--for=condition=Established',
+      '--timeout=60s',
+      'crd/opentelemetrycollectors.opentelemetry.io',
+    ]);
+    await createNamespace(cluster, NS);
+  }, 900_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('a collector without the annotation is stored exactly as written, allocator or not', async () => {
+    // The upstream operator handles (and validates) these itself; even an invalid combination
+    // for otel-ta's rules is none of its business.
+    await kubectlOk(
+      local(),
+      ['apply', '-f', '-'],
+      collector('operator-owned', {}, { mode: 'deployment', targetAllocator: { enabled: true } }),
+    );
+    const stored = await getCollector(local(), 'v1beta1', NS, 'operator-owned');
+    expect(stored.spec.targetAllocator).toEqual({ enabled: true });
+    expect(scrapeConfigsOf(stored)[0]?.static_configs).toEqual([{ targets: ['app:8080'] }]);
+    expect(stored.metadata.annotations?.[Annotations.originalScrapeConfigs]).toBeUndefined();
+  });
+
+  it('a collector annotated otel-ta.dev/enable: "true" is rewritten and validated by otel-ta', async () => {
+    await kubectlOk(
+      local(),
+      ['apply', '-f', '-'],
+      collector('opted-in', { [Annotations.enable]: 'true' }, {}),
+    );
+    const stored = await getCollector(local(), 'v1beta1', NS, 'opted-in');
+    expect(scrapeConfigsOf(stored)[0]?.http_sd_configs).toEqual([
+      {
+        url: `http://opted-in-targetallocator.${NS}.svc:80/jobs/app/targets?collector_id=\${env:POD_NAME}`,
+      },
+    ]);
+
+    const invalid = await local().kubectl(['apply', '-f', '-'], {
+      input: collector(
+        'opted-in-invalid',
+        { [Annotations.enable]: 'true' },
+        { mode: 'deployment' },
+      ),
+    });
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('denied the request');
+    expect(invalid.stderr).toContain(
+      'the OpenTelemetry Collector mode is set to deployment, which does not support the target allocation deployment',
+    );
+  });
+});

@@ -44,6 +44,8 @@ export interface AllocatorServer {
 // TCP (and, on the mTLS listener, a TLS) handshake per refresh.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+const MIN_TLS_VERSION = 'TLSv1.2';
+
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 function listen(server: Server | HttpsServer, listenAddr: string): Promise<void> {
@@ -112,7 +114,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
       const server = createHttpsServer(
         {
           ...secure,
-          minVersion: 'TLSv1.2',
+          minVersion: MIN_TLS_VERSION,
           requestCert: true,
           rejectUnauthorized: true,
           keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -121,7 +123,12 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
       );
       https = server;
       await listen(server, tlsConfig.listenAddr);
-      reloader = new TlsReloader(tlsConfig, (options) => server.setSecureContext(options), logger);
+      // The TLS floor is part of the secure context: keep it on every reload.
+      reloader = new TlsReloader(
+        tlsConfig,
+        (options) => server.setSecureContext({ ...options, minVersion: MIN_TLS_VERSION }),
+        logger,
+      );
       reloader.start();
       logger.info({ address: address(server) }, 'allocator HTTPS (mTLS) server listening');
     },

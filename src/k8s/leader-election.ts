@@ -139,6 +139,11 @@ export class LeaderElector {
     const holder = spec.holderIdentity ?? '';
     const durationMs = (spec.leaseDurationSeconds ?? 0) * 1000;
     if (holder !== '' && holder !== identity && this.observed.at + durationMs > now) {
+      // Someone else holds a live lease: if we thought we led, we no longer do, at once.
+      if (this.leading) {
+        this.logger.warn({ lease: name, holder }, 'lease taken by another holder, stepping down');
+        this.setLeading(false);
+      }
       return false;
     }
     const takingOver = holder !== identity;

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   DEFAULT_ALLOCATOR_CONFIG_FILE,
@@ -12,6 +15,16 @@ import { nodeHttpGet } from '../allocator/discovery/http-get.js';
 import { createDiscoveryRegistry } from '../allocator/discovery/registry.js';
 import { createAllocatorMetrics } from '../allocator/metrics.js';
 import { AllocatorService } from '../allocator/service.js';
+import { KubernetesCollectorSource } from '../allocator/collectors/kubernetes-collector-source.js';
+import { formatLabelSelector } from '../allocator/collectors/kubernetes-label-selector.js';
+import { createKubeConnector } from '../allocator/discovery/kubernetes/kube-connector.js';
+import type { Pod } from '../allocator/discovery/kubernetes/kube-types.js';
+import { createKubernetesSdFactory } from '../allocator/discovery/kubernetes/kubernetes-sd-provider.js';
+import type { KubeClientConfig } from '../k8s/client.js';
+import { loadKubeConfig } from '../k8s/client.js';
+import { restListWatch } from '../k8s/list-watch.js';
+import { ResourceTypes } from '../k8s/resource-path.js';
+import { KubeRestClient } from '../k8s/rest-client.js';
 import { createLogger } from '../observability/logger.js';
 import { runAction } from './run-action.js';
 
@@ -29,6 +42,14 @@ export function composeAllocatorService(
     resolver: systemDnsResolver(),
     metrics,
   });
+  const kube = allocatorKubeConfig(config);
+  registry.register(
+    'kubernetes_sd_configs',
+    createKubernetesSdFactory({
+      connect: createKubeConnector(kube),
+      ownNamespace: config.collectorNamespace,
+    }),
+  );
   return new AllocatorService({
     config,
     loadConfig,
@@ -37,7 +58,24 @@ export function composeAllocatorService(
     metrics,
     clock: systemClock,
     watchConfigFile: options.watchConfigFile,
+    collectorSource: (current) =>
+      new KubernetesCollectorSource({
+        pods: restListWatch<Pod>(new KubeRestClient(loadKubeConfig(kube)), ResourceTypes.pods, {
+          namespace: current.collectorNamespace,
+          labelSelector: formatLabelSelector(current.collectorSelector) || undefined,
+        }),
+        clock: systemClock,
+        logger: logger.child({ component: 'collector-pods' }),
+        gracePeriodMs: current.collectorNotReadyGracePeriodMs,
+      }),
   });
+}
+
+/** kube_config_file_path, else ~/.kube/config when it exists, else the in-cluster account (upstream's order). */
+function allocatorKubeConfig(config: AllocatorConfig): KubeClientConfig {
+  if (config.kubeConfigFilePath !== undefined) return { kubeconfigPath: config.kubeConfigFilePath };
+  const home = join(homedir(), '.kube', 'config');
+  return existsSync(home) ? { kubeconfigPath: home } : {};
 }
 
 /**

@@ -10,7 +10,8 @@ export interface CollectorFacts {
   /** The most pods the collector may run: `spec.replicas`, or the autoscaler's maximum if larger. */
   readonly maxReplicas: number;
   readonly replicasSource: 'replicas' | 'autoscaler';
-  readonly hasPrometheusReceiver: boolean;
+  /** Parsing a v1alpha1 config string is the costly part of the facts, so it happens on demand. */
+  readonly hasPrometheusReceiver: () => boolean;
   /** Enabled in the spec or through the opt-in annotation. */
   readonly allocatorEnabled: boolean;
   /** The user opted out of mutation (`otel-ta.dev/inject: "false"`). */
@@ -52,6 +53,8 @@ function configObject(config: unknown): Json {
 }
 
 function hasPrometheusReceiver(config: unknown): boolean {
+  // Cheap rejection before a YAML parse: no receiver key can be named without the word.
+  if (typeof config === 'string' && !config.includes('prometheus')) return false;
   const receivers = asObject(configObject(config).receivers);
   // `prometheus` and named instances `prometheus/<name>` are both Prometheus scrapers.
   return Object.keys(receivers).some(
@@ -79,7 +82,7 @@ export function collectorFacts(object: unknown): CollectorFacts {
     mode,
     maxReplicas: Math.max(replicas, autoscalerMax),
     replicasSource: autoscalerMax > replicas ? 'autoscaler' : 'replicas',
-    hasPrometheusReceiver: hasPrometheusReceiver(spec.config),
+    hasPrometheusReceiver: () => hasPrometheusReceiver(spec.config),
     allocatorEnabled: allocator.enabled === true || annotations[Annotations.enable] === 'true',
     optedOut: annotations[Annotations.inject] === 'false',
     allocationStrategy:

@@ -195,11 +195,11 @@ rules:
     expect(judge({ tier: 'batch' })).toBeUndefined();
   });
 
-  it('reports the risk but decides nothing when no rule matches', () => {
+  it('decides nothing when no rule matches', () => {
     const decision = evaluatePolicy(EMPTY_POLICY, collector(), { namespace: 'a' });
     expect(decision).toMatchObject({
       rule: undefined,
-      outOfOrderRisk: true,
+      forceEnable: false,
       denials: [],
       warnings: [],
     });

@@ -12,7 +12,7 @@ export interface PolicyDecision {
   /** The rule that applied; undefined when none matched or the namespace is exempt. */
   readonly rule: string | undefined;
   readonly exempt: boolean;
-  /** The collector would scrape its targets several times over (see docs/policy.md). */
+  /** The collector would scrape its targets several times over (see docs/policy.md); judged only when a rule applies. */
   readonly outOfOrderRisk: boolean;
   /** The mutation must enable the allocator (policy mode `mutate`). */
   readonly forceEnable: boolean;
@@ -42,10 +42,12 @@ function ruleMatches(rule: PolicyRule, facts: CollectorFacts, namespace: string)
   return objectSelector === undefined || matchesLabelSelector(objectSelector, facts.labels);
 }
 
+/** Cheapest checks first: the receiver check may parse the collector's config. */
 export function hasOutOfOrderRisk(facts: CollectorFacts): boolean {
-  if (!facts.hasPrometheusReceiver || facts.allocatorEnabled) return false;
-  if (facts.mode === 'daemonset') return true;
-  return facts.mode !== 'sidecar' && facts.maxReplicas > 1;
+  if (facts.allocatorEnabled) return false;
+  const severalPods =
+    facts.mode === 'daemonset' || (facts.mode !== 'sidecar' && facts.maxReplicas > 1);
+  return severalPods && facts.hasPrometheusReceiver();
 }
 
 interface Outcome {
@@ -143,8 +145,8 @@ export function evaluatePolicy(
   if (policy.exemptNamespaces.includes(context.namespace)) return { ...NO_DECISION, exempt: true };
   const facts = collectorFacts(object);
   const rule = policy.rules.find((candidate) => ruleMatches(candidate, facts, context.namespace));
+  if (rule === undefined) return NO_DECISION;
   const outOfOrderRisk = hasOutOfOrderRisk(facts);
-  if (rule === undefined) return { ...NO_DECISION, outOfOrderRisk };
   const outcome: Outcome = { forceEnable: false, denials: [], warnings: [] };
   if (outOfOrderRisk) applyOutOfOrder(rule, facts, context.namespace, outcome);
   applyConstraints(rule, facts, context.namespace, outcome);

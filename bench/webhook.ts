@@ -1,0 +1,235 @@
+/**
+ * Webhook latency benchmark: `npm run bench:webhook -- [--json] [--duration SECONDS] [--rates 100,500,1000]`.
+ *
+ * The webhook runs in this process (as in production, logging at info level to /dev/null); the
+ * load comes from a separate process over TLS with keep-alive connections, as the API server
+ * sends it. Open loop: requests leave on a fixed schedule whatever the answers do, and latency is
+ * measured from the scheduled time, so a stalled server shows up as latency rather than as a
+ * politely slowed-down client. Payloads: the documentation's manifest and a collector with 100
+ * scrape jobs. Prints one JSON document.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parse, stringify } from 'yaml';
+import { createLogger } from '../src/observability/logger.js';
+import { DOCUMENTATION_MANIFEST_YAML } from '../src/webhook/documentation-manifest.js';
+import { startLocalWebhook } from '../src/webhook/local-webhook.js';
+import { admissionReviewRequest } from '../src/webhook/review-client.js';
+
+interface LoadPlan {
+  url: string;
+  ca: string;
+  durationSeconds: number;
+  rates: number[];
+  payloads: { name: string; body: string }[];
+}
+
+interface RunResult {
+  payload: string;
+  targetRate: number;
+  durationSeconds: number;
+  requests: number;
+  achievedRate: number;
+  errors: number;
+  firstError?: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+const UID_PLACEHOLDER = '__UID__';
+
+function collectorWithJobs(jobs: number): unknown {
+  const scrapeConfigs = Array.from({ length: jobs }, (_, index) => ({
+    job_name: `service-${index}`,
+    scrape_interval: '30s',
+    static_configs: [
+      { targets: [`service-${index}.apps.svc:8080`, `service-${index}-b.apps.svc:8080`] },
+    ],
+    relabel_configs: [
+      {
+        source_labels: ['__address__'],
+        target_label: 'instance',
+        regex: '(.*):\\d+',
+        replacement: '$$1',
+      },
+    ],
+  }));
+  // Block-style YAML, as people write collector configs.
+  const config = stringify({
+    receivers: { prometheus: { config: { scrape_configs: scrapeConfigs } } },
+    exporters: { debug: {} },
+    service: { pipelines: { metrics: { receivers: ['prometheus'], exporters: ['debug'] } } },
+  });
+  return {
+    apiVersion: 'opentelemetry.io/v1alpha1',
+    kind: 'OpenTelemetryCollector',
+    metadata: { name: 'hundred-jobs', namespace: 'observability' },
+    spec: { mode: 'statefulset', replicas: 5, targetAllocator: { enabled: true }, config },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
+
+async function runLoad(
+  plan: LoadPlan,
+  rate: number,
+  payload: { name: string; body: string },
+  seconds: number,
+  agent: Agent,
+): Promise<RunResult> {
+  const total = Math.round(rate * seconds);
+  const intervalNs = 1e9 / rate;
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const fail = (message: string): void => {
+    errors += 1;
+    firstError ??= message;
+  };
+  const url = new URL('/mutate', plan.url);
+  const inflight: Promise<void>[] = [];
+  const start = process.hrtime.bigint();
+  const send = (index: number, scheduled: bigint): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const uid = `${payload.name}-${rate}-${index}`;
+      const body = payload.body.replace(UID_PLACEHOLDER, uid);
+      const req = request(
+        url,
+        { method: 'POST', agent, headers: { 'content-type': 'application/json' }, timeout: 10_000 },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
+            try {
+              const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+                response?: { uid?: string; allowed?: boolean; patch?: string };
+              };
+              if (
+                res.statusCode !== 200 ||
+                review.response?.uid !== uid ||
+                review.response.allowed !== true ||
+                review.response.patch === undefined
+              ) {
+                fail(`status ${res.statusCode}: ${JSON.stringify(review.response).slice(0, 200)}`);
+              }
+            } catch (err) {
+              fail(String(err));
+            }
+            resolve();
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', (err) => {
+        fail(String(err));
+        resolve();
+      });
+      req.end(body);
+    });
+  let next = 0;
+  while (next < total) {
+    const now = process.hrtime.bigint();
+    while (next < total && start + BigInt(Math.round(next * intervalNs)) <= now) {
+      inflight.push(send(next, start + BigInt(Math.round(next * intervalNs))));
+      next += 1;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(inflight);
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  latencies.sort((a, b) => a - b);
+  return {
+    payload: payload.name,
+    targetRate: rate,
+    durationSeconds: round(elapsed),
+    requests: total,
+    achievedRate: round(total / elapsed),
+    errors,
+    ...(firstError === undefined ? {} : { firstError }),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+    maxMs: round(latencies[latencies.length - 1] ?? 0),
+  };
+}
+
+/** The load generator, in its own process: reads the plan on stdin, prints results on stdout. */
+async function loadGenerator(): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const plan = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LoadPlan;
+  const agent = new Agent({ ca: plan.ca, keepAlive: true, maxSockets: 64 });
+  const results: RunResult[] = [];
+  for (const payload of plan.payloads) {
+    await runLoad(plan, 200, payload, 1, agent); // warm-up: JIT, TLS sessions, connection pool
+    for (const rate of plan.rates)
+      results.push(await runLoad(plan, rate, payload, plan.durationSeconds, agent));
+  }
+  agent.destroy();
+  process.stdout.write(JSON.stringify(results));
+}
+
+function flag(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index < 0 ? undefined : process.argv[index + 1];
+}
+
+async function main(): Promise<void> {
+  const durationSeconds = Number(flag('--duration') ?? '5');
+  const rates = (flag('--rates') ?? '100,500,1000').split(',').map(Number);
+  const logger = createLogger(
+    { level: 'info', name: 'otel-ta-webhook' },
+    createWriteStream('/dev/null'),
+  );
+  const webhook = await startLocalWebhook({ logger });
+  const reviewBody = (object: unknown): string =>
+    JSON.stringify(admissionReviewRequest(object, { uid: UID_PLACEHOLDER }));
+  const plan: LoadPlan = {
+    url: webhook.url,
+    ca: webhook.ca.certPem,
+    durationSeconds,
+    rates,
+    payloads: [
+      { name: 'documentation-manifest', body: reviewBody(parse(DOCUMENTATION_MANIFEST_YAML)) },
+      { name: '100-job-config', body: reviewBody(collectorWithJobs(100)) },
+    ],
+  };
+  const script = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', script, '--load-generator'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdin.end(JSON.stringify(plan));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  await webhook.stop();
+  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
+  const results = JSON.parse(output) as RunResult[];
+  const report = {
+    benchmark: 'webhook',
+    transport: 'HTTPS (TLS 1.3), keep-alive, separate client process, open loop',
+    node: process.version,
+    cpus: cpus().length,
+    loadAverageAtEnd: loadavg().map(round),
+    goal: 'p99 <= 5 ms at 500 req/s with zero errors',
+    goalMet: results
+      .filter((r) => r.targetRate === 500)
+      .every((r) => r.p99Ms <= 5 && r.errors === 0),
+    results,
+  };
+  process.stdout.write(
+    `${JSON.stringify(report, null, process.argv.includes('--json') ? undefined : 2)}\n`,
+  );
+}
+
+if (process.argv.includes('--load-generator')) await loadGenerator();
+else await main();

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { waitFor, type ManagedProcess, type ProcessGroup } from './processes.js';
+import { GaveUpWaiting, waitFor, type ManagedProcess, type ProcessGroup } from './processes.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
@@ -76,7 +76,9 @@ export async function startAllocator(
     `${options.name} to be ready`,
     async () => {
       if (proc.child.exitCode !== null) {
-        throw new Error(`${options.name} exited with code ${proc.child.exitCode}`);
+        throw new GaveUpWaiting(
+          `${options.name} exited with code ${proc.child.exitCode}; see ${proc.logFile}`,
+        );
       }
       return (await fetch(`${url}/readyz`)).ok ? true : undefined;
     },

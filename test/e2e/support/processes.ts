@@ -18,6 +18,9 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Thrown by a `waitFor` probe when waiting longer cannot help (the process died). */
+export class GaveUpWaiting extends Error {}
+
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined>,
@@ -30,6 +33,7 @@ export async function waitFor<T>(
       const value = await probe();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof GaveUpWaiting) throw err;
       lastError = err;
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 250));

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort, waitFor, type ProcessGroup } from './processes.js';
+import { freePort, GaveUpWaiting, waitFor, type ProcessGroup } from './processes.js';
 
 export const PROMETHEUS_BINARY = process.env.PROMETHEUS_BINARY ?? '/usr/bin/prometheus';
 
@@ -71,7 +71,14 @@ export async function startPrometheus(
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     `${options.name} to be ready`,
-    async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined),
+    async () => {
+      if (proc.child.exitCode !== null) {
+        throw new GaveUpWaiting(
+          `${options.name} exited with code ${proc.child.exitCode}; see ${proc.logFile}`,
+        );
+      }
+      return (await fetch(`${url}/-/ready`)).ok ? true : undefined;
+    },
     { timeoutMs: 30_000 },
   );
   return {

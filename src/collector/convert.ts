@@ -46,7 +46,7 @@ export function convertCollector(
 function toV1beta1(spec: JsonObject): void {
   const config = spec.config;
   if (typeof config === 'string') {
-    spec.config = parseConfig({ kind: 'string', text: config }).value ?? {};
+    spec.config = cloneJson(parseConfig({ kind: 'string', text: config }).value ?? {});
   } else if (config !== undefined && config !== null) {
     throw conversionError(
       'COLLECTOR_CONVERSION_FAILED',

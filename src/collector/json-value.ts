@@ -8,9 +8,20 @@ export function isRecord(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Deep clone of a JSON value; `structuredClone` keeps the key order, which the YAML edit relies on. */
+/**
+ * Deep clone of a JSON value, keeping key order (the YAML edit relies on it). Hand-written:
+ * several times faster than `structuredClone` on the plain objects of admission requests.
+ */
 export function cloneJson<T>(value: T): T {
-  return structuredClone(value);
+  return clonePlain(value) as T;
+}
+
+function clonePlain(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(clonePlain);
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[key] = clonePlain(item);
+  return result;
 }
 
 /** Structural equality of JSON values; key order is irrelevant, array order is not. */

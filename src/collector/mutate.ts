@@ -103,7 +103,7 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
     removeStash(result);
   } else {
     const rendered = renderConfig(parsed, rewrite.config);
-    result.spec.config = rendered.config;
+    if (rendered.config !== undefined) result.spec.config = rendered.config;
     warnings.push(...rewrite.warnings, ...rendered.warnings);
     writeStash(result, rewrite.originals);
     assertAnnotationsFit(result);

@@ -1,24 +1,35 @@
+import jsYaml from 'js-yaml';
 import { parseDocument, type Document } from 'yaml';
 
 /**
- * Options for every collector config string we read: merge keys (`<<`) as the collector's YAML
- * library accepts them, duplicate keys as errors (the collector refuses them too).
+ * Reading and editing a collector config string. Values are read with js-yaml (several times
+ * faster; reading is the hot path: mutation, its re-check of an edit, validation); edits go through
+ * the `yaml` package's Document API, which keeps comments and layout. Both read YAML 1.2 core
+ * scalars plus merge keys (`<<`), as the collector's YAML library does, and refuse duplicate keys.
  */
-export const YAML_PARSE_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false } as const;
-const MAX_ALIAS_COUNT = 100;
+// `types` is exported by js-yaml but missing from its type definitions.
+const MERGE_TYPE = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge;
+const READ_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [MERGE_TYPE] });
+const EDIT_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false } as const;
+
+/**
+ * js-yaml shares the object of an anchor among its aliases instead of copying it, so a few
+ * nested aliases describe a value with billions of nodes (the "billion laughs"); anything that
+ * walks it (the stash, a clone, JSON) would hang. Past this many nodes the text is refused.
+ */
+const MAX_NODES = 200_000;
 
 export type YamlRead =
   { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly message: string };
 
 /**
- * A few recent texts and their values. The same config string is read several times per object
- * (mutation, its re-check of the edit, validation of the result) and parsing is the dominant
- * cost; values are cloned on the way out, so callers may edit them.
+ * A few recent texts and their values: the same config string is read several times per object.
+ * Values are shared and deep-frozen: a caller that edits one clones it first.
  */
 const CACHE_SIZE = 32;
 const cache = new Map<string, YamlRead>();
 
-/** Reads a YAML text into plain values (null for an empty document); never throws. */
+/** Reads a YAML text into plain, frozen values (null for an empty document); never throws. */
 export function readYamlText(text: string): YamlRead {
   let read = cache.get(text);
   if (read === undefined) {
@@ -26,27 +37,56 @@ export function readYamlText(text: string): YamlRead {
     cache.set(text, read);
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   }
-  return read.ok ? { ok: true, value: structuredClone(read.value) } : read;
+  return read;
 }
 
-/** A fresh, editable document of the text (not cached: its owner edits it). */
+/** A fresh, editable document of the text. */
 export function parseYamlDocument(text: string): Document {
-  return parseDocument(text, YAML_PARSE_OPTIONS);
+  return parseDocument(text, EDIT_OPTIONS);
 }
 
 function parseText(text: string): YamlRead {
-  const document = parseYamlDocument(text);
-  const error = document.errors[0];
-  if (error !== undefined) {
-    return { ok: false, message: `not valid YAML (${error.message.split('\n')[0] ?? error.code})` };
-  }
+  let value: unknown;
   try {
-    const value: unknown = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    return { ok: true, value: value ?? null };
+    value = jsYaml.load(text, { schema: READ_SCHEMA });
   } catch (err) {
+    const message =
+      err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+    return { ok: false, message: `not valid YAML (${message})` };
+  }
+  if (countNodes(value, { left: MAX_NODES }) < 0) {
     return {
       ok: false,
-      message: `unreadable YAML (${err instanceof Error ? err.message : String(err)})`,
+      message: `too large once its aliases are expanded (more than ${MAX_NODES} values)`,
     };
   }
+  return { ok: true, value: deepFreeze(copyPlain(value ?? null)) };
+}
+
+/** Counts down the budget per node visited; negative once it is exhausted. */
+function countNodes(value: unknown, budget: { left: number }): number {
+  budget.left--;
+  if (budget.left < 0 || typeof value !== 'object' || value === null) return budget.left;
+  for (const item of Object.values(value)) {
+    if (countNodes(item, budget) < 0) return budget.left;
+  }
+  return budget.left;
+}
+
+/** Gives every alias its own copy (js-yaml shares them), so freezing and editing stay local. */
+function copyPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyPlain);
+  if (typeof value !== 'object' || value === null) return value;
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) result[key] = copyPlain(item);
+  return result;
+}
+
+function deepFreeze(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
 }

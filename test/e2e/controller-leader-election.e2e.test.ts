@@ -5,6 +5,7 @@ import {
   CONTROLLER_NAMESPACE,
   eventually,
   getJson,
+  kubectlOk,
   prepareCluster,
   startController,
   type RunningController,
@@ -14,6 +15,7 @@ import { startControlPlane, type ControlPlane } from './harness/control-plane.js
 const NS = 'observability';
 const TA = 'collector-with-ta-targetallocator';
 const LEASE_DURATION_MS = 4_000;
+const RENEW_DEADLINE_MS = 3_000;
 
 const applied = (c: RunningController): number =>
   c.logs.filter((l) => l.msg === 'applied objects').length;
@@ -115,6 +117,54 @@ describe('two controllers with leader election', () => {
       );
       expect(lease?.spec.holderIdentity).toMatch(/^e2e_/);
       expect(lease?.spec.leaseTransitions).toBe(1);
+    } finally {
+      await c.app.stop();
+    }
+  });
+
+  it('a leader that loses access to its lease steps down within the renew deadline', async () => {
+    const user = 'e2e-revoked';
+    const subjects = [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }];
+    const roleRef = (kind: string): Record<string, string> => ({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind,
+      name: 'otel-ta-controller',
+    });
+    await applyJson(
+      cp,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: user },
+        roleRef: roleRef('ClusterRole'),
+        subjects,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: user, namespace: CONTROLLER_NAMESPACE },
+        roleRef: roleRef('Role'),
+        subjects,
+      },
+    );
+    const c = await startController(await cp.makeKubeconfig(user, []), {
+      leaderElect: true,
+      leaderElectionId: 'revoked-lease',
+    });
+    try {
+      await eventually('leadership', () => Promise.resolve(c.app.isLeader), 15_000);
+      await kubectlOk(cp, ['delete', 'rolebinding', user, '-n', CONTROLLER_NAMESPACE]);
+      const revokedAt = Date.now();
+      await eventually('stepping down', () => Promise.resolve(!c.app.isLeader), 15_000);
+      const steppedDownMs = Date.now() - revokedAt;
+      console.info(
+        JSON.stringify({
+          steppedDownAfterRevokeMs: steppedDownMs,
+          renewDeadlineMs: RENEW_DEADLINE_MS,
+        }),
+      );
+      // The deadline counts from the last successful renewal, at most one retry period before.
+      expect(steppedDownMs).toBeLessThan(RENEW_DEADLINE_MS + 2_000);
     } finally {
       await c.app.stop();
     }

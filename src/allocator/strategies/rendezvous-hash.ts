@@ -45,7 +45,7 @@ export function topChoice(keyHash: number, seeds: Int32Array): number {
 }
 
 /**
- * All collector indices from the key's first choice to its last (at most 65536 collectors). Each
+ * All collector indices from the key's first choice to its last (up to 2^20 collectors). Each
  * (score, index) pair is packed into one exact float64 so a comparator-free typed-array sort ranks
  * them: higher score first, then lower index, as in `topChoice`.
  */
@@ -53,10 +53,10 @@ export function ranking(keyHash: number, seeds: Int32Array): Int32Array {
   const n = seeds.length;
   const packed = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    packed[i] = (rendezvousScore(keyHash, seeds[i]!) + 0x80000000) * 0x10000 + (0xffff - i);
+    packed[i] = (rendezvousScore(keyHash, seeds[i]!) + 0x80000000) * 0x100000 + (0xfffff - i);
   }
   packed.sort();
   const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = 0xffff - (packed[n - 1 - i]! % 0x10000);
+  for (let i = 0; i < n; i++) order[i] = 0xfffff - (packed[n - 1 - i]! % 0x100000);
   return order;
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collectors, targets } from '../allocation/target-fixtures.js';
 import { Allocator } from '../allocator.js';
@@ -90,6 +91,32 @@ describe('least-weighted', () => {
     two.setCollectors([...collectors(7)].reverse());
     two.setJobTargets('a', [...all].reverse());
     expect(assignment(two, all)).toEqual(assignment(one, all));
+  });
+
+  it('gives identical assignments when each update lists its targets in another order', () => {
+    const pool = collectors(5);
+    const steps = fc.array(fc.tuple(fc.constantFrom('a', 'b'), fc.integer({ min: 0, max: 30 })), {
+      minLength: 1,
+      maxLength: 6,
+    });
+    fc.assert(
+      fc.property(steps, fc.integer(), (updates, seed) => {
+        const one = allocator(true);
+        const two = allocator(true);
+        one.setCollectors(pool);
+        two.setCollectors([...pool].reverse());
+        for (const [job, count] of updates) {
+          const list = targets(job, count);
+          one.setJobTargets(job, list);
+          // A deterministic shuffle: rotate by the seed, then reverse.
+          const k = Math.abs(seed) % (list.length || 1);
+          two.setJobTargets(job, [...list.slice(k), ...list.slice(0, k)].reverse());
+        }
+        const all = [...targets('a', 30), ...targets('b', 30)];
+        expect(assignment(two, all)).toEqual(assignment(one, all));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('holds targets known before any collector and places them when collectors appear', () => {

@@ -134,7 +134,12 @@ export class CollectorReconciler {
     this.appliedHashes.set(key, desired.hash);
     const names = desired.objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ');
     this.logger.info({ collector: key, objects: applied }, 'applied objects');
-    await this.events.record(collector, 'Normal', 'Applied', `applied ${names}`);
+    await this.events.record(
+      collector,
+      'Normal',
+      'Applied',
+      `applied ${names} (revision ${desired.hash.slice(0, 12)})`,
+    );
   }
 }
 

@@ -174,6 +174,16 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
       return hash !== oldHash ? hash : undefined;
     });
     expect(after).toMatch(/^[0-9a-f]{64}$/);
+    await eventually('a second Applied event, for the new revision', async () => {
+      const list = await getJson<{ items: { reason: string }[] }>(cp, [
+        'events',
+        '-n',
+        NS,
+        '--field-selector',
+        'involvedObject.name=collector-with-ta',
+      ]);
+      return (list?.items.filter((e) => e.reason === 'Applied').length ?? 0) >= 2;
+    });
   });
 
   it('recreates an allocator object deleted behind its back, without waiting for a resync', async () => {

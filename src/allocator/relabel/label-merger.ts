@@ -44,6 +44,8 @@ function compileMerge(fallbackKeys: readonly string[], baseKeys: readonly string
 interface Shape {
   readonly fallbackKeys: readonly string[];
   readonly baseKeys: readonly string[];
+  /** The merged object's keys, in order; the same array for every merge of this layout. */
+  readonly mergedKeys: readonly string[];
   readonly merge: MergeFunction;
 }
 
@@ -56,6 +58,15 @@ interface Shape {
 export class LabelMerger {
   private readonly shapes = new Map<string, Shape>();
   private last: Shape | undefined;
+  private lastKeys: readonly string[] | undefined;
+
+  /**
+   * The keys of the object the latest `merge` returned, as one array shared by every merge with the
+   * same layout (callers can key per-layout work on it); undefined when that merge was not compiled.
+   */
+  get mergedKeys(): readonly string[] | undefined {
+    return this.lastKeys;
+  }
 
   merge(fallback: Labels, base: Labels): Labels {
     const last = this.last;
@@ -64,9 +75,11 @@ export class LabelMerger {
       sameKeys(fallback, last.fallbackKeys) &&
       sameKeys(base, last.baseKeys)
     ) {
+      this.lastKeys = last.mergedKeys;
       return last.merge(fallback, base);
     }
     const shape = this.shapeFor(Object.keys(fallback), Object.keys(base));
+    this.lastKeys = shape?.mergedKeys;
     if (shape === undefined) return spreadMerge(fallback, base);
     this.last = shape;
     return shape.merge(fallback, base);
@@ -84,7 +97,14 @@ export class LabelMerger {
     ) {
       return undefined;
     }
-    const shape = { fallbackKeys, baseKeys, merge: compileMerge(fallbackKeys, baseKeys) };
+    const inFallback = new Set(fallbackKeys);
+    const mergedKeys = [...fallbackKeys, ...baseKeys.filter((k) => !inFallback.has(k))];
+    const shape = {
+      fallbackKeys,
+      baseKeys,
+      mergedKeys,
+      merge: compileMerge(fallbackKeys, baseKeys),
+    };
     this.shapes.set(id, shape);
     return shape;
   }

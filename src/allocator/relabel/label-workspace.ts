@@ -85,8 +85,8 @@ export class LabelWorkspace {
       this.values[at] = value;
       return;
     }
-    // Setting a label to the value it already has changes nothing and copies nothing.
-    if (at < 0 && this.baseValue(name) === value) return;
+    // No check against the original value here: forEachChange and toLabels skip changes that
+    // restore it, which saves a lookup per set on the hot path.
     // A new or re-added label goes to the end, like Builder.Set after Builder.Del.
     this.append(at, name, value);
   }
@@ -158,10 +158,18 @@ export class LabelWorkspace {
     }
   }
 
+  private hasEffectiveChange(): boolean {
+    let changed = false;
+    this.forEachChange(() => {
+      changed = true;
+    });
+    return changed;
+  }
+
   /** The resulting label set: the base itself when nothing changed, else a new object. */
   toLabels(): Labels {
     if (
-      this.names === undefined &&
+      !this.hasEffectiveChange() &&
       this.fallback === undefined &&
       this.defaults === undefined &&
       !hasEmptyValue(this.base)

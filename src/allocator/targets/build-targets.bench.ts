@@ -123,6 +123,33 @@ for (let i = 0; i < 5; i++) {
   warm.push(Number(process.hrtime.bigint() - start) / 1e6);
 }
 
+// Relabel filter + identity alone (what a reprocess must redo per target), no Targets built.
+const filterCpu: number[] = [];
+const filterWall: number[] = [];
+for (let r = 0; r < 5; r++) {
+  const filter = new TargetBuilder(settings);
+  gc();
+  const cpu = cpuMs();
+  const start = process.hrtime.bigint();
+  let kept = 0;
+  for (const group of groups) {
+    for (const own of group.targets)
+      if (typeof filter.identify(own, group.labels) === 'string') kept++;
+  }
+  filterWall.push(Number(process.hrtime.bigint() - start) / 1e6);
+  filterCpu.push(cpuMs() - cpu);
+  if (kept !== report.targets.length)
+    throw new Error('filter benchmark disagrees with the builder');
+}
+
+// Calibration of the machine's current speed for allocation-heavy work: 1e6 fresh strings into a Set.
+const calibration = ((): number => {
+  const cpu = cpuMs();
+  const set = new Set<string>();
+  for (let i = 0; i < 1_000_000; i++) set.add(`k${i}`);
+  return Number((cpuMs() - cpu).toFixed(1));
+})();
+
 // Retained memory of one result (targets, merged label objects, ids), groups excluded.
 gc();
 const before = process.memoryUsage().heapUsed;
@@ -146,6 +173,9 @@ console.log(
       loadAverage1m: Number(os.loadavg()[0]!.toFixed(1)),
       cores: os.cpus().length,
       rebuildOneGroupChangedMsMedian: median(warm),
+      filterAndIdentityMsMedian: median(filterWall),
+      filterAndIdentityCpuMsMedian: median(filterCpu),
+      calibrationSetAdd1e6CpuMs: calibration,
       retainedBytesPerKeptTarget: Math.round((after - before) / retained.targets.length),
       gcExposed: typeof (globalThis as { gc?: unknown }).gc === 'function',
     },

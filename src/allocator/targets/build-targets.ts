@@ -27,6 +27,15 @@ interface GroupOutcome {
 
 const META_PREFIX = '__meta_';
 
+/** Per merged key layout: which keys count for the identity, which seeds the layout may hide. */
+interface IdentityPlan {
+  readonly hashedKeys: readonly string[];
+  /** Seeds whose name is not a key of the layout: they always apply. */
+  readonly seedsAlways: readonly (readonly [string, string])[];
+  /** Seeds whose name is a key: they apply when the discovered value is empty. */
+  readonly seedsIfEmpty: readonly (readonly [string, string])[];
+}
+
 function isEmpty(labels: Labels): boolean {
   for (const _ in labels) return false;
   return true;
@@ -48,6 +57,7 @@ export class TargetBuilder {
   private outcomes = new WeakMap<TargetGroup, GroupOutcome>();
   private readonly hasher = new IdentityHasher();
   private readonly merger = new LabelMerger();
+  private readonly plans = new WeakMap<readonly string[], IdentityPlan>();
   private readonly hashChange = (name: string, before: string, after: string): void => {
     if (name.startsWith(META_PREFIX)) return;
     if (before !== '') this.hasher.remove(name, before);
@@ -87,34 +97,77 @@ export class TargetBuilder {
   }
 
   private processGroup(group: TargetGroup): GroupOutcome {
-    const { jobName, relabel, seedLabels } = this.settings;
+    const jobName = this.settings.jobName;
     const groupLabels = isEmpty(group.labels) ? undefined : group.labels;
     const kept: Target[] = [];
     let withoutAddress = 0;
     let droppedByRelabel = 0;
     for (const own of group.targets) {
-      const labels = new LabelWorkspace(own, groupLabels, seedLabels, this.merger);
-      const address = labels.get('__address__');
-      if (address === '') {
-        withoutAddress++;
-        continue;
+      const id = this.identify(own, groupLabels);
+      if (id === undefined) withoutAddress++;
+      else if (id === null) droppedByRelabel++;
+      else {
+        const labels = this.lastMerged!;
+        const address = this.lastAddress;
+        kept.push({ id, job: jobName, address, labels, nodeName: targetNodeName(labels) });
       }
-      if (relabel !== undefined && relabel.run(labels) === null) {
-        droppedByRelabel++;
-        continue;
-      }
-      const merged = labels.merged();
-      const id = this.identity(merged, labels);
-      kept.push({ id, job: jobName, address, labels: merged, nodeName: targetNodeName(merged) });
     }
     return { kept, withoutAddress, droppedByRelabel };
   }
 
-  /** Hash of the job and the post-relabel labels without `__meta_*`: discovered + seeds + changes. */
-  private identity(merged: Labels, labels: LabelWorkspace): string {
+  /** The merged labels and address of the target `identify` last returned an id for. */
+  private lastMerged: Labels | undefined;
+  private lastAddress = '';
+
+  /**
+   * Seeds, relabels and identifies one discovered target: its id, undefined when it has no
+   * `__address__`, null when relabeling drops it. The filter alone, without building a Target
+   * (public for the benchmark).
+   */
+  identify(own: Labels, groupLabels: Labels | undefined): string | null | undefined {
+    const { relabel, seedLabels } = this.settings;
+    const labels = new LabelWorkspace(own, groupLabels, seedLabels, this.merger);
+    const address = labels.get('__address__');
+    if (address === '') return undefined;
+    if (relabel !== undefined && relabel.run(labels) === null) return null;
+    const merged = labels.merged();
+    const keys = groupLabels === undefined ? undefined : this.merger.mergedKeys;
+    this.lastMerged = merged;
+    this.lastAddress = address;
+    return this.identity(merged, labels, keys);
+  }
+
+  /**
+   * Hash of the job and the post-relabel labels without `__meta_*`: discovered + seeds + changes.
+   * With the merged key layout known, the keys to hash are worked out once per layout instead of
+   * testing every label of every target for the `__meta_` prefix.
+   */
+  private identity(
+    merged: Labels,
+    labels: LabelWorkspace,
+    keys: readonly string[] | undefined,
+  ): string {
+    const hasher = this.hasher;
+    hasher.begin(this.settings.jobName);
+    if (keys === undefined) {
+      this.hashDiscovered(merged);
+    } else {
+      const plan = this.planFor(keys);
+      for (const name of plan.hashedKeys) {
+        const value = merged[name]!;
+        if (value !== '') hasher.add(name, value);
+      }
+      for (const [name, value] of plan.seedsAlways) hasher.add(name, value);
+      for (const [name, value] of plan.seedsIfEmpty)
+        if (merged[name] === '') hasher.add(name, value);
+    }
+    labels.forEachChange(this.hashChange);
+    return hasher.digest();
+  }
+
+  private hashDiscovered(merged: Labels): void {
     const hasher = this.hasher;
     const seeds = this.settings.seedLabels;
-    hasher.begin(this.settings.jobName);
     for (const name in merged) {
       const value = merged[name]!;
       if (value !== '' && !name.startsWith(META_PREFIX)) hasher.add(name, value);
@@ -123,8 +176,21 @@ export class TargetBuilder {
       const value = merged[name];
       if (typeof value !== 'string' || value === '') hasher.add(name, seeds[name]!);
     }
-    labels.forEachChange(this.hashChange);
-    return hasher.digest();
+  }
+
+  private planFor(keys: readonly string[]): IdentityPlan {
+    let plan = this.plans.get(keys);
+    if (plan === undefined) {
+      const present = new Set(keys);
+      const seeds = Object.entries(this.settings.seedLabels);
+      plan = {
+        hashedKeys: keys.filter((k) => !k.startsWith(META_PREFIX)),
+        seedsAlways: seeds.filter(([name]) => !present.has(name)),
+        seedsIfEmpty: seeds.filter(([name]) => present.has(name)),
+      };
+      this.plans.set(keys, plan);
+    }
+    return plan;
   }
 }
 

@@ -266,8 +266,8 @@ describe('allocator HTTP API', () => {
         ...text.matchAll(/opentelemetry_allocator_http_duration_seconds_count\{path="([^"]*)"\}/g),
       ].map((m) => m[1]),
     );
-    expect(paths).toEqual(new Set(['/jobs/:job/targets', '/jobs', 'unmatched']));
-    expect(text).toMatch(/_count\{path="\/jobs\/:job\/targets"\} 2/);
+    expect(paths).toEqual(new Set(['/jobs/:job_id/targets', '/jobs', 'unmatched']));
+    expect(text).toMatch(/_count\{path="\/jobs\/:job_id\/targets"\} 2/);
   });
 
   it('serves the human page as self-contained HTML', async () => {

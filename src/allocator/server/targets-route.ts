@@ -4,7 +4,8 @@ import { firstQueryValue, MalformedEscapeError, queryUnescape } from './query-es
 import type { ResponseCache } from './response-cache.js';
 import { sendCachedJson, sendJson } from './send-body.js';
 
-export const TARGETS_ROUTE = '/jobs/:job/targets';
+// The path label upstream's router reports for this route, so existing dashboards keep matching.
+export const TARGETS_ROUTE = '/jobs/:job_id/targets';
 
 const PREFIX = '/jobs/';
 const SUFFIX = '/targets';

@@ -24,11 +24,6 @@ class AddressKey extends PlacementKey {
     if (this.others?.length === 0) this.others = undefined;
     return this.first === undefined;
   }
-
-  forEach(visit: (item: PlacementItem) => void): void {
-    if (this.first !== undefined) visit(this.first);
-    if (this.others !== undefined) for (const item of this.others) visit(item);
-  }
 }
 
 export const DEFAULT_LOAD_BOUND = 1.05;
@@ -90,6 +85,7 @@ export class ConsistentHashingStrategy implements AllocationStrategy {
 
   private report(key: AddressKey, sink: PlacementSink): void {
     const collectorId = key.collector < 0 ? undefined : this.collectorIds[key.collector];
-    key.forEach((item) => sink(item, collectorId));
+    if (key.first !== undefined) sink(key.first, collectorId);
+    if (key.others !== undefined) for (const item of key.others) sink(item, collectorId);
   }
 }

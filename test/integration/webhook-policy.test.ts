@@ -88,8 +88,10 @@ describe('admission webhook with an admin policy', () => {
       'otel-ta enabled the target allocator on OpenTelemetryCollector auto/pool',
     );
     const patch = JSON.parse(Buffer.from(mutation.patch!, 'base64').toString()) as Operation[];
-    const mutated = jsonPatch.applyPatch(structuredClone(object) as unknown, patch, true, false)
-      .newDocument as { spec: { targetAllocator: { enabled: boolean }; config: string } };
+    const original: unknown = structuredClone(object);
+    const mutated = jsonPatch.applyPatch(original, patch, true, false).newDocument as {
+      spec: { targetAllocator: { enabled: boolean }; config: string };
+    };
     expect(mutated.spec.targetAllocator.enabled).toBe(true);
     expect(mutated.spec.config).toContain('http_sd_configs');
     expect((await review('/validate', mutated)).allowed).toBe(true);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dump, load } from 'js-yaml';
 import { parse, stringify } from 'yaml';
 import { Annotations } from './annotations.js';
 import { convertCollector } from './convert.js';
@@ -108,9 +109,10 @@ const collectorArb: fc.Arbitrary<Generated> = fc
     ),
     scrapeConfigs: scrapeConfigsArb,
     layout: fc.record({
-      indentSeq: fc.boolean(),
+      noArrayIndent: fc.boolean(),
       indent: fc.constantFrom(2, 4),
-      flowCollectionPadding: fc.boolean(),
+      flowLevel: fc.constantFrom(-1, 5, 7),
+      quotingType: fc.constantFrom<"'" | '"'>("'", '"'),
     }),
     comment: fc.boolean(),
   })
@@ -125,9 +127,11 @@ const collectorArb: fc.Arbitrary<Generated> = fc
         pipelines: { metrics: { receivers: ['prometheus', 'otlp'], exporters: ['debug'] } },
       },
     };
-    const text =
-      (g.comment ? '# managed by the platform team\n' : '') +
-      stringify(config, { ...g.layout, lineWidth: 0 });
+    // js-yaml writes the text: a different emitter than the one that edits it, and a fast one. Its
+    // flow style can emit invalid YAML for odd strings; those texts are written by `yaml` instead.
+    let body = dump(config, { ...g.layout, lineWidth: -1 });
+    if (!jsonEqual(load(body), config)) body = stringify(config, { lineWidth: 0 });
+    const text = (g.comment ? '# managed by the platform team\n' : '') + body;
     const targetAllocator: JsonObject = {};
     if (g.trigger === 'spec') targetAllocator.enabled = true;
     if (g.ta.replicas !== undefined) targetAllocator.replicas = g.ta.replicas;

@@ -1,5 +1,12 @@
 import type { Labels, TargetGroup } from '../../model.js';
-import type { EndpointSlice, Lookup, Pod, Service } from './kube-types.js';
+import type {
+  EndpointSlice,
+  EndpointSliceEndpoint,
+  EndpointSlicePort,
+  Lookup,
+  Pod,
+  Service,
+} from './kube-types.js';
 import {
   META,
   NAMESPACE_LABEL,
@@ -57,32 +64,7 @@ export function buildEndpointSliceGroup(
   for (const ep of slice.endpoints ?? []) {
     for (const port of slice.ports ?? []) {
       for (const address of ep.addresses ?? []) {
-        const target: Record<string, string> = {
-          __address__: port.port === undefined ? address : joinHostPort(address, port.port),
-        };
-        if (port.name !== undefined) target[`${ES}port_name`] = port.name;
-        if (port.protocol !== undefined) target[`${ES}port_protocol`] = port.protocol;
-        if (port.port !== undefined) target[`${ES}port`] = String(port.port);
-        if (port.appProtocol !== undefined) target[`${ES}port_app_protocol`] = port.appProtocol;
-        const c = ep.conditions;
-        if (c?.ready !== undefined) target[`${ES}endpoint_conditions_ready`] = String(c.ready);
-        if (c?.serving !== undefined)
-          target[`${ES}endpoint_conditions_serving`] = String(c.serving);
-        if (c?.terminating !== undefined) {
-          target[`${ES}endpoint_conditions_terminating`] = String(c.terminating);
-        }
-        if (ep.hostname !== undefined) target[`${ES}endpoint_hostname`] = ep.hostname;
-        if (ep.nodeName !== undefined) target[`${ES}endpoint_node_name`] = ep.nodeName;
-        if (ep.zone !== undefined) target[`${ES}endpoint_zone`] = ep.zone;
-        if (ep.targetRef !== undefined) {
-          target[`${ES}address_target_kind`] = ep.targetRef.kind ?? '';
-          target[`${ES}address_target_name`] = ep.targetRef.name ?? '';
-        }
-        for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
-          const name = sanitizeLabelName(k);
-          target[`${ES}endpoint_topology_${name}`] = v;
-          target[`${ES}endpoint_topology_present_${name}`] = 'true';
-        }
+        const target = endpointLabels(ep, port, address);
         const podKey = podRefKey(ep.targetRef, namespace);
         const pod = podKey === undefined ? undefined : lookups.pods(podKey);
         if (podKey === undefined || pod === undefined) {
@@ -98,4 +80,38 @@ export function buildEndpointSliceGroup(
   }
   targets.push(...uncoveredPodPortTargets(seenPods));
   return { source: endpointSliceSource(namespace, slice.metadata?.name ?? ''), targets, labels };
+}
+
+/** The labels of one endpoint address on one port; keys exist only for fields the slice sets. */
+function endpointLabels(
+  ep: EndpointSliceEndpoint,
+  port: EndpointSlicePort,
+  address: string,
+): Record<string, string> {
+  const target: Record<string, string> = {
+    __address__: port.port === undefined ? address : joinHostPort(address, port.port),
+  };
+  if (port.name !== undefined) target[`${ES}port_name`] = port.name;
+  if (port.protocol !== undefined) target[`${ES}port_protocol`] = port.protocol;
+  if (port.port !== undefined) target[`${ES}port`] = String(port.port);
+  if (port.appProtocol !== undefined) target[`${ES}port_app_protocol`] = port.appProtocol;
+  const c = ep.conditions;
+  if (c?.ready !== undefined) target[`${ES}endpoint_conditions_ready`] = String(c.ready);
+  if (c?.serving !== undefined) target[`${ES}endpoint_conditions_serving`] = String(c.serving);
+  if (c?.terminating !== undefined) {
+    target[`${ES}endpoint_conditions_terminating`] = String(c.terminating);
+  }
+  if (ep.hostname !== undefined) target[`${ES}endpoint_hostname`] = ep.hostname;
+  if (ep.nodeName !== undefined) target[`${ES}endpoint_node_name`] = ep.nodeName;
+  if (ep.zone !== undefined) target[`${ES}endpoint_zone`] = ep.zone;
+  if (ep.targetRef !== undefined) {
+    target[`${ES}address_target_kind`] = ep.targetRef.kind ?? '';
+    target[`${ES}address_target_name`] = ep.targetRef.name ?? '';
+  }
+  for (const [k, v] of Object.entries(ep.deprecatedTopology ?? {})) {
+    const name = sanitizeLabelName(k);
+    target[`${ES}endpoint_topology_${name}`] = v;
+    target[`${ES}endpoint_topology_present_${name}`] = 'true';
+  }
+  return target;
 }

@@ -5,7 +5,6 @@ import { restListWatch } from '../../../k8s/list-watch.js';
 import { ResourceTypes } from '../../../k8s/resource-path.js';
 import type { TargetGroup } from '../../model.js';
 import type { DiscoveryProvider, ProviderFactory, TargetGroupSink } from '../provider.js';
-import type { Pod, Service } from './kube-types.js';
 import { ROLE_DEFINITIONS, type RoleDefinition, type RoleLookups } from './roles.js';
 import {
   parseKubernetesSdOptions,

@@ -9,15 +9,7 @@ import {
 } from './endpointslice-role.js';
 import { buildEndpointsGroup, endpointsPodKeys, endpointsSource } from './endpoints-role.js';
 import { buildIngressGroup, ingressSource } from './ingress-role.js';
-import type {
-  EndpointSlice,
-  Endpoints,
-  Ingress,
-  Lookup,
-  Node,
-  Pod,
-  Service,
-} from './kube-types.js';
+import type { Lookup, Pod, Service } from './kube-types.js';
 import { buildNodeGroup, nodeSource } from './node-role.js';
 import { buildPodGroup, podSource } from './pod-role.js';
 import type { Role } from './sd-options.js';

@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../observability/logger.js';
+import { ManualClock } from '../discovery/manual-clock.js';
+import type { Pod } from '../discovery/kubernetes/kube-types.js';
+import { MemoryCollection } from '../discovery/kubernetes/memory-list-watch.js';
+import type { Collector } from '../model.js';
+import { KubernetesCollectorSource, allocatableUntil } from './kubernetes-collector-source.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+function collectorPod(
+  name: string,
+  options: { node?: string; running?: boolean; ready?: boolean; since?: number } = {},
+): Pod {
+  return {
+    metadata: { name, namespace: 'obs', creationTimestamp: iso(T0 - 60_000) },
+    spec: options.node === undefined ? {} : { nodeName: options.node },
+    status: {
+      phase: options.running === false ? 'Pending' : 'Running',
+      conditions: [
+        {
+          type: 'Ready',
+          status: options.ready === false ? 'False' : 'True',
+          lastTransitionTime: iso(options.since ?? T0 - 60_000),
+        },
+      ],
+    },
+  };
+}
+
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+describe('KubernetesCollectorSource', () => {
+  let source: KubernetesCollectorSource | undefined;
+  afterEach(async () => source?.stop());
+
+  function setup(gracePeriodMs = 30_000): {
+    pods: MemoryCollection<Pod>;
+    clock: ManualClock;
+    emitted: (readonly Collector[])[];
+    start: () => Promise<void>;
+  } {
+    const pods = new MemoryCollection<Pod>();
+    const clock = new ManualClock();
+    clock.advance(T0);
+    const emitted: (readonly Collector[])[] = [];
+    source = new KubernetesCollectorSource({ pods, clock, logger: silentLogger(), gracePeriodMs });
+    return {
+      pods,
+      clock,
+      emitted,
+      start: async () => {
+        await source!.start((c) => emitted.push(c));
+        await flush();
+      },
+    };
+  }
+
+  it('emits scheduled pods as collectors named by pod, with their node, sorted, in one emission', async () => {
+    const { pods, emitted, start } = setup();
+    pods.put(collectorPod('c-2', { node: 'n2' }));
+    pods.put(collectorPod('c-1', { node: 'n1' }));
+    pods.put(collectorPod('c-unscheduled'));
+    await start();
+    expect(emitted).toEqual([
+      [
+        { id: 'c-1', nodeName: 'n1' },
+        { id: 'c-2', nodeName: 'n2' },
+      ],
+    ]);
+  });
+
+  it('emits again on add and delete, coalescing a burst, and not at all for a change that keeps the pool', async () => {
+    const { pods, emitted, start } = setup();
+    pods.put(collectorPod('c-1', { node: 'n1' }));
+    await start();
+    pods.put(collectorPod('c-2', { node: 'n1' }));
+    pods.put(collectorPod('c-3', { node: 'n2' }));
+    await flush();
+    expect(emitted.map((e) => e.map((c) => c.id))).toEqual([['c-1'], ['c-1', 'c-2', 'c-3']]);
+    pods.put({
+      ...collectorPod('c-3', { node: 'n2' }),
+      metadata: { name: 'c-3', namespace: 'obs', labels: { x: 'y' } },
+    });
+    await flush();
+    expect(emitted).toHaveLength(2);
+    pods.remove('obs/c-2');
+    await flush();
+    expect(emitted.at(-1)?.map((c) => c.id)).toEqual(['c-1', 'c-3']);
+  });
+
+  it('keeps a not-ready pod for the grace period, then drops it when the timer fires, and takes it back when ready', async () => {
+    const { pods, clock, emitted, start } = setup(30_000);
+    pods.put(collectorPod('c-1', { node: 'n1' }));
+    pods.put(collectorPod('c-2', { node: 'n1', ready: false, since: T0 - 10_000 }));
+    await start();
+    expect(emitted.at(-1)?.map((c) => c.id)).toEqual(['c-1', 'c-2']);
+    clock.advance(19_999);
+    expect(emitted).toHaveLength(1);
+    clock.advance(1);
+    expect(emitted.at(-1)?.map((c) => c.id)).toEqual(['c-1']);
+    pods.put(collectorPod('c-2', { node: 'n1', ready: true, since: clock.now() }));
+    await flush();
+    expect(emitted.at(-1)?.map((c) => c.id)).toEqual(['c-1', 'c-2']);
+  });
+
+  it('drops at once a pod not ready for longer than the grace period, and never with the grace period 0', async () => {
+    const stale = collectorPod('c-old', {
+      node: 'n1',
+      running: false,
+      ready: false,
+      since: T0 - 3_600_000,
+    });
+    const a = setup(30_000);
+    a.pods.put(stale);
+    a.pods.put(collectorPod('c-1', { node: 'n1' }));
+    await a.start();
+    expect(a.emitted.at(-1)?.map((c) => c.id)).toEqual(['c-1']);
+    await source?.stop();
+    const b = setup(0);
+    b.pods.put(stale);
+    await b.start();
+    expect(b.emitted.at(-1)?.map((c) => c.id)).toEqual(['c-old']);
+  });
+});
+
+describe('allocatableUntil', () => {
+  it('counts from the Ready transition, or from creation without a Ready condition', () => {
+    expect(allocatableUntil(collectorPod('a', { node: 'n' }), 30_000)).toBeUndefined();
+    expect(allocatableUntil(collectorPod('a', { ready: false, since: T0 }), 30_000)).toBe(
+      T0 + 30_000,
+    );
+    const noCondition: Pod = {
+      metadata: { name: 'a', creationTimestamp: iso(T0) },
+      status: { phase: 'Pending' },
+    };
+    expect(allocatableUntil(noCondition, 5_000)).toBe(T0 + 5_000);
+  });
+});

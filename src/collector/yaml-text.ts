@@ -10,7 +10,9 @@ import { parseDocument, type Document } from 'yaml';
 // `types` is exported by js-yaml but missing from its type definitions.
 const MERGE_TYPE = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge;
 const READ_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [MERGE_TYPE] });
-const EDIT_OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false } as const;
+// No duplicate-key check when parsing to edit: the text was read (and refused on duplicates) first,
+// and the check is a third of the parse time.
+const EDIT_OPTIONS = { merge: true, uniqueKeys: false, prettyErrors: false } as const;
 
 /**
  * js-yaml shares the object of an anchor among its aliases instead of copying it, so a few
@@ -40,7 +42,7 @@ export function readYamlText(text: string): YamlRead {
   return read;
 }
 
-/** A fresh, editable document of the text. */
+/** A fresh, editable document of a text that `readYamlText` accepted. */
 export function parseYamlDocument(text: string): Document {
   return parseDocument(text, EDIT_OPTIONS);
 }

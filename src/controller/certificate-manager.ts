@@ -18,7 +18,12 @@ import {
 } from '../k8s/resource-path.js';
 import type { KubeApi } from '../k8s/rest-client.js';
 import { MANAGED_BY } from './labels.js';
-import { rotationNeed, trustBundle, type CertificateState } from './certificate-rotation.js';
+import {
+  nextRenewal,
+  rotationNeed,
+  trustBundle,
+  type CertificateState,
+} from './certificate-rotation.js';
 
 export interface CertificateManagerConfig {
   readonly serviceName: string;
@@ -71,25 +76,32 @@ export class CertificateManager {
     this.loop = undefined;
   }
 
-  /** One pass: ensure the Secret holds valid certificates, then that every caBundle matches. */
-  async reconcile(): Promise<void> {
-    const bundle = await this.ensureSecret();
+  /**
+   * One pass: ensure the Secret holds valid certificates, then that every caBundle matches.
+   * Returns when the next renewal falls due (ms since the epoch).
+   */
+  async reconcile(): Promise<number | undefined> {
+    const { bundle, state } = await this.ensureSecret();
     await this.ensureCaBundles(bundle);
+    return nextRenewal(firstCa(state));
   }
 
   private async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      let waitMs = this.config.checkIntervalMs;
       try {
-        await this.reconcile();
+        const due = await this.reconcile();
+        // Wake up for a renewal that falls due before the next regular check.
+        if (due !== undefined) waitMs = Math.min(waitMs, Math.max(1_000, due - this.clock.now()));
       } catch (err) {
         this.logger.warn({ err, secret: this.config.secretName }, 'certificate reconcile failed');
       }
-      await this.delay(this.config.checkIntervalMs, signal);
+      await this.delay(waitMs, signal);
     }
   }
 
-  /** Returns the PEM trust bundle the webhook clients must use. */
-  private async ensureSecret(): Promise<string> {
+  /** Returns the PEM trust bundle the webhook clients must use and the certificates now stored. */
+  private async ensureSecret(): Promise<{ bundle: string; state: CertificateState }> {
     const { secretName: name, serviceNamespace: namespace } = this.config;
     const path = objectPath(ResourceTypes.secrets, name, namespace);
     let secret: KubeObject | undefined;
@@ -108,7 +120,7 @@ export class CertificateManager {
     const dnsNames = serviceDnsNames(this.config.serviceName, this.config.serviceNamespace);
     const now = this.clock.now();
     const need = rotationNeed(firstCa(state), dnsNames, now);
-    if (need === 'none') return state.caCertPem ?? '';
+    if (need === 'none') return { bundle: state.caCertPem ?? '', state };
     const ca =
       need === 'ca'
         ? createCertificateAuthority({
@@ -151,7 +163,15 @@ export class CertificateManager {
       body,
     });
     this.logger.info({ secret: name, renewed: need }, 'webhook certificates issued');
-    return bundle;
+    return {
+      bundle,
+      state: {
+        caCertPem: bundle,
+        caKeyPem: ca.keyPem,
+        servingCertPem: serving.certPem,
+        servingKeyPem: serving.keyPem,
+      },
+    };
   }
 
   private async ensureCaBundles(bundlePem: string): Promise<void> {

@@ -235,8 +235,10 @@ describe('standalone mode and self-managed certificates', () => {
       };
     };
 
-    await manager.reconcile();
+    const due = await manager.reconcile();
     const first = await read();
+    // The next wake-up is the serving certificate's 2/3 point (9 days): about 6 days from now.
+    expect((due! - now) / DAY_MS).toBeCloseTo(6, 1);
     now += 5 * DAY_MS; // before 2/3 of 9 days: nothing changes
     await manager.reconcile();
     expect((await read()).serving.serialNumber).toBe(first.serving.serialNumber);

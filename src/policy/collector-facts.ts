@@ -16,6 +16,8 @@ export interface CollectorFacts {
   readonly allocatorEnabled: boolean;
   /** The user opted out of mutation (`otel-ta.dev/inject: "false"`). */
   readonly optedOut: boolean;
+  /** `spec.targetAllocator.enabled: false`, written by the user: the mutation never flips it. */
+  readonly allocatorDisabled: boolean;
   /** The effective strategy: the one set, else the default the mutation fills in. */
   readonly allocationStrategy: string;
   readonly allocatorReplicas: number;
@@ -85,6 +87,7 @@ export function collectorFacts(object: unknown): CollectorFacts {
     hasPrometheusReceiver: () => hasPrometheusReceiver(spec.config),
     allocatorEnabled: allocator.enabled === true || annotations[Annotations.enable] === 'true',
     optedOut: annotations[Annotations.inject] === 'false',
+    allocatorDisabled: allocator.enabled === false,
     allocationStrategy:
       typeof allocator.allocationStrategy === 'string' && allocator.allocationStrategy !== ''
         ? allocator.allocationStrategy

@@ -88,6 +88,16 @@ describe('evaluatePolicy: the out-of-order root cause', () => {
     expect(decision.warnings[0]).toContain('opts out');
   });
 
+  it('does not force the allocator on a collector that disables it explicitly, but warns', () => {
+    const decision = evaluatePolicy(
+      policy(`rules: [{outOfOrder: mutate}]`),
+      collector({ spec: { targetAllocator: { enabled: false } } }),
+      { namespace: 'a' },
+    );
+    expect(decision.forceEnable).toBe(false);
+    expect(decision.warnings[0]).toContain('spec.targetAllocator.enabled is false');
+  });
+
   it('does not force the allocator on a deployment, which cannot run one, and says to switch to a statefulset', () => {
     const decision = evaluatePolicy(
       policy(`rules: [{outOfOrder: mutate}]`),

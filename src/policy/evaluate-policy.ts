@@ -77,6 +77,10 @@ function applyOutOfOrder(
         outcome.warnings.push(
           `${text} (not enabled automatically: the collector opts out with otel-ta.dev/inject: "false")`,
         );
+      } else if (facts.allocatorDisabled) {
+        outcome.warnings.push(
+          `${text} (not enabled automatically: spec.targetAllocator.enabled is false; remove it to let the policy enable the allocator)`,
+        );
       } else if (!ALLOCATOR_MODES.has(facts.mode)) {
         outcome.warnings.push(
           `${text} (not enabled automatically: mode ${facts.mode} cannot run an allocator)`,

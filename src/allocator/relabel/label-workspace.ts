@@ -41,11 +41,27 @@ export class LabelWorkspace {
   /** `{...fallback, ...base}`: the discovered labels before any rule, built at most once. */
   merged(): Labels {
     if (this.fallback === undefined) return this.base;
-    return (this.mergedLabels ??= this.merger?.merge(this.fallback, this.base) ?? {
-      ...this.fallback,
-      ...this.base,
-    });
+    if (this.mergedLabels === undefined) {
+      const merger = this.merger;
+      this.mergedLabels = merger?.merge(this.fallback, this.base) ?? {
+        ...this.fallback,
+        ...this.base,
+      };
+      this.layout = merger?.mergedKeys;
+    }
+    return this.mergedLabels;
   }
+
+  /**
+   * The merged object's keys as an array shared by every target with the same key layout (from
+   * LabelMerger), so rules can plan per layout; undefined when unknown.
+   */
+  mergedLayout(): readonly string[] | undefined {
+    this.merged();
+    return this.layout;
+  }
+
+  private layout: readonly string[] | undefined;
 
   get(name: string): string {
     const at = this.names === undefined ? -1 : this.names.indexOf(name);
@@ -112,6 +128,11 @@ export class LabelWorkspace {
     this.values.push(value);
   }
 
+  /** True when a rule set or deleted `name` (even back to its original value). */
+  isChanged(name: string): boolean {
+    return this.changed(name);
+  }
+
   private changed(name: string): boolean {
     return this.names !== undefined && this.names.includes(name);
   }
@@ -122,12 +143,18 @@ export class LabelWorkspace {
    * so they iterate after the discovered labels too). Callers that change labels collect first.
    */
   scan(visit: (name: string, value: string, fromBase: boolean) => void): void {
-    const { names, values, defaults } = this;
+    const names = this.names;
     const merged = this.merged();
     for (const name in merged) {
       const value = merged[name]!;
       if (value !== '' && (names === undefined || !names.includes(name))) visit(name, value, true);
     }
+    this.scanAdded(visit);
+  }
+
+  /** The part of `scan` after the merged labels: applicable defaults, then changed labels. */
+  scanAdded(visit: (name: string, value: string, fromBase: boolean) => void): void {
+    const { names, values, defaults } = this;
     if (defaults !== undefined) {
       for (const name in defaults) {
         if (this.mergedValue(name) !== '' || this.changed(name)) continue;

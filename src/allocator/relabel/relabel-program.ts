@@ -81,6 +81,22 @@ function nameMapper(rule: RelabelRule): (name: string) => string | undefined {
 
 function labelMapStep(rule: RelabelRule): Step {
   const mapName = nameMapper(rule);
+  // Per merged key layout: the discovered names that map, and to what, sorted by name. Targets
+  // from one discovery share a few layouts, so the regex runs per layout, not per label.
+  const plans = new WeakMap<readonly string[], readonly (readonly [string, string])[]>();
+  const planFor = (layout: readonly string[]): readonly (readonly [string, string])[] => {
+    let plan = plans.get(layout);
+    if (plan === undefined) {
+      const pairs: [string, string][] = [];
+      for (const source of [...layout].sort()) {
+        const target = mapName(source);
+        if (target !== undefined) pairs.push([source, target]);
+      }
+      plan = pairs;
+      plans.set(layout, plan);
+    }
+    return plan;
+  };
   // Reused across calls (steps run synchronously, one at a time): no per-target allocation here.
   const fromBase: Mapping[] = [];
   const fromChanged: Mapping[] = [];
@@ -93,8 +109,18 @@ function labelMapStep(rule: RelabelRule): Step {
     // before the changed ones, so sorting the (few) base matches makes collisions resolve alike.
     fromBase.length = 0;
     fromChanged.length = 0;
-    labels.scan(collect);
-    if (fromBase.length > 1) fromBase.sort(bySource);
+    const layout = labels.mergedLayout();
+    if (layout === undefined) {
+      labels.scan(collect);
+      if (fromBase.length > 1) fromBase.sort(bySource);
+    } else {
+      const merged = labels.merged();
+      for (const [source, target] of planFor(layout)) {
+        const value = merged[source]!;
+        if (value !== '' && !labels.isChanged(source)) fromBase.push({ source, target, value });
+      }
+      labels.scanAdded(collect);
+    }
     for (const m of fromBase) labels.set(m.target, m.value);
     for (const m of fromChanged) labels.set(m.target, m.value);
     return true;

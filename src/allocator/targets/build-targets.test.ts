@@ -154,6 +154,18 @@ describe('buildTargets', () => {
     expect(buildTargets(settings, [group([{ __address__: 'a:1' }])])).toHaveLength(1);
   });
 
+  it('resolves labelmap collisions across group and target labels like Prometheus (name order)', () => {
+    const settings = job([
+      { action: 'labelmap', regex: '__meta_(?:a|b)_(.*)' },
+      { source_labels: ['x'], regex: 'from-b', action: 'keep' },
+    ]);
+    const groups = [
+      group([{ __address__: 'a:1', __meta_a_x: 'from-a' }], { __meta_b_x: 'from-b' }),
+    ];
+    expect(buildTargets(settings, groups)).toHaveLength(1);
+    expect(buildTargets(settings, [...groups, ...groups])).toHaveLength(1);
+  });
+
   it('extracts the node name from the pre-relabel labels', () => {
     const settings = job([{ action: 'labeldrop', regex: '__meta_.*' }]);
     const [target] = buildTargets(settings, [

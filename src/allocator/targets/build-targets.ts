@@ -131,7 +131,7 @@ export class TargetBuilder {
     if (address === '') return undefined;
     if (relabel !== undefined && relabel.run(labels) === null) return null;
     const merged = labels.merged();
-    const keys = groupLabels === undefined ? undefined : this.merger.mergedKeys;
+    const keys = labels.mergedLayout();
     this.lastMerged = merged;
     this.lastAddress = address;
     return this.identity(merged, labels, keys);

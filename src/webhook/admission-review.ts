@@ -102,8 +102,11 @@ export function internalError(message: string): AdmissionDecision {
   };
 }
 
-/** Kubernetes caps each warning at 256 characters after which it truncates; longer ones stay readable this way. */
-const MAX_WARNING_LENGTH = 4096;
+/**
+ * The API server keeps about 4 KiB of warnings per response (beyond that it truncates each to 256
+ * characters); one runaway warning must not crowd out the others.
+ */
+const MAX_WARNING_LENGTH = 1024;
 
 export function admissionReviewResponse(
   uid: string,

@@ -1,0 +1,163 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Selection } from '../../../k8s/list-watch.js';
+import type { KubeObject } from '../../../k8s/object.js';
+import type { ResourceType } from '../../../k8s/resource-path.js';
+import type { KubeApi } from '../../../k8s/rest-client.js';
+import type { TargetGroup } from '../../model.js';
+import type { DiscoveryProvider } from '../provider.js';
+import { testContext } from '../test-support.js';
+import type { Pod } from './kube-types.js';
+import { createKubernetesSdFactory } from './kubernetes-sd-provider.js';
+import { MemoryCollection } from './memory-list-watch.js';
+
+/**
+ * The API server here is in-memory collections (one per resource and namespace); the same provider
+ * runs against a real API server in test/e2e/allocator-kubernetes.e2e.test.ts.
+ */
+class MemoryCluster {
+  private readonly collections = new Map<string, MemoryCollection<KubeObject>>();
+  readonly selections: Selection[] = [];
+
+  collection(resource: string, namespace?: string): MemoryCollection<KubeObject> {
+    const key = `${resource}/${namespace ?? '*'}`;
+    let c = this.collections.get(key);
+    if (c === undefined) this.collections.set(key, (c = new MemoryCollection()));
+    return c;
+  }
+
+  listWatch = (): ((type: ResourceType, s: Selection) => MemoryCollection<KubeObject>) => {
+    return (type, selection) => {
+      this.selections.push(selection);
+      return this.collection(type.resource, selection.namespace);
+    };
+  };
+}
+
+const NO_API: KubeApi = {
+  request: () => Promise.reject(new Error('unused: collections are in memory')),
+  watch: () => Promise.reject(new Error('unused: collections are in memory')),
+};
+
+function appPod(name: string, labels: Record<string, string> = {}): Pod {
+  return {
+    metadata: { name, namespace: 'a', labels },
+    spec: { containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] },
+    status: { podIP: `10.0.0.${name.length}` },
+  };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+
+describe('kubernetes_sd provider', () => {
+  let provider: DiscoveryProvider | undefined;
+  afterEach(async () => provider?.stop());
+
+  async function start(
+    cluster: MemoryCluster,
+    config: Record<string, unknown>,
+  ): Promise<(readonly TargetGroup[])[]> {
+    const factory = createKubernetesSdFactory({
+      connect: () => Promise.resolve(NO_API),
+      ownNamespace: 'own',
+      listWatch: cluster.listWatch,
+    });
+    provider = factory(config, testContext());
+    const emissions: (readonly TargetGroup[])[] = [];
+    await provider.start((groups) => emissions.push(groups));
+    await tick();
+    return emissions;
+  }
+
+  it('emits the initial list at once, then only the group of the object that changed or went away', async () => {
+    const cluster = new MemoryCluster();
+    const pods = cluster.collection('pods');
+    pods.put(appPod('p1'));
+    pods.put(appPod('p22'));
+    const emissions = await start(cluster, { role: 'pod' });
+    expect(emissions).toHaveLength(1);
+    expect(emissions[0]?.map((g) => g.source).sort()).toEqual(['pod/a/p1', 'pod/a/p22']);
+
+    pods.put(appPod('p1', { v: '2' }));
+    await tick();
+    expect(emissions).toHaveLength(2);
+    expect(emissions[1]?.map((g) => g.source)).toEqual(['pod/a/p1']);
+    expect(emissions[1]?.[0]?.labels.__meta_kubernetes_pod_label_v).toBe('2');
+
+    pods.remove('a/p22');
+    await tick();
+    expect(emissions[2]).toEqual([{ source: 'pod/a/p22', targets: [], labels: {} }]);
+  });
+
+  it('re-emits an endpointslice when its service appears or a pod it points at changes', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('pods').put(appPod('p1'));
+    cluster.collection('endpointslices').put({
+      metadata: { name: 's1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      ports: [{ port: 80 }],
+      endpoints: [{ addresses: ['10.0.0.2'], targetRef: { kind: 'Pod', name: 'p1' } }],
+    });
+    const emissions = await start(cluster, { role: 'endpointslice' });
+    expect(emissions).toHaveLength(1);
+    expect(emissions[0]?.[0]?.labels).not.toHaveProperty('__meta_kubernetes_service_name');
+    expect(emissions[0]?.[0]?.targets[0]?.__meta_kubernetes_pod_name).toBe('p1');
+
+    cluster.collection('services').put({ metadata: { name: 'web', namespace: 'a' } });
+    await tick();
+    expect(emissions[1]?.[0]?.labels.__meta_kubernetes_service_name).toBe('web');
+
+    cluster.collection('pods').put(appPod('p1', { version: 'v2' }));
+    await tick();
+    expect(emissions[2]?.map((g) => g.source)).toEqual(['endpointslice/a/s1']);
+    expect(emissions[2]?.[0]?.targets[0]?.__meta_kubernetes_pod_label_version).toBe('v2');
+
+    // A pod no slice points at changes nothing.
+    cluster.collection('pods').put(appPod('unrelated'));
+    await tick();
+    expect(emissions).toHaveLength(3);
+  });
+
+  it('watches only the listed namespaces (own_namespace included) with the role selectors', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('pods', 'a').put(appPod('p1'));
+    const emissions = await start(cluster, {
+      role: 'pod',
+      namespaces: { names: ['a'], own_namespace: true },
+      selectors: [{ role: 'pod', label: 'app=web', field: 'spec.nodeName=n1' }],
+    });
+    expect(cluster.selections).toEqual([
+      { namespace: 'a', labelSelector: 'app=web', fieldSelector: 'spec.nodeName=n1' },
+      { namespace: 'own', labelSelector: 'app=web', fieldSelector: 'spec.nodeName=n1' },
+    ]);
+    expect(emissions[0]?.map((g) => g.source)).toEqual(['pod/a/p1']);
+  });
+});
+
+describe('kubernetes_sd_configs options', () => {
+  const factory = createKubernetesSdFactory({ connect: () => Promise.resolve(NO_API) });
+  const make = (config: unknown): DiscoveryProvider => factory(config, testContext());
+
+  it('rejects a missing or unknown role, naming the valid ones', () => {
+    expect(() => make({})).toThrow(/role: must be one of node, pod, service, endpoints/);
+    expect(() => make({ role: 'pods' })).toThrow(/must be one of/);
+  });
+
+  it('rejects a selector for a role this role does not watch', () => {
+    expect(() => make({ role: 'pod', selectors: [{ role: 'service', label: 'a=b' }] })).toThrow(
+      /must be one of pod for role pod/,
+    );
+    expect(() =>
+      make({ role: 'endpointslice', selectors: [{ role: 'service', label: 'a=b' }] }),
+    ).not.toThrow();
+  });
+
+  it('rejects own_namespace when the allocator has no namespace, and api_server with kubeconfig_file', () => {
+    expect(() => make({ role: 'pod', namespaces: { own_namespace: true } })).toThrow(
+      /own_namespace/,
+    );
+    expect(() =>
+      make({ role: 'pod', api_server: 'https://k:6443', kubeconfig_file: '/k' }),
+    ).toThrow(/at most one of api_server and kubeconfig_file/);
+    expect(() => make({ role: 'pod', unknown_key: 1 })).toThrow(/unknown_key: unknown key/);
+  });
+});

@@ -167,6 +167,25 @@ describe('regex semantics', () => {
   });
 });
 
+describe('regex safety', () => {
+  it('evaluates backtracking-prone regexes on long values (they stay on RE2 past a safe length)', () => {
+    const long = 'a'.repeat(20_000);
+    const rules = [
+      { source_labels: ['v'], regex: '(a|a)*b', action: 'drop' },
+      { source_labels: ['v'], regex: '.*a.*a.*a.*b', action: 'drop' },
+      { source_labels: ['v'], regex: '(a*)*c', action: 'drop' },
+      {
+        source_labels: ['v'],
+        regex: '([^:]+)(?::\\d+)?;(\\d+)',
+        target_label: 'addr',
+        replacement: '$1:$2',
+      },
+    ];
+    expect(relabel(rules, { v: long })).toEqual({ v: long });
+    expect(relabel(rules, { v: `${long};9` })).toEqual({ v: `${long};9`, addr: `${long}:9` });
+  });
+});
+
 describe('keep and drop', () => {
   it('keep drops the set when the regex does not match', () => {
     expect(

@@ -2,7 +2,7 @@ import type { Labels, Target, TargetGroup } from '../model.js';
 import { LabelMerger, LabelWorkspace } from '../relabel/index.js';
 import { targetNodeName } from './node-name.js';
 import type { ScrapeJobSettings } from './scrape-job-settings.js';
-import { IdentityHasher } from './target-identity.js';
+import { IdentityHasher, sumOf, type LabelSum } from './target-identity.js';
 
 /** The job's targets and what was left out, for metrics and logs. */
 export interface TargetBuildReport {
@@ -30,8 +30,8 @@ const META_PREFIX = '__meta_';
 /** Per merged key layout: which keys count for the identity, which seeds the layout may hide. */
 interface IdentityPlan {
   readonly hashedKeys: readonly string[];
-  /** Seeds whose name is not a key of the layout: they always apply. */
-  readonly seedsAlways: readonly (readonly [string, string])[];
+  /** Seeds whose name is not a key of the layout: they always apply, so they are summed once. */
+  readonly seedsAlways: LabelSum;
   /** Seeds whose name is a key: they apply when the discovered value is empty. */
   readonly seedsIfEmpty: readonly (readonly [string, string])[];
 }
@@ -157,7 +157,7 @@ export class TargetBuilder {
         const value = merged[name]!;
         if (value !== '') hasher.add(name, value);
       }
-      for (const [name, value] of plan.seedsAlways) hasher.add(name, value);
+      hasher.addSum(plan.seedsAlways);
       for (const [name, value] of plan.seedsIfEmpty)
         if (merged[name] === '') hasher.add(name, value);
     }
@@ -185,7 +185,7 @@ export class TargetBuilder {
       const seeds = Object.entries(this.settings.seedLabels);
       plan = {
         hashedKeys: keys.filter((k) => !k.startsWith(META_PREFIX)),
-        seedsAlways: seeds.filter(([name]) => !present.has(name)),
+        seedsAlways: sumOf(seeds.filter(([name]) => !present.has(name))),
         seedsIfEmpty: seeds.filter(([name]) => present.has(name)),
       };
       this.plans.set(keys, plan);

@@ -27,6 +27,13 @@ export class IdentityHasher {
     this.jobB = laneB;
   }
 
+  /** Adds a pre-summed group of labels (see `sumOf`): labels shared by many targets hash once. */
+  addSum(sum: LabelSum): void {
+    this.sumA = (this.sumA + sum.a) | 0;
+    this.sumB = (this.sumB + sum.b) | 0;
+    this.count += sum.count;
+  }
+
   add(name: string, value: string): void {
     mix(0, name, value);
     this.sumA = (this.sumA + laneA) | 0;
@@ -71,6 +78,24 @@ export class IdentityHasher {
       hexDigit(b & 15),
     );
   }
+}
+
+/** The combined hash of a group of labels, to add to many label sets at once. */
+export interface LabelSum {
+  readonly a: number;
+  readonly b: number;
+  readonly count: number;
+}
+
+export function sumOf(labels: readonly (readonly [string, string])[]): LabelSum {
+  let a = 0;
+  let b = 0;
+  for (const [name, value] of labels) {
+    mix(0, name, value);
+    a = (a + laneA) | 0;
+    b = (b + laneB) | 0;
+  }
+  return { a, b, count: labels.length };
 }
 
 // Output registers of `mix`, to avoid allocating a tuple per label on the hot path.

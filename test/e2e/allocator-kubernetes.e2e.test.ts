@@ -75,6 +75,8 @@ async function setPodStatus(
 describe('otel-ta allocator on Kubernetes', () => {
   let cp: ControlPlane;
   let group: ProcessGroup;
+  let perNodeUrl = '';
+  let hashingUrl = '';
 
   async function startAllocator(name: string, strategy: string): Promise<string> {
     const dir = join(group.logDir, name);
@@ -100,6 +102,15 @@ describe('otel-ta allocator on Kubernetes', () => {
               kubernetes_sd_configs: [
                 { role: 'endpointslice', namespaces: apps, kubeconfig_file: cp.kubeconfigPath },
               ],
+            },
+            { job_name: 'nodes', kubernetes_sd_configs: [{ role: 'node' }] },
+            {
+              job_name: 'endpoints',
+              kubernetes_sd_configs: [{ role: 'endpoints', namespaces: apps }],
+            },
+            {
+              job_name: 'ingresses',
+              kubernetes_sd_configs: [{ role: 'ingress', namespaces: apps }],
             },
             {
               job_name: 'services',
@@ -224,6 +235,66 @@ describe('otel-ta allocator on Kubernetes', () => {
         })),
       },
     );
+    await applyJson(
+      cp,
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: { name: 'web', namespace: APPS_NS },
+        subsets: [
+          {
+            addresses: appAddresses.slice(0, 2).map((address, i) => ({
+              ip: address.split(':')[0],
+              nodeName: i % 2 === 0 ? 'node-a' : 'node-b',
+              targetRef: { kind: 'Pod', name: `app-${i}`, namespace: APPS_NS },
+            })),
+            ports: [{ name: 'metrics', port: 8080, protocol: 'TCP' }],
+          },
+        ],
+      },
+      {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'shop', namespace: APPS_NS },
+        spec: {
+          tls: [{ hosts: ['shop.example.com'] }],
+          rules: [
+            {
+              host: 'shop.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { number: 8080 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    );
+    for (const [i, node] of ['node-a', 'node-b'].entries()) {
+      const status = {
+        status: {
+          addresses: [
+            { type: 'Hostname', address: node },
+            { type: 'InternalIP', address: `192.168.0.${10 + i}` },
+          ],
+          daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+        },
+      };
+      await kubectlOk(cp, [
+        'patch',
+        'node',
+        node,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify(status),
+      ]);
+    }
     for (const [i, name] of [
       'collector-0',
       'collector-1',
@@ -249,6 +320,7 @@ describe('otel-ta allocator on Kubernetes', () => {
 
   it('serves every pod, endpointslice and service target to exactly one ready, scheduled collector pod; deleting a collector moves only its targets', async () => {
     const url = await startAllocator('allocator-hashing', 'consistent-hashing');
+    hashingUrl = url;
 
     const pods = await eventually('all pod targets', async () => {
       const all = await targetsByCollector(url, 'pods');
@@ -328,6 +400,7 @@ describe('otel-ta allocator on Kubernetes', () => {
     await applyJson(cp, pod(COLLECTORS_NS, 'collector-b', { app: 'collector' }, 'node-b'));
     await setPodStatus(cp, COLLECTORS_NS, 'collector-b', { ip: '10.0.0.20', ready: true });
     const url = await startAllocator('allocator-per-node', 'per-node');
+    perNodeUrl = url;
     const nodeOf: Record<string, string> = {
       'collector-0': 'node-a',
       'collector-2': 'node-a',
@@ -343,5 +416,50 @@ describe('otel-ta allocator on Kubernetes', () => {
       }
     }
     expect(all['collector-b']?.targets.length).toBe(appAddresses.length / 2);
+  }, 120_000);
+
+  it('discovers nodes (kubelet at the InternalIP, per-node on their own node), endpoints and ingresses', async () => {
+    const nodes = await eventually('both node targets', async () => {
+      const all = await targetsByCollector(perNodeUrl, 'nodes');
+      return placement(all).size === 2 ? all : undefined;
+    });
+    expect(nodes['collector-b']?.targets.map((g) => g.targets)).toEqual([['192.168.0.11:10250']]);
+    expect(nodes['collector-b']?.targets[0]?.labels).toMatchObject({
+      __address__: '192.168.0.11:10250',
+      instance: 'node-b',
+      __meta_kubernetes_node_name: 'node-b',
+      __meta_kubernetes_node_provider_id: '',
+      __meta_kubernetes_node_address_Hostname: 'node-b',
+      __meta_kubernetes_node_address_InternalIP: '192.168.0.11',
+    });
+
+    const endpoints = await eventually('both endpoints targets', async () => {
+      const all = await targetsByCollector(perNodeUrl, 'endpoints');
+      const groups = Object.values(all).flatMap((c) => c.targets);
+      return groups.length === 2 ? groups : undefined;
+    });
+    expect(endpoints.find((g) => g.targets[0] === appAddresses[1])?.labels).toMatchObject({
+      __meta_kubernetes_endpoints_name: 'web',
+      __meta_kubernetes_endpoint_ready: 'true',
+      __meta_kubernetes_endpoint_node_name: 'node-b',
+      __meta_kubernetes_endpoint_port_name: 'metrics',
+      __meta_kubernetes_service_name: 'web',
+      __meta_kubernetes_pod_name: 'app-1',
+    });
+
+    // Ingress targets carry no node: per-node without a fallback leaves them unassigned, so the
+    // consistent-hashing allocator of the first test serves it.
+    const ingress = await eventually('the ingress target', async () => {
+      const all = await targetsByCollector(hashingUrl, 'ingresses');
+      const groups = Object.values(all).flatMap((c) => c.targets);
+      return groups.length === 1 ? groups[0] : undefined;
+    });
+    expect(ingress.targets).toEqual(['shop.example.com']);
+    expect(ingress.labels).toMatchObject({
+      __meta_kubernetes_ingress_name: 'shop',
+      __meta_kubernetes_ingress_scheme: 'https',
+      __meta_kubernetes_ingress_host: 'shop.example.com',
+      __meta_kubernetes_ingress_path: '/',
+    });
   }, 120_000);
 });

@@ -9,7 +9,7 @@
  * scrape jobs. Prints one JSON document.
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { pino } from 'pino';
 import { Agent, request } from 'node:https';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,10 @@ interface RunResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU time the webhook process spent per request: independent of other load on the machine. */
+  serverCpuMsPerRequest: number;
+  /** Wall-clock start and end of the run (ms since the epoch), to attribute the server's CPU time. */
+  window?: [number, number];
 }
 
 const UID_PLACEHOLDER = '__UID__';
@@ -97,6 +101,7 @@ async function runLoad(
   };
   const url = new URL('/mutate', plan.url);
   const inflight: Promise<void>[] = [];
+  const startedAtMs = Date.now();
   const start = process.hrtime.bigint();
   const send = (index: number, scheduled: bigint): Promise<void> =>
     new Promise<void>((resolve) => {
@@ -147,6 +152,7 @@ async function runLoad(
   }
   await Promise.all(inflight);
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  const endedAtMs = Date.now();
   latencies.sort((a, b) => a - b);
   return {
     payload: payload.name,
@@ -159,6 +165,8 @@ async function runLoad(
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies[latencies.length - 1] ?? 0),
+    serverCpuMsPerRequest: 0,
+    window: [startedAtMs, endedAtMs],
   };
 }
 
@@ -186,9 +194,10 @@ function flag(name: string): string | undefined {
 async function main(): Promise<void> {
   const durationSeconds = Number(flag('--duration') ?? '5');
   const rates = (flag('--rates') ?? '100,500,1000').split(',').map(Number);
+  // Synchronous writes, as pino's default stdout destination does in production.
   const logger = createLogger(
     { level: 'info', name: 'otel-ta-webhook' },
-    createWriteStream('/dev/null'),
+    pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream,
   );
   const webhook = await startLocalWebhook({ logger });
   const reviewBody = (object: unknown): string =>
@@ -207,13 +216,28 @@ async function main(): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, '--load-generator'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  // The server's CPU time, sampled with wall-clock stamps so each run's share can be attributed.
+  const cpuSamples: [number, number][] = [];
+  const sampleCpu = (): void => {
+    const usage = process.cpuUsage();
+    cpuSamples.push([Date.now(), (usage.user + usage.system) / 1000]);
+  };
+  const sampler = setInterval(sampleCpu, 20);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stdin.end(JSON.stringify(plan));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   await webhook.stop();
   if (code !== 0) throw new Error(`the load generator exited with ${code}`);
-  const results = JSON.parse(output) as RunResult[];
+  clearInterval(sampler);
+  sampleCpu();
+  const cpuAt = (time: number): number =>
+    (cpuSamples.find(([at]) => at >= time) ?? cpuSamples[cpuSamples.length - 1]!)[1];
+  const results = (JSON.parse(output) as RunResult[]).map(({ window, ...result }) => ({
+    ...result,
+    serverCpuMsPerRequest:
+      window === undefined ? 0 : round((cpuAt(window[1]) - cpuAt(window[0])) / result.requests),
+  }));
   const report = {
     benchmark: 'webhook',
     transport: 'HTTPS (TLS 1.3), keep-alive, separate client process, open loop',
@@ -221,9 +245,9 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     loadAverageAtEnd: loadavg().map(round),
     goal: 'p99 <= 5 ms at 500 req/s with zero errors',
-    goalMet: results
-      .filter((r) => r.targetRate === 500)
-      .every((r) => r.p99Ms <= 5 && r.errors === 0),
+    goalMet: results.some((r) => r.targetRate === 500)
+      ? results.filter((r) => r.targetRate === 500).every((r) => r.p99Ms <= 5 && r.errors === 0)
+      : null,
     results,
   };
   process.stdout.write(

@@ -594,6 +594,18 @@ describe('mutateCollector denials', () => {
     expect(denied(notList)).toContain('must be a list of scrape configs');
   });
 
+  it('denies a config whose aliases expand past the reading budget (billion laughs)', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const next = String.fromCharCode(97 + i);
+      levels.push(`${next}: &${next} [${Array(10).fill(`*${prev}`).join(',')}]`);
+    }
+    expect(denied(alpha(`${levels.join('\n')}\n`))).toContain(
+      'too large once its aliases are expanded',
+    );
+  });
+
   it('denies a stash too large for annotations instead of truncating it', () => {
     const jobs = Array.from({ length: 400 }, (_, i) => ({
       job_name: `job-${i}`,

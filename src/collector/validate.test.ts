@@ -29,6 +29,15 @@ const beta = fixture('v1beta1');
 const alpha = fixture('v1alpha1');
 
 describe('validateCollector: upstream rules, upstream messages', () => {
+  it('warns about jobs that still discover their own targets, and not once they are rewritten', () => {
+    expect(validateCollector(beta)).toEqual({
+      allowed: true,
+      warnings: [
+        'scrape jobs "otel-collector" discover their own targets, so every collector replica scrapes all of them (duplicate, out-of-order samples); let the otel-ta webhook rewrite them to the target allocator',
+      ],
+    });
+  });
+
   it('allows the documentation manifest in both versions, before and after mutation', () => {
     const context = {
       operation: 'CREATE',
@@ -37,7 +46,7 @@ describe('validateCollector: upstream rules, upstream messages', () => {
       settings: { allocatorImage: 'i' },
     } as const;
     for (const object of [alpha, beta]) {
-      expect(validateCollector(object)).toEqual({ allowed: true, warnings: [] });
+      expect(validateCollector(object).allowed).toBe(true);
       const outcome = mutateCollector(object, context);
       expect(outcome.kind === 'mutated' && validateCollector(outcome.object)).toEqual({
         allowed: true,

@@ -1,4 +1,5 @@
-import { isRecord, type JsonObject } from './json-value.js';
+import { getPath, isRecord, type JsonObject } from './json-value.js';
+import { HTTP_SD_KEY, isDiscoveryKey } from './scrape-configs.js';
 import { API_VERSIONS, readCollector, type CollectorView } from './model.js';
 import { readStash } from './stash.js';
 import { readYamlText } from './yaml-text.js';
@@ -19,9 +20,8 @@ export function validateCollector(object: unknown): ValidationOutcome {
   const view = readCollector(object);
   if (view?.targetAllocator.enabled !== true) return { allowed: true, warnings: [] };
   const problem = modeProblem(view) ?? prometheusProblem(view, object);
-  return problem === undefined
-    ? { allowed: true, warnings: [] }
-    : { allowed: false, message: problem };
+  if (problem !== undefined) return { allowed: false, message: problem };
+  return { allowed: true, warnings: unshardedJobWarnings(view) };
 }
 
 function modeProblem(view: CollectorView): string | undefined {
@@ -101,4 +101,23 @@ function scrapeConfigsProblem(prometheus: JsonObject, object: unknown): string |
     return 'either at least one scrape config needs to be defined or PrometheusCR needs to be enabled';
   }
   return undefined;
+}
+
+/**
+ * Jobs that still discover targets themselves (the mutation did not run, or was bypassed) are
+ * scraped by every replica of the pool: the duplicate and out-of-order samples the allocator exists
+ * to prevent. Not a denial (upstream allows it), but worth saying.
+ */
+function unshardedJobWarnings(view: CollectorView): string[] {
+  const config = collectorConfig(view);
+  const jobs = getPath(config, ['receivers', 'prometheus', 'config', 'scrape_configs']);
+  if (!Array.isArray(jobs)) return [];
+  const names = jobs
+    .filter(isRecord)
+    .filter((job) => Object.keys(job).some((key) => isDiscoveryKey(key) && key !== HTTP_SD_KEY))
+    .map((job) => `"${String(job.job_name)}"`);
+  if (names.length === 0) return [];
+  return [
+    `scrape jobs ${names.join(', ')} discover their own targets, so every collector replica scrapes all of them (duplicate, out-of-order samples); let the otel-ta webhook rewrite them to the target allocator`,
+  ];
 }

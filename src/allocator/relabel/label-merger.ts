@@ -3,7 +3,7 @@ import type { Labels } from '../model.js';
 type MergeFunction = (fallback: Labels, base: Labels) => Labels;
 
 /** Distinct key layouts compiled per merger; past this, merging falls back to spreading. */
-const MAX_SHAPES = 256;
+const MAX_SHAPES = 1024;
 const MAX_KEYS = 256;
 
 function sameKeys(labels: Labels, keys: readonly string[]): boolean {

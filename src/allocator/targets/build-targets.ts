@@ -27,6 +27,12 @@ interface GroupOutcome {
 
 const META_PREFIX = '__meta_';
 
+/**
+ * One merger for all builders: its compiled per-layout merge functions then survive one-shot
+ * `buildTargets` calls. Safe to share, since building is synchronous.
+ */
+const SHARED_MERGER = new LabelMerger();
+
 /** Per merged key layout: which keys count for the identity, which seeds the layout may hide. */
 interface IdentityPlan {
   readonly hashedKeys: readonly string[];
@@ -56,7 +62,7 @@ function isEmpty(labels: Labels): boolean {
 export class TargetBuilder {
   private outcomes = new WeakMap<TargetGroup, GroupOutcome>();
   private readonly hasher = new IdentityHasher();
-  private readonly merger = new LabelMerger();
+  private readonly merger = SHARED_MERGER;
   private readonly plans = new WeakMap<readonly string[], IdentityPlan>();
   private readonly hashChange = (name: string, before: string, after: string): void => {
     if (name.startsWith(META_PREFIX)) return;

@@ -13,7 +13,7 @@ export interface LoadOptions {
   readonly connections: number;
   readonly durationMs: number;
   readonly warmupMs: number;
-  /** Send `Accept-Encoding: gzip`, as Prometheus's Go HTTP client does. */
+  /** Send `Accept-Encoding: gzip` (Prometheus's http_sd client does not). */
   readonly gzip: boolean;
 }
 

@@ -74,16 +74,18 @@ const sample = await fetch(
   `http://127.0.0.1:${server.httpAddress().port}/jobs/${view.jobNames()[0]}/targets?collector_id=${collectorIds[0]}`,
 );
 const sampleBody = Buffer.from(await sample.arrayBuffer());
-const floorBody = gzipSync(sampleBody, { level: 1 });
-const floor = createServer((_req, res) => {
+const floorGzip = gzipSync(sampleBody, { level: 1 });
+const floor = createServer((req, res) => {
+  const gzip = req.headers['accept-encoding'] === 'gzip';
+  const body = gzip ? floorGzip : sampleBody;
   res.writeHead(200, {
     'Content-Type': 'application/json',
-    'Content-Length': floorBody.length,
-    'Content-Encoding': 'gzip',
+    'Content-Length': body.length,
+    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
     ETag: '"floor"',
     Vary: 'Accept-Encoding',
   });
-  res.end(floorBody);
+  res.end(body);
 });
 await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
 

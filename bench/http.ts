@@ -2,7 +2,7 @@
  * HTTP benchmark of the allocator's hot route, `GET /jobs/{job}/targets?collector_id=`:
  * a server process holding the allocation, load from this process over keep-alive connections.
  * Prints one JSON object. Usage: npm run bench:http -- [--json] [--targets N] [--collectors N]
- * [--jobs N] [--labels N] [--connections N] [--duration SECONDS] [--no-gzip] [--no-floor]
+ * [--jobs N] [--labels N] [--connections N] [--duration SECONDS] [--gzip] [--no-floor]
  */
 import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -20,7 +20,9 @@ const { values } = parseArgs({
     labels: { type: 'string', default: '30' },
     connections: { type: 'string', default: '32' },
     duration: { type: 'string', default: '10' },
-    'no-gzip': { type: 'boolean', default: false },
+    // Prometheus's http_sd client sends no Accept-Encoding (prometheus/common disables
+    // compression), so plain JSON is the default; --gzip measures browser/curl-style clients.
+    gzip: { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
   },
 });
@@ -60,7 +62,7 @@ try {
     ready.collectorIds.map((c) => `/jobs/${encodeURIComponent(job)}/targets?collector_id=${c}`),
   );
   const connections = Number(values.connections);
-  const gzip = !values['no-gzip'];
+  const gzip = values.gzip;
   const common = { host: '127.0.0.1', port: ready.port, paths, connections, gzip };
   const cpu = async (): Promise<number> => {
     child.send('cpu');
@@ -71,7 +73,9 @@ try {
     for (let i = 0; i < urls.length; i += 8) {
       await Promise.all(
         urls.slice(i, i + 8).map(async (path) => {
-          const res = await fetch(`http://127.0.0.1:${ready.port}${path}`);
+          const res = await fetch(`http://127.0.0.1:${ready.port}${path}`, {
+            headers: { 'Accept-Encoding': gzip ? 'gzip' : 'identity' },
+          });
           await res.arrayBuffer();
         }),
       );
@@ -94,6 +98,8 @@ try {
   const serverCpuUs = (await cpu()) - cpuBefore;
   // A collector joins; every body is requested again (the new collector's too): what does the
   // server spend? Bodies whose target list did not change are reused, not re-serialized.
+  child.send('memory');
+  const memoryBeforeJoin = await nextMessage<ServerMemory>('memory');
   child.send('add-collector');
   await nextMessage<ServerCpu>('cpu');
   const joinedId = `collector-${ready.collectorIds.length}`;
@@ -145,6 +151,8 @@ try {
     mean_body_kb: round(result.bytes / Math.max(1, result.requests) / 1024, 1),
     throughput_mb_per_s: round(result.bytes / result.seconds / 2 ** 20, 1),
     rss_mb: round(memory.rssMb, 1),
+    rss_before_join_mb: round(memoryBeforeJoin.rssMb, 1),
+    external_before_join_mb: round(memoryBeforeJoin.externalMb, 1),
     heap_used_mb: round(memory.heapUsedMb, 1),
     external_mb: round(memory.externalMb, 1),
     build_ms: round(ready.buildMs, 0),

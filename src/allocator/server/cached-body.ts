@@ -1,38 +1,27 @@
 import { createHash } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 
 // Below this size gzip saves nothing worth a header.
 const GZIP_MIN_BYTES = 512;
 
+type Headers = Readonly<Record<string, string | number>>;
+
 /**
- * A response body serialized once. Stored gzip-compressed: http_sd documents are label sets
- * repeated per target and shrink 10-25x, which keeps 100k targets' worth of cached responses in a
- * few MB and the loopback/network copy per request small. Prometheus's Go HTTP client (and
- * fetch, curl --compressed, browsers) ask for gzip; the plain bytes are made on first demand.
+ * A response body serialized once, served as-is. Prometheus's http_sd client (and so the
+ * collector's prometheus receiver) does not ask for compression, so the plain bytes are the hot
+ * path and are kept; a gzip copy is made on first demand for clients that accept it (browsers,
+ * curl --compressed), since label sets repeated per target shrink 10-25x.
  */
 export class CachedBody {
   readonly etag: string;
-  readonly gzip: Buffer | undefined;
-  private plainBytes: Buffer | undefined;
-  private gzipHeaderCache: Readonly<Record<string, string | number>> | undefined;
-  private plainHeaderCache: Readonly<Record<string, string | number>> | undefined;
+  readonly plainBytes: Buffer;
+  private gzipBytes: Buffer | undefined;
+  private gzipHeaderCache: Headers | undefined;
+  private plainHeaderCache: Headers | undefined;
 
   private constructor(plain: Buffer) {
-    if (plain.length >= GZIP_MIN_BYTES) {
-      // Level 1: several times faster than the default and within ~20% of its size on this data.
-      const compressed = gzipSync(plain, { level: 1 });
-      // zlib hands back a view into its 16 KiB output chunk; copy it so a 1.5 KiB body does not
-      // pin 16 KiB for as long as it is cached.
-      this.gzip = Buffer.allocUnsafeSlow(compressed.length);
-      compressed.copy(this.gzip);
-    } else {
-      this.plainBytes = plain;
-    }
-    // Node's gzip output is deterministic (no timestamp), so equal content gets an equal ETag.
-    const digest = createHash('sha1')
-      .update(this.gzip ?? plain)
-      .digest('base64url');
-    this.etag = `"${digest}"`;
+    this.plainBytes = plain;
+    this.etag = `"${createHash('sha1').update(plain).digest('base64url')}"`;
   }
 
   /** Wraps a JSON document (without its trailing newline). */
@@ -40,16 +29,32 @@ export class CachedBody {
     return new CachedBody(Buffer.from(json + '\n', 'utf8'));
   }
 
+  /** Whether a gzip variant is worth offering (bodies under 512 bytes are sent plain). */
+  get compressible(): boolean {
+    return this.plainBytes.length >= GZIP_MIN_BYTES;
+  }
+
   plain(): Buffer {
-    this.plainBytes ??= gunzipSync(this.gzip as Buffer);
     return this.plainBytes;
   }
 
+  gzip(): Buffer {
+    if (this.gzipBytes === undefined) {
+      // Level 1: several times faster than the default and within ~20% of its size on this data.
+      const compressed = gzipSync(this.plainBytes, { level: 1 });
+      // zlib hands back a view into its 16 KiB output chunk; copy it so a small body does not pin
+      // 16 KiB for as long as it is cached.
+      this.gzipBytes = Buffer.allocUnsafeSlow(compressed.length);
+      compressed.copy(this.gzipBytes);
+    }
+    return this.gzipBytes;
+  }
+
   /** Response headers for the gzip body, built once (the hot path reuses the object). */
-  gzipHeaders(): Readonly<Record<string, string | number>> {
+  gzipHeaders(): Headers {
     this.gzipHeaderCache ??= {
       'Content-Type': 'application/json',
-      'Content-Length': (this.gzip as Buffer).length,
+      'Content-Length': this.gzip().length,
       'Content-Encoding': 'gzip',
       Vary: 'Accept-Encoding',
       ETag: this.etag,
@@ -58,11 +63,11 @@ export class CachedBody {
   }
 
   /** Response headers for the plain body. */
-  plainHeaders(): Readonly<Record<string, string | number>> {
+  plainHeaders(): Headers {
     this.plainHeaderCache ??= {
       'Content-Type': 'application/json',
-      'Content-Length': this.plain().length,
-      ...(this.gzip === undefined ? {} : { Vary: 'Accept-Encoding' }),
+      'Content-Length': this.plainBytes.length,
+      ...(this.compressible ? { Vary: 'Accept-Encoding' } : {}),
       ETag: this.etag,
     };
     return this.plainHeaderCache;

@@ -14,8 +14,11 @@ interface CollectorBody {
 interface JobEntry {
   readonly version: number;
   readonly byCollector: Map<string, CollectorBody>;
-  /** Bodies of the previous version, reused where a collector's target list did not change. */
-  readonly previous: ReadonlyMap<string, CollectorBody> | undefined;
+  /**
+   * Bodies of the previous version not yet looked at since the change, reused where a collector's
+   * target list did not change; each is dropped as soon as its collector is served again.
+   */
+  readonly previous: Map<string, CollectorBody> | undefined;
   allCollectors: CachedBody | undefined;
 }
 
@@ -52,6 +55,7 @@ export class ResponseCache {
     if (targets.length === 0) return EMPTY_TARGET_LIST;
     const created = entry ?? this.newEntry(job, undefined);
     const previous = created.previous?.get(collectorId);
+    created.previous?.delete(collectorId);
     const cached =
       previous !== undefined && sameTargets(previous.targets, targets)
         ? previous
@@ -95,10 +99,7 @@ export class ResponseCache {
     return this.newEntry(job, entry.byCollector);
   }
 
-  private newEntry(
-    job: string,
-    previous: ReadonlyMap<string, CollectorBody> | undefined,
-  ): JobEntry {
+  private newEntry(job: string, previous: Map<string, CollectorBody> | undefined): JobEntry {
     const created: JobEntry = {
       version: this.view.jobVersion(job),
       byCollector: new Map(),

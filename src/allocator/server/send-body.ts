@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptsGzip, matchesIfNoneMatch, type CachedBody } from './cached-body.js';
 
 /**
- * Writes a cached JSON body with its ETag (gzip-encoded when the client accepts it), or a
+ * Writes a cached JSON body with its ETag (gzip-encoded when the client asks for it), or a
  * bodiless 304 when the client already holds it. Plain node:http calls with one header object:
  * this is the hot path.
  */
@@ -16,10 +16,10 @@ export function sendCachedJson(
     res.end();
     return;
   }
-  const gzip = cached.gzip !== undefined && acceptsGzip(req.headers['accept-encoding']);
+  const gzip = cached.compressible && acceptsGzip(req.headers['accept-encoding']);
   res.writeHead(200, gzip ? cached.gzipHeaders() : cached.plainHeaders());
   if (req.method === 'HEAD') res.end();
-  else res.end(gzip ? cached.gzip : cached.plain());
+  else res.end(gzip ? cached.gzip() : cached.plainBytes);
 }
 
 /** A small JSON document (errors, probes); not cached. */

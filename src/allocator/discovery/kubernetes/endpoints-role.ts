@@ -1,5 +1,12 @@
 import type { Labels, TargetGroup } from '../../model.js';
-import type { EndpointAddress, Endpoints, Lookup, Pod, Service } from './kube-types.js';
+import type {
+  EndpointAddress,
+  EndpointPort,
+  Endpoints,
+  Lookup,
+  Pod,
+  Service,
+} from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';
 import { podRefKey, uncoveredPodPortTargets, withPodLabels } from './pod-ports.js';
 import { serviceLabels } from './service-role.js';
@@ -47,21 +54,7 @@ export function buildEndpointsGroup(
     for (const port of subset.ports ?? []) {
       for (const [address, ready] of addresses) {
         const number = port.port ?? 0;
-        const target: Record<string, string> = {
-          __address__: joinHostPort(address.ip ?? '', number),
-          [`${EP}port_name`]: port.name ?? '',
-          [`${EP}port_protocol`]: port.protocol ?? '',
-          [`${EP}ready`]: String(ready),
-        };
-        if (address.targetRef !== undefined) {
-          target[`${EP}address_target_kind`] = address.targetRef.kind ?? '';
-          target[`${EP}address_target_name`] = address.targetRef.name ?? '';
-        }
-        if (address.nodeName !== undefined) target[`${EP}node_name`] = address.nodeName;
-        if (address.hostname !== undefined && address.hostname !== '') {
-          target[`${EP}hostname`] = address.hostname;
-        }
-        if (port.appProtocol !== undefined) target[`${EP}port_app_protocol`] = port.appProtocol;
+        const target = endpointLabels(address, ready, port);
         const podKey = podRefKey(address.targetRef, namespace);
         const pod = podKey === undefined ? undefined : lookups.pods(podKey);
         if (podKey === undefined || pod === undefined) {
@@ -77,4 +70,29 @@ export function buildEndpointsGroup(
   }
   targets.push(...uncoveredPodPortTargets(seenPods));
   return { source: endpointsSource(namespace, name), targets, labels };
+}
+
+/** The labels of one address on one port; optional keys only for fields the object sets. */
+function endpointLabels(
+  address: EndpointAddress,
+  ready: boolean,
+  port: EndpointPort,
+): Record<string, string> {
+  const number = port.port ?? 0;
+  const target: Record<string, string> = {
+    __address__: joinHostPort(address.ip ?? '', number),
+    [`${EP}port_name`]: port.name ?? '',
+    [`${EP}port_protocol`]: port.protocol ?? '',
+    [`${EP}ready`]: String(ready),
+  };
+  if (address.targetRef !== undefined) {
+    target[`${EP}address_target_kind`] = address.targetRef.kind ?? '';
+    target[`${EP}address_target_name`] = address.targetRef.name ?? '';
+  }
+  if (address.nodeName !== undefined) target[`${EP}node_name`] = address.nodeName;
+  if (address.hostname !== undefined && address.hostname !== '') {
+    target[`${EP}hostname`] = address.hostname;
+  }
+  if (port.appProtocol !== undefined) target[`${EP}port_app_protocol`] = port.appProtocol;
+  return target;
 }

@@ -1,5 +1,5 @@
 import type { Labels, TargetGroup } from '../../model.js';
-import type { Ingress } from './kube-types.js';
+import type { Ingress, IngressRule } from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels } from './meta-labels.js';
 
 const ING = `${META}ingress_`;
@@ -29,23 +29,27 @@ export function buildIngressGroup(ingress: Ingress): TargetGroup {
     ingress.spec?.ingressClassName ?? ingress.metadata?.annotations?.[CLASS_ANNOTATION];
   if (className !== undefined) labels[`${ING}class_name`] = className;
   const tlsHosts = (ingress.spec?.tls ?? []).flatMap((t) => t.hosts ?? []);
-  const targets: Labels[] = [];
-  for (const rule of ingress.spec?.rules ?? []) {
-    const host = rule.host ?? '';
-    const scheme = tlsHosts.some((p) => tlsCovers(p, host)) ? 'https' : 'http';
-    const paths = (rule.http?.paths ?? []).map((p) => ((p.path ?? '') === '' ? '/' : p.path!));
-    for (const path of paths.length === 0 ? ['/'] : paths) {
-      targets.push({
-        __address__: host,
-        [`${ING}scheme`]: scheme,
-        [`${ING}host`]: host,
-        [`${ING}path`]: path,
-      });
-    }
-  }
+  const targets = (ingress.spec?.rules ?? []).flatMap((rule) => ruleTargets(rule, tlsHosts));
   return {
     source: ingressSource(namespace, ingress.metadata?.name ?? ''),
     targets,
     labels,
   };
+}
+
+/** An empty path means the whole host. */
+function pathOrRoot(path: string | undefined): string {
+  return path === undefined || path === '' ? '/' : path;
+}
+
+function ruleTargets(rule: IngressRule, tlsHosts: readonly string[]): Labels[] {
+  const host = rule.host ?? '';
+  const scheme = tlsHosts.some((p) => tlsCovers(p, host)) ? 'https' : 'http';
+  const paths = (rule.http?.paths ?? []).map((p) => pathOrRoot(p.path));
+  return (paths.length === 0 ? ['/'] : paths).map((path) => ({
+    __address__: host,
+    [`${ING}scheme`]: scheme,
+    [`${ING}host`]: host,
+    [`${ING}path`]: path,
+  }));
 }

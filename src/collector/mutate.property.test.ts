@@ -305,7 +305,7 @@ describe('mutateCollector properties', () => {
           ).toBe('unchanged');
         }
       }),
-      { numRuns: 3_000 },
+      { numRuns: 1_000 },
     );
   });
 });

@@ -1,0 +1,119 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../observability/logger.js';
+import { allow } from './admission-review.js';
+import { conversionSuccess } from './conversion-review.js';
+import { admissionReviewRequest } from './review-client.js';
+import { createWebhookApp } from './webhook-app.js';
+import { createWebhookMetrics } from './webhook-metrics.js';
+
+interface Reply {
+  response: {
+    uid: string;
+    allowed?: boolean;
+    status: { code: number; message: string; reason: string };
+  };
+}
+
+/** Plain HTTP in-process: this suite is about the app's contract; TLS is covered in test/integration. */
+describe('createWebhookApp', () => {
+  let server: Server;
+  let base: string;
+  const metrics = createWebhookMetrics({ defaultMetrics: false });
+
+  beforeAll(async () => {
+    const app = createWebhookApp({
+      handlers: {
+        mutate: (req) => {
+          if (req.name === 'explode') throw new Error('boom');
+          return allow();
+        },
+        validate: () => allow(['checked']),
+        convert: () => {
+          throw new Error('conversion boom');
+        },
+      },
+      metrics,
+      logger: silentLogger(),
+      ready: () => false,
+    });
+    server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  function post(path: string, body: unknown): Promise<{ status: number; body: Reply }> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${base}${path}`,
+        { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Reply }),
+          );
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
+  }
+
+  it('contains an exception in a handler to that request: a 500 review naming the failure', async () => {
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'explode' } };
+    const reply = await post('/mutate', admissionReviewRequest(object, { uid: 'x1' }));
+    expect(reply.status).toBe(200);
+    expect(reply.body.response).toMatchObject({
+      uid: 'x1',
+      allowed: false,
+      status: { code: 500, reason: 'InternalError' },
+    });
+    expect(reply.body.response.status.message).toContain('boom');
+    const next = await post(
+      '/mutate',
+      admissionReviewRequest({ ...object, metadata: { name: 'fine' } }, { uid: 'x2' }),
+    );
+    expect(next.body.response).toEqual({ uid: 'x2', allowed: true });
+  });
+
+  it('contains an exception in conversion as a failed ConversionReview', async () => {
+    const reply = await post('/convert', {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'ConversionReview',
+      request: { uid: 'c', desiredAPIVersion: 'x/v1', objects: [] },
+    });
+    expect(reply.body.response).toMatchObject({
+      uid: 'c',
+      result: { status: 'Failure', code: 500 },
+    });
+    expect(conversionSuccess('c', []).response.result.status).toBe('Success');
+  });
+
+  it('accepts a charset parameter on the JSON Content-Type and returns warnings', async () => {
+    const reply = await post('/validate', admissionReviewRequest({ kind: 'X' }, { uid: 'w' }));
+    expect(reply.body.response).toEqual({ uid: 'w', allowed: true, warnings: ['checked'] });
+  });
+
+  it('reports not ready on /readyz when the service says so', async () => {
+    const status = await new Promise<number>((resolve) => {
+      request(`${base}/readyz`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).end();
+    });
+    expect(status).toBe(503);
+  });
+
+  it('records the error outcome in the latency histogram', async () => {
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(
+      /otel_ta_webhook_request_duration_seconds_count\{endpoint="mutate",outcome="error"\} 1/,
+    );
+  });
+});

@@ -48,7 +48,8 @@ async function apiServerConfig(url: string, client: HttpClientSettings): Promise
       {
         name: 'sd',
         server: url,
-        skipTLSVerify: !tls.rejectUnauthorized,
+        // client-node refuses a plain-http server unless told there is no TLS to verify.
+        skipTLSVerify: !tls.rejectUnauthorized || new URL(url).protocol === 'http:',
         ...(tls.ca === undefined ? {} : { caData: Buffer.from(tls.ca).toString('base64') }),
       },
     ],

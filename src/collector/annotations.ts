@@ -15,6 +15,14 @@ export const Annotations = {
   originalScrapeConfigs: `${ANNOTATION_PREFIX}original-scrape-configs`,
   /** sha256 of the stash, so a change of scrape jobs is visible at a glance and rolls the allocator. */
   originalScrapeConfigsHash: `${ANNOTATION_PREFIX}original-scrape-configs-hash`,
+  /**
+   * The v1alpha1 `config` text as last written through v1alpha1, kept by the conversion webhook on
+   * the stored v1beta1 object so that reading the collector back as v1alpha1 returns the user's own
+   * text (comments, quoting, key order) whenever the object config still equals it. Without it
+   * every read re-serialises the string and `kubectl apply`/`kubectl diff` of a v1alpha1 manifest
+   * always see drift. Never shown in the v1alpha1 view.
+   */
+  v1alpha1ConfigText: `${ANNOTATION_PREFIX}v1alpha1-config`,
 } as const;
 
 export type RewriteMode = 'http_sd' | 'target_allocator';

@@ -32,8 +32,30 @@ function codeOf(fn: () => unknown): string {
 }
 
 describe('convertCollector', () => {
-  it('turns the documentation v1alpha1 manifest into its v1beta1 equivalent', () => {
-    expect(convertCollector(fixture('v1alpha1'), V1BETA1)).toEqual(fixture('v1beta1'));
+  it('turns the documentation v1alpha1 manifest into its v1beta1 equivalent, keeping the text aside', () => {
+    const alpha = fixture('v1alpha1');
+    const beta = convertCollector(alpha, V1BETA1);
+    const annotations = (beta.metadata as JsonObject).annotations as JsonObject;
+    expect(annotations['otel-ta.dev/v1alpha1-config']).toBe((alpha.spec as JsonObject).config);
+    delete (beta.metadata as JsonObject).annotations;
+    expect(beta).toEqual(fixture('v1beta1'));
+  });
+
+  it('reads a collector written as v1alpha1 back with the exact config text, comments included', () => {
+    const alpha = fixture('v1alpha1');
+    const back = convertCollector(convertCollector(alpha, V1BETA1), V1ALPHA1);
+    expect(back).toEqual(alpha);
+    expect((back.spec as JsonObject).config).toContain('# SigV4 signs');
+  });
+
+  it('serialises afresh once the config was changed through v1beta1', () => {
+    const beta = convertCollector(fixture('v1alpha1'), V1BETA1);
+    const config = (beta.spec as JsonObject).config as JsonObject;
+    (config.processors as JsonObject).memory_limiter = { check_interval: '1s' };
+    const alpha = convertCollector(beta, V1ALPHA1);
+    expect(parse((alpha.spec as JsonObject).config as string)).toEqual(config);
+    expect((alpha.spec as JsonObject).config).not.toContain('# SigV4 signs');
+    expect((alpha.metadata as JsonObject).annotations).toBeUndefined();
   });
 
   it('turns the v1beta1 manifest into a v1alpha1 one whose config string parses to the same config', () => {

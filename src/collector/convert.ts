@@ -1,4 +1,6 @@
 import { OtelTaError } from '../errors.js';
+import { Annotations } from './annotations.js';
+import { canonicalJson } from './canonical-json.js';
 import { parseConfig, serialise } from './config-document.js';
 import { cloneJson, getPath, isRecord, type JsonObject } from './json-value.js';
 import { API_VERSIONS, isCollectorObject, isServedApiVersion } from './model.js';
@@ -15,8 +17,10 @@ const SELECTORS = [
  * Converts an OpenTelemetryCollector between `opentelemetry.io/v1alpha1` and `/v1beta1` for the
  * CRD's conversion webhook. `spec.config` goes YAML string <-> object; prometheusCR selectors go
  * plain map <-> `{matchLabels}`; every other field is copied untouched. A round trip keeps all
- * values; what it cannot keep is the formatting of the v1alpha1 config string (comments, quoting),
- * since v1beta1 stores an object. Throws a coded OtelTaError on input it cannot convert.
+ * values. v1beta1 stores an object, so the formatting of a v1alpha1 config string (comments,
+ * quoting, key order) is kept beside it in an annotation and returned as long as the object still
+ * equals it; a config changed through v1beta1 is serialised afresh. Throws a coded OtelTaError on
+ * input it cannot convert.
  */
 export function convertCollector(
   object: unknown,
@@ -38,9 +42,47 @@ export function convertCollector(
   if (object.apiVersion === desiredApiVersion) return result;
   result.apiVersion = desiredApiVersion;
   if (!isRecord(result.spec)) return result;
-  if (desiredApiVersion === API_VERSIONS.v1beta1) toV1beta1(result.spec);
-  else toV1alpha1(result.spec);
+  if (desiredApiVersion === API_VERSIONS.v1beta1) {
+    const text = result.spec.config;
+    toV1beta1(result.spec);
+    // Our own serialisation needs no keeping: it is what the v1alpha1 view would produce anyway,
+    // so v1beta1 -> v1alpha1 -> v1beta1 stays exact.
+    const keep =
+      typeof text === 'string' &&
+      isRecord(result.spec.config) &&
+      text !== serialise(result.spec.config);
+    setConfigText(result, keep ? text : undefined);
+  } else {
+    const text = getPath(result, ['metadata', 'annotations', Annotations.v1alpha1ConfigText]);
+    const config = result.spec.config;
+    toV1alpha1(result.spec);
+    setConfigText(result, undefined);
+    if (typeof text === 'string' && isRecord(config) && sameConfig(text, config)) {
+      result.spec.config = text;
+    }
+  }
   return result;
+}
+
+function sameConfig(text: string, config: JsonObject): boolean {
+  try {
+    return (
+      canonicalJson(parseConfig({ kind: 'string', text }).value ?? {}) === canonicalJson(config)
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Sets (or, with undefined, removes) the kept v1alpha1 config text annotation. */
+function setConfigText(object: JsonObject, text: string | undefined): void {
+  const metadata = isRecord(object.metadata) ? object.metadata : {};
+  const annotations = isRecord(metadata.annotations) ? metadata.annotations : {};
+  if (text === undefined) delete annotations[Annotations.v1alpha1ConfigText];
+  else annotations[Annotations.v1alpha1ConfigText] = text;
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  else delete metadata.annotations;
+  if (Object.keys(metadata).length > 0 || isRecord(object.metadata)) object.metadata = metadata;
 }
 
 function toV1beta1(spec: JsonObject): void {

@@ -11,20 +11,13 @@ export type OutOfOrderMode = (typeof OUT_OF_ORDER_MODES)[number];
 export const CONSTRAINT_ACTIONS = ['deny', 'warn'] as const;
 export type ConstraintAction = (typeof CONSTRAINT_ACTIONS)[number];
 
-export const SELECTOR_OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
-export type SelectorOperator = (typeof SELECTOR_OPERATORS)[number];
-
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: SelectorOperator;
-  readonly values: readonly string[];
-}
-
-/** A Kubernetes LabelSelector: every matchLabels entry and every expression must hold. */
-export interface LabelSelector {
-  readonly matchLabels: Readonly<Record<string, string>>;
-  readonly matchExpressions: readonly LabelSelectorRequirement[];
-}
+export {
+  SELECTOR_OPERATORS,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  type SelectorOperator,
+} from '../k8s/label-selector.js';
+import type { LabelSelector } from '../k8s/label-selector.js';
 
 /** A compiled, linear-time (RE2) namespace pattern, anchored on both ends. */
 export interface NamespacePattern {

@@ -1,20 +1,15 @@
 import { ObjectReader, configError } from './object-reader.js';
 
-export type SelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+import {
+  SELECTOR_OPERATORS,
+  type LabelSelector,
+  type LabelSelectorRequirement,
+  type SelectorOperator,
+} from '../../k8s/label-selector.js';
 
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: SelectorOperator;
-  readonly values: readonly string[];
-}
+export type { LabelSelector, LabelSelectorRequirement, SelectorOperator };
 
-/** A Kubernetes LabelSelector; `{}` (no requirements) selects everything. */
-export interface LabelSelector {
-  readonly matchLabels: Readonly<Record<string, string>>;
-  readonly matchExpressions: readonly LabelSelectorRequirement[];
-}
-
-const OPERATORS: readonly SelectorOperator[] = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+const OPERATORS: readonly SelectorOperator[] = SELECTOR_OPERATORS;
 
 /**
  * Parses a LabelSelector. Upstream's config accepts both the Kubernetes spelling (`matchLabels`)

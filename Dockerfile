@@ -30,6 +30,7 @@ COPY --from=build --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /app/dist/src ./dist/src
 # Files stay root-owned and read-only to the process; it runs as a numeric non-root user (so
 # `runAsNonRoot` can verify it) and writes nowhere but /tmp, so readOnlyRootFilesystem works.
+RUN chmod 0555 /app/dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/otel-ta
 USER 65532:65532
-ENTRYPOINT ["node", "/app/dist/src/cli.js"]
+ENTRYPOINT ["otel-ta"]
 CMD ["--help"]

@@ -107,4 +107,34 @@ describe('ReloadingTlsCredentials', () => {
     await writeFile(join(directory, 'tls.key'), second.keyPem);
     await expect(credentials.start()).rejects.toThrow(/--tls-cert-file/);
   });
+
+  it('fails at once on missing files unless told to wait', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'otel-ta-tls-missing-'));
+    const missing = new ReloadingTlsCredentials({
+      certFile: join(empty, 'tls.crt'),
+      keyFile: join(empty, 'tls.key'),
+      logger: silentLogger(),
+      watch: false,
+    });
+    await expect(missing.start()).rejects.toThrow(/ENOENT/);
+    await rm(empty, { recursive: true, force: true });
+  });
+
+  it('waits for certificate files that appear after startup began (a Secret not projected yet)', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'otel-ta-tls-late-'));
+    const waiting = new ReloadingTlsCredentials({
+      certFile: join(empty, 'tls.crt'),
+      keyFile: join(empty, 'tls.key'),
+      logger: silentLogger(),
+      watch: false,
+      waitForFilesMs: 10_000,
+      waitPollMs: 20,
+    });
+    const started = waiting.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await writeCertificateFiles(empty, ca, second);
+    expect((await started).cert).toBe(second.certPem);
+    await waiting.stop();
+    await rm(empty, { recursive: true, force: true });
+  });
 });

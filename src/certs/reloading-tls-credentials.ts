@@ -25,6 +25,10 @@ export interface ReloadingTlsCredentialsOptions {
   /** False: poll only (tests that need deterministic reload counts). */
   readonly watch?: boolean;
   readonly onReload?: (result: ReloadResult) => void;
+  /** How long start() waits for files that do not exist yet (default 0: fail at once). */
+  readonly waitForFilesMs?: number;
+  /** How often start() looks again while waiting. */
+  readonly waitPollMs?: number;
 }
 
 type Listener = (credentials: ServingCredentials) => void;
@@ -60,7 +64,7 @@ export class ReloadingTlsCredentials {
 
   /** Loads the initial pair (an invalid one is a startup error) and starts watching the files. */
   async start(): Promise<ServingCredentials> {
-    const initial = await this.read();
+    const initial = await this.readWhenPresent();
     const check = checkCertificateKeyPair(initial.cert, initial.key);
     if (!check.ok) {
       throw new OtelTaError(
@@ -137,6 +141,28 @@ export class ReloadingTlsCredentials {
     this.options.logger.info({ certFile: this.options.certFile }, 'tls certificate reloaded');
     this.options.onReload?.('success');
     return true;
+  }
+
+  /** Reads the pair, waiting up to `waitForFilesMs` while a file does not exist yet. */
+  private async readWhenPresent(): Promise<ServingCredentials> {
+    const deadline = Date.now() + (this.options.waitForFilesMs ?? 0);
+    let logged = false;
+    for (;;) {
+      try {
+        return await this.read();
+      } catch (err) {
+        const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+        if (!missing || Date.now() >= deadline) throw err;
+        if (!logged) {
+          this.options.logger.info(
+            { certFile: this.options.certFile, keyFile: this.options.keyFile },
+            'waiting for the certificate files to appear',
+          );
+          logged = true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.options.waitPollMs ?? 1000));
+      }
+    }
   }
 
   private async read(): Promise<ServingCredentials> {

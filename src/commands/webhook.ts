@@ -47,6 +47,13 @@ export function registerWebhookCommand(program: Command): void {
       ),
     )
     .option(
+      '--certificate-wait-seconds <n>',
+      describe(
+        'wait up to n seconds for missing certificate files at startup (their Secret may not be projected yet); default 0, fail at once',
+        'certificateWaitSeconds',
+      ),
+    )
+    .option(
       '--config-file <file>',
       `YAML file with any of the settings above (env ${WEBHOOK_CONFIG_FILE_ENV})`,
     )

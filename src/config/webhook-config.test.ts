@@ -12,17 +12,19 @@ describe('buildWebhookConfig', () => {
       policyFile: undefined,
       allocatorImage: DEFAULT_ALLOCATOR_IMAGE,
       logLevel: 'info',
+      certificateWaitSeconds: 0,
     });
   });
 
   it('lets flags beat the environment and the environment beat the file', () => {
     const file = {
       path: 'webhook.yaml',
-      text: 'tls_cert_file: /file/tls.crt\ntls_key_file: /file/tls.key\nlisten_addr: ":1"\nallocator_image: file/image\nlog_level: warn\npolicy_file: /file/policy.yaml\n',
+      text: 'tls_cert_file: /file/tls.crt\ntls_key_file: /file/tls.key\nlisten_addr: ":1"\nallocator_image: file/image\nlog_level: warn\npolicy_file: /file/policy.yaml\ncertificate_wait_seconds: 5\n',
     };
     const env = {
       OTEL_TA_WEBHOOK_LISTEN_ADDR: '127.0.0.1:2',
       OTEL_TA_WEBHOOK_ALLOCATOR_IMAGE: 'env/image',
+      OTEL_TA_WEBHOOK_CERTIFICATE_WAIT_SECONDS: '30',
     };
     const config = buildWebhookConfig({ allocatorImage: 'flag/image' }, env, file);
     expect(config).toEqual({
@@ -32,6 +34,7 @@ describe('buildWebhookConfig', () => {
       policyFile: '/file/policy.yaml',
       allocatorImage: 'flag/image',
       logLevel: 'warn',
+      certificateWaitSeconds: 30,
     });
   });
 
@@ -56,5 +59,8 @@ describe('buildWebhookConfig', () => {
     expect(() => buildWebhookConfig({ ...TLS, listenAddr: 'localhost' }, {}, undefined)).toThrow(
       /no port/,
     );
+    expect(() =>
+      buildWebhookConfig({ ...TLS, certificateWaitSeconds: 'soon' }, {}, undefined),
+    ).toThrow(/whole number of seconds/);
   });
 });

@@ -16,6 +16,11 @@ export interface WebhookConfig {
   readonly policyFile: string | undefined;
   readonly allocatorImage: string;
   readonly logLevel: string;
+  /**
+   * How long startup waits for missing certificate files (0: fail at once). In the deployment the
+   * controller creates the certificate Secret; until the kubelet projects it the files are absent.
+   */
+  readonly certificateWaitSeconds: number;
 }
 
 /** Flags as commander hands them over; every one optional, so file and env can fill in. */
@@ -27,6 +32,7 @@ export interface WebhookFlags {
   readonly policyFile?: string;
   readonly allocatorImage?: string;
   readonly logLevel?: string;
+  readonly certificateWaitSeconds?: string;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -43,6 +49,10 @@ export const WEBHOOK_SETTINGS: Readonly<
   policyFile: { key: 'policy_file', env: 'OTEL_TA_WEBHOOK_POLICY_FILE' },
   allocatorImage: { key: 'allocator_image', env: 'OTEL_TA_WEBHOOK_ALLOCATOR_IMAGE' },
   logLevel: { key: 'log_level', env: 'OTEL_TA_WEBHOOK_LOG_LEVEL' },
+  certificateWaitSeconds: {
+    key: 'certificate_wait_seconds',
+    env: 'OTEL_TA_WEBHOOK_CERTIFICATE_WAIT_SECONDS',
+  },
 };
 export const WEBHOOK_CONFIG_FILE_ENV = 'OTEL_TA_WEBHOOK_CONFIG_FILE';
 
@@ -74,6 +84,11 @@ function parseFileSettings(path: string, text: string): Partial<Record<Setting, 
         'WEBHOOK_CONFIG_INVALID',
         `${path}: unknown key "${key}"; the keys are ${[...byKey.keys()].join(', ')}`,
       );
+    }
+    // A count of seconds may be written as a YAML number.
+    if (setting === 'certificateWaitSeconds' && typeof value === 'number') {
+      result[setting] = String(value);
+      continue;
     }
     if (typeof value !== 'string') {
       throw new UsageError('WEBHOOK_CONFIG_INVALID', `${path}: ${key} must be a string`);
@@ -116,6 +131,13 @@ export function buildWebhookConfig(
     );
   }
   const policyFile = pick('policyFile');
+  const certificateWait = pick('certificateWaitSeconds') ?? '0';
+  if (!/^\d+$/.test(certificateWait)) {
+    throw new UsageError(
+      'WEBHOOK_CONFIG_INVALID',
+      `certificate wait "${certificateWait}" must be a whole number of seconds (0 fails at once when the files are missing)`,
+    );
+  }
   return {
     tlsCertFile: required(pick('tlsCertFile'), 'tlsCertFile', '--tls-cert-file'),
     tlsKeyFile: required(pick('tlsKeyFile'), 'tlsKeyFile', '--tls-key-file'),
@@ -123,6 +145,7 @@ export function buildWebhookConfig(
     policyFile: policyFile === '' ? undefined : policyFile,
     allocatorImage: pick('allocatorImage') ?? DEFAULT_ALLOCATOR_IMAGE,
     logLevel,
+    certificateWaitSeconds: Number(certificateWait),
   };
 }
 

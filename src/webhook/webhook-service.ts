@@ -54,6 +54,7 @@ export class WebhookService {
       logger: logger.child({ component: 'tls' }),
       pollIntervalMs,
       onReload: (result) => metrics.tlsReloads.inc({ result }),
+      waitForFilesMs: config.certificateWaitSeconds * 1000,
     });
     const watcher = this.policyWatcher;
     const policy = (): Policy => watcher?.current() ?? EMPTY_POLICY;

@@ -7,6 +7,7 @@ import {
 } from '../certs/index.js';
 import { isRecord, type JsonObject } from '../collector/json-value.js';
 import { isConflict, isNotFound } from '../k8s/api-error.js';
+import { BackgroundLoop } from '../k8s/background-loop.js';
 import { realDelay, type Delay } from '../k8s/backoff.js';
 import type { Clock } from '../k8s/clock.js';
 import type { KubeObject } from '../k8s/object.js';
@@ -48,8 +49,7 @@ const KEYS = { cert: 'tls.crt', key: 'tls.key', ca: 'ca.crt', caKey: 'ca.key' } 
  * conversion webhook. Runs on the leader only; writes use resourceVersion preconditions.
  */
 export class CertificateManager {
-  private abort: AbortController | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
   private readonly delay: Delay;
 
   constructor(
@@ -63,17 +63,12 @@ export class CertificateManager {
   }
 
   start(): Promise<void> {
-    if (this.loop !== undefined) return Promise.resolve();
-    const abort = new AbortController();
-    this.abort = abort;
-    this.loop = this.run(abort.signal);
+    this.loop.start();
     return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
-    this.abort?.abort();
-    await this.loop;
-    this.loop = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BackgroundLoop } from './background-loop.js';
 import { isGone } from './api-error.js';
 import { ExponentialBackoff, realDelay, type BackoffOptions, type Delay } from './backoff.js';
 import type { ListWatchSource } from './list-watch.js';
@@ -40,8 +41,7 @@ export class Informer<T extends KubeObject> {
   };
   private readonly delay: Delay;
   private readonly backoff: ExponentialBackoff;
-  private abort: AbortController | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
   private syncedOnce = false;
   private readonly syncWaiters: (() => void)[] = [];
 
@@ -85,18 +85,12 @@ export class Informer<T extends KubeObject> {
 
   /** Starts the list/watch loop in the background; does not wait for the first list. */
   start(): Promise<void> {
-    if (this.loop !== undefined) return Promise.resolve();
-    const abort = new AbortController();
-    this.abort = abort;
-    this.loop = this.run(abort.signal);
+    this.loop.start();
     return Promise.resolve();
   }
 
-  async stop(): Promise<void> {
-    this.abort?.abort();
-    await this.loop;
-    this.loop = undefined;
-    this.abort = undefined;
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   private async run(signal: AbortSignal): Promise<void> {

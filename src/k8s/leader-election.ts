@@ -4,6 +4,7 @@ import { realDelay, type Delay } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { objectPath, collectionPath, ResourceTypes } from './resource-path.js';
 import type { KubeApi } from './rest-client.js';
+import { BackgroundLoop } from './background-loop.js';
 
 export interface LeaderElectionConfig {
   readonly leaseName: string;
@@ -48,8 +49,7 @@ interface Lease {
 export class LeaderElector {
   private readonly clock: Clock;
   private readonly delay: Delay;
-  private abort: AbortController | undefined;
-  private loop: Promise<void> | undefined;
+  private readonly loop = new BackgroundLoop((signal) => this.run(signal));
   private leading = false;
   private observed: { record: string; at: number } | undefined;
   private lastRenewal = 0;
@@ -75,17 +75,12 @@ export class LeaderElector {
   }
 
   start(): Promise<void> {
-    if (this.loop !== undefined) return Promise.resolve();
-    const abort = new AbortController();
-    this.abort = abort;
-    this.loop = this.run(abort.signal);
+    this.loop.start();
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
-    this.abort?.abort();
-    await this.loop;
-    this.loop = undefined;
+    await this.loop.stop();
     if (this.leading) {
       await this.release().catch((err: unknown) =>
         this.logger.warn({ err, lease: this.config.leaseName }, 'could not release the lease'),

@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -15,17 +14,11 @@ import {
   type RunningController,
 } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+import { freePort } from './support/processes.js';
+import { CONFIG_HASH_ANNOTATION as HASH_ANNOTATION } from '../../src/controller/labels.js';
 
 const NS = 'observability';
 const TA = 'collector-with-ta-targetallocator';
-const HASH_ANNOTATION = 'otel-ta.dev/config-hash';
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 

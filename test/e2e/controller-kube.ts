@@ -3,7 +3,7 @@
  * src/controller/rbac.yaml bound to a restricted client-certificate identity, and an in-process
  * controller running as that identity.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parse, parseAllDocuments } from 'yaml';
@@ -22,33 +22,6 @@ import type { ControlPlane } from './harness/control-plane.js';
 export const CONTROLLER_NAMESPACE = 'otel-ta-system';
 export const CONTROLLER_USER = 'system:serviceaccount:otel-ta-system:otel-ta-controller';
 
-/**
- * A minimal stand-in, used only when deploy/base/crd.yaml is missing: the schema preserves unknown
- * fields; both versions are served, v1beta1 is stored.
- */
-const MINIMAL_COLLECTOR_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: 'opentelemetrycollectors.opentelemetry.io' },
-  spec: {
-    group: 'opentelemetry.io',
-    scope: 'Namespaced',
-    names: {
-      kind: 'OpenTelemetryCollector',
-      listKind: 'OpenTelemetryCollectorList',
-      plural: 'opentelemetrycollectors',
-      singular: 'opentelemetrycollector',
-      shortNames: ['otelcol'],
-    },
-    versions: ['v1alpha1', 'v1beta1'].map((name) => ({
-      name,
-      served: true,
-      storage: name === 'v1beta1',
-      schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
-    })),
-  },
-};
-
 const DEPLOY_CRD = fileURLToPath(new URL('../../deploy/base/crd.yaml', import.meta.url));
 
 /**
@@ -56,7 +29,6 @@ const DEPLOY_CRD = fileURLToPath(new URL('../../deploy/base/crd.yaml', import.me
  * tests, which is fine: they write and read only v1beta1, the storage version.
  */
 export function collectorCrd(): Record<string, unknown> & { spec: Record<string, unknown> } {
-  if (!existsSync(DEPLOY_CRD)) return MINIMAL_COLLECTOR_CRD;
   return parse(readFileSync(DEPLOY_CRD, 'utf8')) as Record<string, unknown> & {
     spec: Record<string, unknown>;
   };

@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { startLocalCluster, type LocalCluster } from './harness/cluster.js';
 import {
   createNamespace,
@@ -9,36 +8,17 @@ import {
   kubectlOk,
   scrapeConfigsOf,
 } from './harness/cluster-kubectl.js';
+import { staticScrapeCollectorYaml } from './support/collector-manifest.js';
 
 const NS = 'admission';
 
-/** A v1beta1 collector scraping one static target; `spec` overrides the base fields. */
+/** The scenarios' base collector (3 replicas); `spec` overrides its fields. */
 function collector(
   name: string,
   spec: Record<string, unknown> = {},
   annotations: Record<string, string> = {},
 ): string {
-  return stringify({
-    apiVersion: 'opentelemetry.io/v1beta1',
-    kind: 'OpenTelemetryCollector',
-    metadata: { name, namespace: NS, annotations },
-    spec: {
-      mode: 'statefulset',
-      replicas: 3,
-      config: {
-        receivers: {
-          prometheus: {
-            config: {
-              scrape_configs: [{ job_name: 'app', static_configs: [{ targets: ['app:8080'] }] }],
-            },
-          },
-        },
-        exporters: { debug: {} },
-        service: { pipelines: { metrics: { receivers: ['prometheus'], exporters: ['debug'] } } },
-      },
-      ...spec,
-    },
-  });
+  return staticScrapeCollectorYaml({ name, namespace: NS, replicas: 3, annotations, spec });
 }
 
 /** The certificate the webhook serves right now (SHA-256 fingerprint). */

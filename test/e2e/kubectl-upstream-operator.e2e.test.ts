@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { Annotations } from '../../src/collector/annotations.js';
 import { startLocalCluster, type LocalCluster } from './harness/cluster.js';
 import {
@@ -8,6 +7,7 @@ import {
   kubectlOk,
   scrapeConfigsOf,
 } from './harness/cluster-kubectl.js';
+import { staticScrapeCollectorYaml } from './support/collector-manifest.js';
 
 const NS = 'upstream';
 
@@ -41,32 +41,13 @@ const UPSTREAM_CRD = {
   },
 };
 
+/** The scenarios' base collector (2 replicas); `spec` overrides its fields. */
 function collector(
   name: string,
   annotations: Record<string, string>,
   spec: Record<string, unknown>,
 ): string {
-  return stringify({
-    apiVersion: 'opentelemetry.io/v1beta1',
-    kind: 'OpenTelemetryCollector',
-    metadata: { name, namespace: NS, annotations },
-    spec: {
-      mode: 'statefulset',
-      replicas: 2,
-      config: {
-        receivers: {
-          prometheus: {
-            config: {
-              scrape_configs: [{ job_name: 'app', static_configs: [{ targets: ['app:8080'] }] }],
-            },
-          },
-        },
-        exporters: { debug: {} },
-        service: { pipelines: { metrics: { receivers: ['prometheus'], exporters: ['debug'] } } },
-      },
-      ...spec,
-    },
-  });
+  return staticScrapeCollectorYaml({ name, namespace: NS, replicas: 2, annotations, spec });
 }
 
 describe('the with-upstream-operator overlay: only opted-in collectors reach the webhook', () => {

@@ -21,7 +21,13 @@ describe('otel-ta demo', () => {
         child.on('close', () => reject(new Error(`demo exited early: ${out}`)));
       });
       expect(out).toContain(`${base}/jobs/api/targets?collector_id=collector-0`);
-      const jobs = (await (await fetch(`${base}/jobs`)).json()) as Record<string, unknown>;
+      // The URLs print once the server listens; discovery is served within a second of that.
+      let jobs: Record<string, unknown> = {};
+      for (let deadline = Date.now() + 5_000; Date.now() < deadline;) {
+        jobs = (await (await fetch(`${base}/jobs`)).json()) as Record<string, unknown>;
+        if (Object.keys(jobs).length === 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       expect(Object.keys(jobs).sort()).toEqual(['api', 'workers']);
       // The relabel rule keeps only env=demo: 3 of the 4 api targets are allocated.
       const api = (await (await fetch(`${base}/jobs/api/targets`)).json()) as Record<

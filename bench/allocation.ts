@@ -167,11 +167,16 @@ function incremental(): IncrementalFigures {
   const job = jobs[0]!;
   const adds: number[] = [];
   const removes: number[] = [];
-  const extras: Target[] = Array.from({ length: 200 }, (_, i) => ({
-    ...job[i % job.length]!,
-    id: `extra-${i}`,
-    address: `172.16.${i >> 8}.${i & 255}:8080`,
-  }));
+  const extras: Target[] = Array.from({ length: 200 }, (_, i) => {
+    const model = job[i % job.length]!;
+    return {
+      id: `extra-${i}`,
+      job: model.job,
+      address: `172.16.${i >> 8}.${i & 255}:8080`,
+      labels: model.labels,
+      nodeName: model.nodeName,
+    };
+  });
   timings = [];
   for (let i = 1; i <= extras.length; i++) {
     const list = job.concat(extras.slice(0, i));

@@ -169,6 +169,15 @@ export class LabelWorkspace {
     }
   }
 
+  /** The current value ("" when deleted) of each label changed so far, in change order. */
+  changes(): Map<string, string> {
+    const out = new Map<string, string>();
+    const names = this.names;
+    if (names !== undefined)
+      for (let i = 0; i < names.length; i++) out.set(names[i]!, this.values[i] ?? '');
+    return out;
+  }
+
   /**
    * Visits each changed label with its value before the rules (merged, else default) and after
    * ("" when deleted), skipping changes that restored the original value. Together with the

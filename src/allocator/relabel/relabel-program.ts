@@ -196,6 +196,11 @@ export class RelabelProgram {
     return this.steps.length === 0;
   }
 
+  /** Applies rule `index` alone; false when it drops the set. For callers that plan per group. */
+  runStep(index: number, labels: LabelWorkspace): boolean {
+    return this.steps[index]!(labels);
+  }
+
   /** Applies the rules to a copy-on-write view of `labels`; null when a rule drops the set. */
   run(labels: LabelWorkspace): LabelWorkspace | null {
     for (const step of this.steps) if (!step(labels)) return null;

@@ -1,5 +1,7 @@
 import type { Labels, Target, TargetGroup } from '../model.js';
-import { LabelMerger, LabelWorkspace } from '../relabel/index.js';
+import { LabelMerger, LabelWorkspace, type RelabelProgram } from '../relabel/index.js';
+import { planGroup, type GroupPlan } from './group-plan.js';
+import { GroupedTarget } from './grouped-target.js';
 import { targetNodeName } from './node-name.js';
 import type { ScrapeJobSettings } from './scrape-job-settings.js';
 import { IdentityHasher, sumOf, type LabelSum } from './target-identity.js';
@@ -47,6 +49,18 @@ function isEmpty(labels: Labels): boolean {
   return true;
 }
 
+function sameKeys(labels: Labels, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const name in labels) if (name !== keys[i++]) return false;
+  return i === keys.length;
+}
+
+/** Groups smaller than this are relabeled target by target: planning would not pay off. */
+const MIN_PLANNED_GROUP = 4;
+/** Distinct own-label layouts planned per group; targets beyond take the general path. */
+const MAX_LAYOUTS_PER_GROUP = 4;
+const NO_LABELS: Labels = Object.freeze({});
+
 /**
  * Turns one job's discovered target groups into targets, the way the upstream allocator does:
  * merge labels (group, then target; the target's win), seed the job's labels where absent, apply
@@ -70,7 +84,14 @@ export class TargetBuilder {
     if (after !== '') this.hasher.add(name, after);
   };
 
-  constructor(readonly settings: ScrapeJobSettings) {}
+  /**
+   * @param options.planGroups relabel per group where possible (group-plan.ts); false relabels every
+   *   target whole, the reference the planned path is tested against.
+   */
+  constructor(
+    readonly settings: ScrapeJobSettings,
+    private readonly options: { readonly planGroups?: boolean } = {},
+  ) {}
 
   build(groups: readonly TargetGroup[]): TargetBuildReport {
     const seen = new Set<string>();
@@ -103,6 +124,11 @@ export class TargetBuilder {
   }
 
   private processGroup(group: TargetGroup): GroupOutcome {
+    const relabel = this.settings.relabel;
+    const planned = this.options.planGroups ?? true;
+    if (planned && relabel !== undefined && group.targets.length >= MIN_PLANNED_GROUP) {
+      return this.processPlanned(group, relabel);
+    }
     const jobName = this.settings.jobName;
     const groupLabels = isEmpty(group.labels) ? undefined : group.labels;
     const kept: Target[] = [];
@@ -119,6 +145,67 @@ export class TargetBuilder {
       }
     }
     return { kept, withoutAddress, droppedByRelabel };
+  }
+
+  /**
+   * `processGroup` with the relabel rules planned per group (see group-plan.ts): static rules and
+   * the identity of untainted labels once per group, the rest per target. Targets whose own label
+   * names differ from every planned layout, or whose rules cannot be planned, take `identify`.
+   */
+  private processPlanned(group: TargetGroup, relabel: RelabelProgram): GroupOutcome {
+    const jobName = this.settings.jobName;
+    const groupLabels = isEmpty(group.labels) ? undefined : group.labels;
+    const shared = groupLabels ?? NO_LABELS;
+    const layouts: (readonly string[])[] = [];
+    const plans: (GroupPlan | undefined)[] = [];
+    const kept: Target[] = [];
+    let withoutAddress = 0;
+    let droppedByRelabel = 0;
+    for (const own of group.targets) {
+      let at = 0;
+      while (at < layouts.length && !sameKeys(own, layouts[at]!)) at++;
+      if (at === layouts.length && at < MAX_LAYOUTS_PER_GROUP) {
+        const layout = Object.keys(own);
+        layouts.push(layout);
+        plans.push(planGroup(relabel, shared, layout, this.settings.seedLabels));
+      }
+      const plan = plans[at];
+      if (plan === undefined) {
+        const id = this.identify(own, groupLabels);
+        if (id === undefined) withoutAddress++;
+        else if (id === null) droppedByRelabel++;
+        else {
+          const labels = this.lastMerged!;
+          const address = this.lastAddress;
+          kept.push({ id, job: jobName, address, labels, nodeName: targetNodeName(labels) });
+        }
+        continue;
+      }
+      const ownAddress = own.__address__;
+      const address = typeof ownAddress === 'string' ? ownAddress : (shared.__address__ ?? '');
+      const id = address === '' ? undefined : this.identifyPlanned(own, plan, relabel);
+      if (id === undefined) withoutAddress++;
+      else if (id === null) droppedByRelabel++;
+      else if (groupLabels === undefined)
+        kept.push({ id, job: jobName, address, labels: own, nodeName: targetNodeName(own) });
+      else kept.push(new GroupedTarget(id, jobName, address, own, groupLabels));
+    }
+    return { kept, withoutAddress, droppedByRelabel };
+  }
+
+  /** `identify` for a target with an address, by its group's plan: its id, null when dropped. */
+  private identifyPlanned(own: Labels, plan: GroupPlan, relabel: RelabelProgram): string | null {
+    if (plan.dropped) return null;
+    const labels = new LabelWorkspace(own, plan.fallback, plan.defaults);
+    for (const step of plan.steps) if (!relabel.runStep(step, labels)) return null;
+    const hasher = this.hasher;
+    hasher.begin(this.settings.jobName);
+    hasher.addSum(plan.staticSum);
+    for (const name of plan.hashed) {
+      const value = labels.get(name);
+      if (value !== '') hasher.add(name, value);
+    }
+    return hasher.digest();
   }
 
   /** The merged labels and address of the target `identify` last returned an id for. */

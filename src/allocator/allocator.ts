@@ -1,5 +1,5 @@
 import { CollectorSlots, TargetEntry } from './allocation/collector-slots.js';
-import { sameLabels } from './allocation/same-labels.js';
+import { sameTargetLabels } from './allocation/same-labels.js';
 import type { AllocationView, AllocationWriter, Collector, Target } from './model.js';
 import type { AllocationStrategy, PlacementItem, PlacementSink } from './strategies/strategy.js';
 
@@ -221,7 +221,7 @@ export class Allocator implements AllocationView, AllocationWriter {
         entry.pending = next;
         relocated.push(entry);
       } else {
-        relabeled ||= !sameLabels(current.labels, next.labels);
+        relabeled ||= !sameTargetLabels(current, next);
         entry.target = next;
         entry.collector?.refreshed(job);
       }

@@ -3,9 +3,8 @@
  * allocator (consistent-hashing), starts the
  * allocator server on a free port and answers the parent's questions over IPC.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createAllocatorMetrics } from '../src/allocator/metrics.js';
 import { createAllocatorServer } from '../src/allocator/server/allocator-server.js';
 import { silentLogger } from '../src/observability/logger.js';
@@ -17,7 +16,6 @@ import { buildTargets } from './http-fixture.js';
 export interface ServerReady {
   readonly type: 'ready';
   readonly port: number;
-  readonly floorPort: number;
   readonly buildMs: number;
   readonly collectorIds: readonly string[];
   readonly jobs: readonly string[];
@@ -33,7 +31,9 @@ export interface ServerMemory {
   readonly type: 'memory';
   readonly rssMb: number;
   readonly heapUsedMb: number;
+  readonly heapTotalMb: number;
   readonly externalMb: number;
+  readonly arrayBuffersMb: number;
 }
 
 const targets = Number(process.env.BENCH_TARGETS ?? 100_000);
@@ -67,27 +67,21 @@ const server = createAllocatorServer({
 });
 await server.start();
 
-// The floor: node:http answering every request with one fixed buffer of the same size and headers,
-// no routing, no cache, no metrics. Measured under the same conditions, it shows what share of
-// the cost is ours and what is Node's HTTP stack (and the machine's load).
-const sample = await fetch(
-  `http://127.0.0.1:${server.httpAddress().port}/jobs/${view.jobNames()[0]}/targets?collector_id=${collectorIds[0]}`,
-);
-const sampleBody = Buffer.from(await sample.arrayBuffer());
-const floorGzip = gzipSync(sampleBody, { level: 1 });
-const floor = createServer((req, res) => {
-  const gzip = req.headers['accept-encoding'] === 'gzip';
-  const body = gzip ? floorGzip : sampleBody;
-  res.writeHead(200, {
-    'Content-Type': 'application/json',
-    'Content-Length': body.length,
-    ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),
-    ETag: '"floor"',
-    Vary: 'Accept-Encoding',
-  });
-  res.end(body);
-});
-await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', resolve));
+// A CPU profile of a chosen phase only (the load, not the build and cache fill), for
+// `bench/http.ts --cpu-prof-dir`.
+const session = new Session();
+const profiler = {
+  async start(): Promise<void> {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+  },
+  async stop(file: string): Promise<void> {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  },
+};
 
 const send = (message: ServerReady | ServerMemory | ServerCpu): void => {
   process.send?.(message);
@@ -95,7 +89,6 @@ const send = (message: ServerReady | ServerMemory | ServerCpu): void => {
 send({
   type: 'ready',
   port: server.httpAddress().port,
-  floorPort: (floor.address() as AddressInfo).port,
   buildMs,
   collectorIds,
   jobs: view.jobNames(),
@@ -108,19 +101,25 @@ process.on('message', (message: unknown) => {
       type: 'memory',
       rssMb: m.rss / 2 ** 20,
       heapUsedMb: m.heapUsed / 2 ** 20,
-      externalMb: (m.external + m.arrayBuffers) / 2 ** 20,
+      heapTotalMb: m.heapTotal / 2 ** 20,
+      externalMb: m.external / 2 ** 20,
+      arrayBuffersMb: m.arrayBuffers / 2 ** 20,
     });
   } else if (message === 'add-collector') {
     // A collector joins: every job's version moves; the parent then measures the cache refill.
     collectorIds.push(`collector-${collectorIds.length}`);
     view.setCollectors(collectorIds.map((id) => ({ id })));
     send({ type: 'cpu', userUs: 0, systemUs: 0 });
+  } else if (message === 'profile-start') {
+    void profiler.start().then(() => send({ type: 'cpu', userUs: 0, systemUs: 0 }));
+  } else if (typeof message === 'string' && message.startsWith('profile-stop:')) {
+    void profiler
+      .stop(message.slice('profile-stop:'.length))
+      .then(() => send({ type: 'cpu', userUs: 0, systemUs: 0 }));
   } else if (message === 'cpu') {
     const cpu = process.cpuUsage();
     send({ type: 'cpu', userUs: cpu.user, systemUs: cpu.system });
   } else if (message === 'stop') {
-    floor.close();
-    floor.closeAllConnections();
     void server.stop().then(() => process.exit(0));
   }
 });

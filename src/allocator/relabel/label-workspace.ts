@@ -32,11 +32,28 @@ export class LabelWorkspace {
    * @param merger builds the merged object (LabelMerger makes fast objects).
    */
   constructor(
-    private readonly base: Labels,
-    private readonly fallback: Labels | undefined = undefined,
-    private readonly defaults: Labels | undefined = undefined,
+    private base: Labels,
+    private fallback: Labels | undefined = undefined,
+    private defaults: Labels | undefined = undefined,
     private readonly merger: LabelMerger | undefined = undefined,
   ) {}
+
+  /**
+   * Starts over on another label set, as a new workspace would, but keeps this one's arrays: a
+   * loop relabeling 100k targets one at a time then allocates nothing per target here.
+   */
+  reset(base: Labels, fallback?: Labels, defaults?: Labels): this {
+    this.base = base;
+    this.fallback = fallback;
+    this.defaults = defaults;
+    this.mergedLabels = undefined;
+    this.layout = undefined;
+    if (this.names !== undefined) {
+      this.names.length = 0;
+      this.values.length = 0;
+    }
+    return this;
+  }
 
   /** `{...fallback, ...base}`: the discovered labels before any rule, built at most once. */
   merged(): Labels {

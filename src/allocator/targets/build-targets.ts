@@ -78,6 +78,8 @@ export class TargetBuilder {
   private readonly hasher = new IdentityHasher();
   private readonly merger = SHARED_MERGER;
   private readonly plans = new WeakMap<readonly string[], IdentityPlan>();
+  /** Reused for every planned target: building is synchronous and nothing keeps a workspace. */
+  private readonly plannedWorkspace = new LabelWorkspace({});
   private readonly hashChange = (name: string, before: string, after: string): void => {
     if (name.startsWith(META_PREFIX)) return;
     if (before !== '') this.hasher.remove(name, before);
@@ -196,7 +198,7 @@ export class TargetBuilder {
   /** `identify` for a target with an address, by its group's plan: its id, null when dropped. */
   private identifyPlanned(own: Labels, plan: GroupPlan, relabel: RelabelProgram): string | null {
     if (plan.dropped) return null;
-    const labels = new LabelWorkspace(own, plan.fallback, plan.defaults);
+    const labels = this.plannedWorkspace.reset(own, plan.fallback, plan.defaults);
     for (const step of plan.steps) if (!relabel.runStep(step, labels)) return null;
     const hasher = this.hasher;
     hasher.begin(this.settings.jobName);

@@ -1,6 +1,6 @@
 import type { Labels, Target, TargetGroup } from '../model.js';
 import { LabelMerger, LabelWorkspace, type RelabelProgram } from '../relabel/index.js';
-import { planGroup, type GroupPlan } from './group-plan.js';
+import { GroupPlanner, type GroupPlan } from './group-plan.js';
 import { GroupedTarget } from './grouped-target.js';
 import { targetNodeName } from './node-name.js';
 import type { ScrapeJobSettings } from './scrape-job-settings.js';
@@ -49,17 +49,14 @@ function isEmpty(labels: Labels): boolean {
   return true;
 }
 
-function sameKeys(labels: Labels, keys: readonly string[]): boolean {
-  let i = 0;
-  for (const name in labels) if (name !== keys[i++]) return false;
-  return i === keys.length;
-}
-
 /** Groups smaller than this are relabeled target by target: planning would not pay off. */
 const MIN_PLANNED_GROUP = 4;
-/** Distinct own-label layouts planned per group; targets beyond take the general path. */
-const MAX_LAYOUTS_PER_GROUP = 4;
 const NO_LABELS: Labels = Object.freeze({});
+
+const WITHOUT_ADDRESS = 'without-address';
+const DROPPED = 'dropped';
+/** A built target, or why there is none. */
+type Built = Target | typeof WITHOUT_ADDRESS | typeof DROPPED;
 
 /**
  * Turns one job's discovered target groups into targets, the way the upstream allocator does:
@@ -127,72 +124,55 @@ export class TargetBuilder {
 
   private processGroup(group: TargetGroup): GroupOutcome {
     const relabel = this.settings.relabel;
-    const planned = this.options.planGroups ?? true;
-    if (planned && relabel !== undefined && group.targets.length >= MIN_PLANNED_GROUP) {
-      return this.processPlanned(group, relabel);
-    }
-    const jobName = this.settings.jobName;
     const groupLabels = isEmpty(group.labels) ? undefined : group.labels;
+    const planner =
+      (this.options.planGroups ?? true) &&
+      relabel !== undefined &&
+      group.targets.length >= MIN_PLANNED_GROUP
+        ? new GroupPlanner(relabel, groupLabels ?? NO_LABELS, this.settings.seedLabels)
+        : undefined;
     const kept: Target[] = [];
     let withoutAddress = 0;
     let droppedByRelabel = 0;
     for (const own of group.targets) {
-      const id = this.identify(own, groupLabels);
-      if (id === undefined) withoutAddress++;
-      else if (id === null) droppedByRelabel++;
-      else {
-        const labels = this.lastMerged!;
-        const address = this.lastAddress;
-        kept.push({ id, job: jobName, address, labels, nodeName: targetNodeName(labels) });
-      }
+      const plan = planner?.planFor(own);
+      const built =
+        plan === undefined
+          ? this.buildWhole(own, groupLabels)
+          : this.buildPlanned(own, groupLabels, plan, relabel!);
+      if (built === WITHOUT_ADDRESS) withoutAddress++;
+      else if (built === DROPPED) droppedByRelabel++;
+      else kept.push(built);
     }
     return { kept, withoutAddress, droppedByRelabel };
   }
 
-  /**
-   * `processGroup` with the relabel rules planned per group (see group-plan.ts): static rules and
-   * the identity of untainted labels once per group, the rest per target. Targets whose own label
-   * names differ from every planned layout, or whose rules cannot be planned, take `identify`.
-   */
-  private processPlanned(group: TargetGroup, relabel: RelabelProgram): GroupOutcome {
-    const jobName = this.settings.jobName;
-    const groupLabels = isEmpty(group.labels) ? undefined : group.labels;
-    const shared = groupLabels ?? NO_LABELS;
-    const layouts: (readonly string[])[] = [];
-    const plans: (GroupPlan | undefined)[] = [];
-    const kept: Target[] = [];
-    let withoutAddress = 0;
-    let droppedByRelabel = 0;
-    for (const own of group.targets) {
-      let at = 0;
-      while (at < layouts.length && !sameKeys(own, layouts[at]!)) at++;
-      if (at === layouts.length && at < MAX_LAYOUTS_PER_GROUP) {
-        const layout = Object.keys(own);
-        layouts.push(layout);
-        plans.push(planGroup(relabel, shared, layout, this.settings.seedLabels));
-      }
-      const plan = plans[at];
-      if (plan === undefined) {
-        const id = this.identify(own, groupLabels);
-        if (id === undefined) withoutAddress++;
-        else if (id === null) droppedByRelabel++;
-        else {
-          const labels = this.lastMerged!;
-          const address = this.lastAddress;
-          kept.push({ id, job: jobName, address, labels, nodeName: targetNodeName(labels) });
-        }
-        continue;
-      }
-      const ownAddress = own.__address__;
-      const address = typeof ownAddress === 'string' ? ownAddress : (shared.__address__ ?? '');
-      const id = address === '' ? undefined : this.identifyPlanned(own, plan, relabel);
-      if (id === undefined) withoutAddress++;
-      else if (id === null) droppedByRelabel++;
-      else if (groupLabels === undefined)
-        kept.push({ id, job: jobName, address, labels: own, nodeName: targetNodeName(own) });
-      else kept.push(new GroupedTarget(id, jobName, address, own, groupLabels));
-    }
-    return { kept, withoutAddress, droppedByRelabel };
+  /** One target through `identify`: every rule on its merged labels. */
+  private buildWhole(own: Labels, groupLabels: Labels | undefined): Built {
+    const id = this.identify(own, groupLabels);
+    if (id === undefined) return WITHOUT_ADDRESS;
+    if (id === null) return DROPPED;
+    const labels = this.lastMerged!;
+    const job = this.settings.jobName;
+    return { id, job, address: this.lastAddress, labels, nodeName: targetNodeName(labels) };
+  }
+
+  /** One target by its group's plan (see group-plan.ts): only the rules that read its own labels. */
+  private buildPlanned(
+    own: Labels,
+    groupLabels: Labels | undefined,
+    plan: GroupPlan,
+    relabel: RelabelProgram,
+  ): Built {
+    const ownAddress = own.__address__;
+    const address = typeof ownAddress === 'string' ? ownAddress : (groupLabels?.__address__ ?? '');
+    if (address === '') return WITHOUT_ADDRESS;
+    const id = this.identifyPlanned(own, plan, relabel);
+    if (id === null) return DROPPED;
+    const job = this.settings.jobName;
+    return groupLabels === undefined
+      ? { id, job, address, labels: own, nodeName: targetNodeName(own) }
+      : new GroupedTarget(id, job, address, own, groupLabels);
   }
 
   /** `identify` for a target with an address, by its group's plan: its id, null when dropped. */

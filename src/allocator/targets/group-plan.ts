@@ -154,6 +154,41 @@ function finish(
   };
 }
 
+function sameKeys(labels: Labels, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const name in labels) if (name !== keys[i++]) return false;
+  return i === keys.length;
+}
+
+/** Distinct own-label layouts planned per group; targets with yet another take the general path. */
+const MAX_LAYOUTS_PER_GROUP = 4;
+
+/** The plans of one group, per own-label layout (targets of a group nearly always share one). */
+export class GroupPlanner {
+  private readonly layouts: (readonly string[])[] = [];
+  private readonly plans: (GroupPlan | undefined)[] = [];
+
+  constructor(
+    private readonly program: RelabelProgram,
+    private readonly groupLabels: Labels,
+    private readonly seeds: Labels,
+  ) {}
+
+  /** The plan for a target of the group; undefined when it must be relabeled whole. */
+  planFor(own: Labels): GroupPlan | undefined {
+    const layouts = this.layouts;
+    let at = 0;
+    while (at < layouts.length && !sameKeys(own, layouts[at]!)) at++;
+    if (at === layouts.length) {
+      if (at === MAX_LAYOUTS_PER_GROUP) return undefined;
+      const layout = Object.keys(own);
+      layouts.push(layout);
+      this.plans.push(planGroup(this.program, this.groupLabels, layout, this.seeds));
+    }
+    return this.plans[at];
+  }
+}
+
 const DROPPED: GroupPlan = {
   dropped: true,
   fallback: {},

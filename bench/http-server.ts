@@ -40,6 +40,7 @@ const targets = Number(process.env.BENCH_TARGETS ?? 100_000);
 const jobs = Number(process.env.BENCH_JOBS ?? 100);
 const labels = Number(process.env.BENCH_LABELS ?? 30);
 const collectors = Number(process.env.BENCH_COLLECTORS ?? 50);
+const cacheMb = process.env.BENCH_CACHE_MB;
 
 const started = performance.now();
 const collectorIds = Array.from({ length: collectors }, (_, i) => `collector-${i}`);
@@ -64,6 +65,7 @@ const server = createAllocatorServer({
   listenAddr: '127.0.0.1:0',
   allowInsecureAuthSecrets: false,
   strategy: view.strategyName,
+  responseCacheMaxBytes: cacheMb === undefined ? undefined : Number(cacheMb) * 2 ** 20,
 });
 await server.start();
 

@@ -5,7 +5,7 @@
  * count, against the allocator and against bare node:http floors in a third process.
  * Prints one JSON object. Usage: npm run bench:http -- [--json] [--targets N] [--collectors N]
  * [--jobs N] [--labels N] [--connections 8,32] [--duration SECONDS] [--gzip] [--no-floor]
- * [--generator wrk|node] [--cpu-prof-dir DIR]
+ * [--generator wrk|node] [--cache-mb MB] [--cpu-prof-dir DIR]
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -31,7 +31,9 @@ const { values } = parseArgs({
     gzip: { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
     generator: { type: 'string' },
-    // Writes a CPU profile of the allocator process during its first load run into this directory.
+    // The allocator's byte budget for cached bodies (ResponseCache maxBodyBytes); default: all.
+    'cache-mb': { type: 'string' },
+    // Writes CPU profiles of the allocator process (cache fill, first load run) into this directory.
     'cpu-prof-dir': { type: 'string' },
   },
 });
@@ -100,6 +102,7 @@ const server = forkBench('./http-server.ts', {
   BENCH_COLLECTORS: values.collectors,
   BENCH_JOBS: values.jobs,
   BENCH_LABELS: values.labels,
+  ...(values['cache-mb'] === undefined ? {} : { BENCH_CACHE_MB: values['cache-mb'] }),
 });
 const floor = values['no-floor'] ? undefined : forkBench('./http-floor.ts');
 
@@ -157,11 +160,16 @@ try {
   const memoryAllocationOnly = await memory();
   // One pass over every (job, collector) fills the server's response cache, as the first round of
   // collector polls does; its duration and server CPU are reported separately.
+  const profileDir = values['cpu-prof-dir'];
+  if (profileDir !== undefined) await ask(server, 'profile-start', 'cpu');
   const fillCpuBefore = await cpuUs(server);
   const fillStarted = performance.now();
   await fetchAll(paths);
   const cacheFillMs = performance.now() - fillStarted;
   const fillCpuMs = ((await cpuUs(server)) - fillCpuBefore) / 1000;
+  if (profileDir !== undefined) {
+    await ask(server, `profile-stop:${join(profileDir, `fill-${Date.now()}.cpuprofile`)}`, 'cpu');
+  }
 
   let floorPort = 0;
   if (floor !== undefined) {
@@ -173,8 +181,8 @@ try {
   const runs: Record<string, unknown>[] = [];
   for (const [i, connections] of connectionCounts.entries()) {
     const profile =
-      i === 0 && values['cpu-prof-dir'] !== undefined
-        ? join(values['cpu-prof-dir'], `allocator-${Date.now()}.cpuprofile`)
+      i === 0 && profileDir !== undefined
+        ? join(profileDir, `allocator-${Date.now()}.cpuprofile`)
         : undefined;
     runs.push(await measure('allocator', server, ready.port, { connections, paths, profile }));
     if (floor === undefined) continue;
@@ -214,6 +222,7 @@ try {
     labels_per_target: Number(values.labels),
     accept_encoding: gzip ? 'gzip' : 'identity',
     duration_s: Number(values.duration),
+    cache_mb: values['cache-mb'] === undefined ? null : Number(values['cache-mb']),
     // `floor`: bare node:http in its own process serving one distinct body of the same size per
     // path (same working set as the allocator's cache); `floor_one_body`: one cache-hot body.
     runs,

@@ -28,6 +28,11 @@ export interface AllocatorServerDeps {
   /** The mTLS listener; it serves the same routes, with real secrets on /scrape_configs. */
   readonly https?: AllocatorHttpsConfig | undefined;
   readonly strategy: string;
+  /**
+   * Most bytes of serialized target bodies to keep (see ResponseCache); undefined keeps them all.
+   * 100k targets of 30 labels make ~180 MB of bodies.
+   */
+  readonly responseCacheMaxBytes?: number | undefined;
 }
 
 export interface AllocatorServer {
@@ -72,7 +77,7 @@ function close(server: Server | HttpsServer): Promise<void> {
 
 export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServer {
   const logger = deps.logger.child({ component: 'allocator-server' });
-  const cache = new ResponseCache(deps.view);
+  const cache = new ResponseCache(deps.view, { maxBodyBytes: deps.responseCacheMaxBytes });
   const scrapeConfigs = new ScrapeConfigsBody(deps.scrapeConfigs);
   const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration);
   const handlerFor = (withSecrets: boolean): Handler => {

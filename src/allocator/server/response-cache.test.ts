@@ -62,4 +62,43 @@ describe('ResponseCache', () => {
     expect(cache.targetsFor('job', 'a')).toBe(EMPTY_TARGET_LIST);
     expect(cache.size()).toBe(0);
   });
+
+  it('counts exactly the bytes of the bodies it keeps, through pool changes, refreshes and removal', () => {
+    const { view, cache, targets } = setup();
+    const ids = ['a', 'b', 'c', 'd'];
+    const served = (): number => {
+      let total = 0;
+      for (const id of ids) total += cache.targetsFor('job', id).plainBytes.length;
+      return total;
+    };
+    expect(cache.bytes()).toBe(0);
+    const first = served() - EMPTY_TARGET_LIST.plainBytes.length; // no 'd' yet: shared empty body
+    expect(cache.bytes()).toBe(first);
+    view.setCollectors(ids.map((id) => ({ id })));
+    expect(served()).toBe(cache.bytes());
+    view.setJobTargets('job', targets.slice(5));
+    view.setCollectors([{ id: 'a' }, { id: 'b' }]);
+    view.setCollectors(ids.map((id) => ({ id })));
+    expect(served()).toBe(cache.bytes());
+    view.setJobTargets('job', []);
+    cache.targetsFor('job', 'a');
+    expect(cache.bytes()).toBe(0);
+  });
+
+  it('keeps bodies while they fit the byte budget and serves the rest uncached, with the same bytes', () => {
+    const { view } = setup();
+    const unlimited = new ResponseCache(view);
+    const sizes = ['a', 'b', 'c'].map((id) => unlimited.targetsFor('job', id).plainBytes.length);
+    const budget = sizes[0]! + sizes[1]!;
+    const cache = new ResponseCache(view, { maxBodyBytes: budget });
+    for (const id of ['a', 'b', 'c']) cache.targetsFor('job', id);
+    expect(cache.bytes()).toBe(budget);
+    expect(cache.targetsFor('job', 'a')).toBe(cache.targetsFor('job', 'a'));
+    const c1 = cache.targetsFor('job', 'c');
+    const c2 = cache.targetsFor('job', 'c');
+    expect(c2).not.toBe(c1);
+    expect(c2.plainBytes.equals(unlimited.targetsFor('job', 'c').plainBytes)).toBe(true);
+    expect(c2.etag).toBe(unlimited.targetsFor('job', 'c').etag);
+    expect(cache.bytes()).toBe(budget);
+  });
 });

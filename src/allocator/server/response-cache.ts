@@ -5,6 +5,15 @@ import { jobAllCollectorsJson, jobsJson, targetListJson } from './http-sd-json.j
 /** The body every unknown job or collector gets; shared, never cached per key. */
 export const EMPTY_TARGET_LIST: CachedBody = cachedJsonBody('[]');
 
+export interface ResponseCacheOptions {
+  /**
+   * Most bytes of target bodies kept (plain JSON; gzip copies are made on demand and not counted).
+   * A body that does not fit is served without being kept. Default: no limit, so every body is
+   * serialized once per change.
+   */
+  readonly maxBodyBytes?: number | undefined;
+}
+
 interface CollectorBody {
   /** The exact Target objects the body was built from, to recognise an unchanged list. */
   readonly targets: readonly Target[];
@@ -18,7 +27,7 @@ interface JobEntry {
    * Bodies of the previous version not yet looked at since the change, reused where a collector's
    * target list did not change; each is dropped as soon as its collector is served again.
    */
-  readonly previous: Map<string, CollectorBody> | undefined;
+  readonly previous: Map<string, CollectorBody>;
   allCollectors: CachedBody | undefined;
 }
 
@@ -38,13 +47,24 @@ function sameTargets(a: readonly Target[], b: readonly Target[]): boolean {
  * (targets are immutable, discovery replaces them when labels change) is reused instead of being
  * serialized and compressed again. Empty results are not cached, so requests for made-up job or
  * collector names cannot grow memory.
+ *
+ * With `maxBodyBytes`, bodies are kept while they fit and later ones are served uncached. Collectors
+ * poll every (job, collector) pair in a cycle, which evicting the least recently used would turn
+ * into a miss on every request; keeping a fixed part hits that part's share of requests.
  */
 export class ResponseCache {
   private readonly jobEntries = new Map<string, JobEntry>();
   private jobsBody: { version: number; body: CachedBody } | undefined;
   private sweptAtVersion = -1;
+  private readonly maxBodyBytes: number;
+  private keptBytes = 0;
 
-  constructor(private readonly view: AllocationView) {}
+  constructor(
+    private readonly view: AllocationView,
+    options: ResponseCacheOptions = {},
+  ) {
+    this.maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+  }
 
   /** `GET /jobs/{job}/targets?collector_id=...` */
   targetsFor(job: string, collectorId: string): CachedBody {
@@ -54,14 +74,18 @@ export class ResponseCache {
     const targets = this.view.targetsFor(job, collectorId);
     if (targets.length === 0) return EMPTY_TARGET_LIST;
     const created = entry ?? this.newEntry(job, undefined);
-    const previous = created.previous?.get(collectorId);
-    created.previous?.delete(collectorId);
-    const cached =
-      previous !== undefined && sameTargets(previous.targets, targets)
-        ? previous
-        : { targets, body: cachedJsonBody(targetListJson(targets)) };
-    created.byCollector.set(collectorId, cached);
-    return cached.body;
+    const previous = created.previous.get(collectorId);
+    if (previous !== undefined) {
+      created.previous.delete(collectorId);
+      if (sameTargets(previous.targets, targets)) {
+        created.byCollector.set(collectorId, previous);
+        return previous.body;
+      }
+      this.release(previous.body);
+    }
+    const body = cachedJsonBody(targetListJson(targets));
+    if (this.retain(body)) created.byCollector.set(collectorId, { targets, body });
+    return body;
   }
 
   /** `GET /jobs/{job}/targets` */
@@ -69,8 +93,9 @@ export class ResponseCache {
     const entry = this.currentEntry(job);
     if (entry?.allCollectors !== undefined) return entry.allCollectors;
     const body = cachedJsonBody(jobAllCollectorsJson(this.view, job));
-    if (this.view.targetCount(job) > 0)
+    if (this.view.targetCount(job) > 0 && this.retain(body)) {
       (entry ?? this.newEntry(job, undefined)).allCollectors = body;
+    }
     return body;
   }
 
@@ -90,12 +115,35 @@ export class ResponseCache {
     return n;
   }
 
+  /** Bytes of target bodies kept, previous versions awaiting reuse included. */
+  bytes(): number {
+    return this.keptBytes;
+  }
+
+  private retain(body: CachedBody): boolean {
+    const size = body.plainBytes.length;
+    if (this.keptBytes + size > this.maxBodyBytes) return false;
+    this.keptBytes += size;
+    return true;
+  }
+
+  private release(body: CachedBody | undefined): void {
+    if (body !== undefined) this.keptBytes -= body.plainBytes.length;
+  }
+
+  private releaseAll(bodies: ReadonlyMap<string, CollectorBody>): void {
+    for (const { body } of bodies.values()) this.release(body);
+  }
+
   /** The job's entry if it is of the current version; a stale one becomes the `previous` of a new one. */
   private currentEntry(job: string): JobEntry | undefined {
     this.sweepIfChanged();
     const entry = this.jobEntries.get(job);
     if (entry === undefined) return undefined;
     if (entry.version === this.view.jobVersion(job)) return entry;
+    // Bodies of two versions ago that nobody asked for again are of no further use.
+    this.releaseAll(entry.previous);
+    this.release(entry.allCollectors);
     return this.newEntry(job, entry.byCollector);
   }
 
@@ -103,7 +151,7 @@ export class ResponseCache {
     const created: JobEntry = {
       version: this.view.jobVersion(job),
       byCollector: new Map(),
-      previous,
+      previous: previous ?? new Map<string, CollectorBody>(),
       allCollectors: undefined,
     };
     this.jobEntries.set(job, created);
@@ -116,8 +164,12 @@ export class ResponseCache {
     const version = this.view.version;
     if (version === this.sweptAtVersion) return;
     this.sweptAtVersion = version;
-    for (const job of this.jobEntries.keys()) {
-      if (this.view.targetCount(job) === 0) this.jobEntries.delete(job);
+    for (const [job, entry] of this.jobEntries) {
+      if (this.view.targetCount(job) > 0) continue;
+      this.releaseAll(entry.byCollector);
+      this.releaseAll(entry.previous);
+      this.release(entry.allCollectors);
+      this.jobEntries.delete(job);
     }
   }
 }

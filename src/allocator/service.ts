@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AllocatorConfig } from '../config/allocator-config.js';
+import type { ScrapeConfig } from '../config/allocator/prometheus-config.js';
 import { UsageError } from '../errors.js';
 import { Allocator } from './allocator.js';
 import { StaticCollectorSource } from './collectors/static-collector-source.js';
@@ -11,9 +12,10 @@ import { DiscoveryManager } from './discovery/discovery-manager.js';
 import type { JobPlan } from './discovery/job-plan.js';
 import type { CollectorSource } from './discovery/provider.js';
 import type { DiscoveryRegistry } from './discovery/registry.js';
-import { planScrapeJobs } from './discovery/scrape-jobs.js';
+import { createJobPlanner, planScrapeJobs } from './discovery/scrape-jobs.js';
 import type { AllocatorMetrics } from './metrics.js';
 import type { AllocationView, Collector } from './model.js';
+import type { JobPlanner, MonitorJob } from './prometheus-cr/prometheus-cr-watcher.js';
 import {
   createAllocatorServer,
   type AllocatorServer,
@@ -34,9 +36,21 @@ export interface AllocatorServiceDeps {
   /** The collector pool when the config has no static one (the Kubernetes pod watcher). */
   readonly collectorSource?: ((config: AllocatorConfig) => CollectorSource) | undefined;
   readonly createServer?: ((deps: AllocatorServerDeps) => AllocatorServer) | undefined;
+  /** Prometheus CR discovery (ServiceMonitors, PodMonitors), started when `prometheus_cr.enabled`. */
+  readonly prometheusCrSource?:
+    ((config: AllocatorConfig, planner: JobPlanner) => DynamicJobSource) | undefined;
   /** Reload when the config file changes (default true). */
   readonly watchConfigFile?: boolean | undefined;
   readonly coalesceMs?: number | undefined;
+}
+
+/** Scrape jobs that come and go while the allocator runs (the Prometheus CR watcher). */
+export interface DynamicJobSource {
+  /** The sink receives the complete current set of jobs on every change. */
+  start(sink: (jobs: readonly MonitorJob[]) => void): Promise<void>;
+  /** The config's job settings changed (reload): plan every job again with this planner. */
+  setPlanner(planner: JobPlanner): void;
+  stop(): Promise<void>;
 }
 
 /** A config turned into running parts, checked before anything starts or changes. */
@@ -73,6 +87,9 @@ export class AllocatorService {
   private discovery: DiscoveryManager | undefined;
   private server: AllocatorServer | undefined;
   private collectors: CollectorSource | undefined;
+  private dynamicJobs: DynamicJobSource | undefined;
+  /** The latest jobs from the dynamic source; they join the config file's jobs. */
+  private monitorJobs: readonly MonitorJob[] = [];
   private scrapeConfigs: Readonly<Record<string, unknown>> = {};
   private ready = false;
   private watcher: FSWatcher | undefined;
@@ -139,11 +156,7 @@ export class AllocatorService {
     await this.collectors.start((collectors) => this.setCollectors(collectors));
     await this.discovery.apply(plan.jobs);
     this.ready = true;
-    if (config.prometheusCr.enabled) {
-      this.logger.warn(
-        'prometheus_cr is enabled, but this build has no Prometheus CR watcher: only scrape_configs are served',
-      );
-    }
+    await this.startDynamicJobs(config);
     if (this.deps.watchConfigFile ?? true) this.watchConfigFile(config.configFilePath);
     this.logger.info(
       { jobs: plan.jobs.length, strategy: plan.strategy.name, address: this.server.httpAddress() },
@@ -165,6 +178,7 @@ export class AllocatorService {
     this.cancelReloadTimer?.();
     this.watcher?.close();
     this.watcher = undefined;
+    await this.dynamicJobs?.stop();
     await this.reloading;
     await this.server?.stop();
     await this.discovery?.stop();
@@ -229,13 +243,61 @@ export class AllocatorService {
     if (ids !== undefined && this.collectors instanceof StaticCollectorSource) {
       this.collectors.update(ids);
     }
-    this.scrapeConfigs = scrapeConfigsByJob(next.config);
     this.plan = { ...next, strategy: current.strategy };
-    await this.discovery.apply(next.jobs);
+    await this.applyJobs();
+    // Monitor jobs are planned with the config's global settings and filter strategy too.
+    this.dynamicJobs?.setPlanner(
+      createJobPlanner(next.config, this.deps.registry, this.deps.logger),
+    );
     this.deps.metrics.configReloads.inc({ result: 'success' });
     this.logger.info({ jobs: next.jobs.length }, 'config reloaded');
     this.deps.metrics.events.inc({ source: 'config' });
     return true;
+  }
+
+  private async startDynamicJobs(config: AllocatorConfig): Promise<void> {
+    if (!config.prometheusCr.enabled) return;
+    const create = this.deps.prometheusCrSource;
+    if (create === undefined) {
+      this.logger.error('prometheus_cr is enabled, but this build has no Prometheus CR watcher');
+      return;
+    }
+    this.dynamicJobs = create(
+      config,
+      createJobPlanner(config, this.deps.registry, this.deps.logger),
+    );
+    await this.dynamicJobs.start((jobs) => {
+      // Serialized with reloads, so two job sets never reach discovery out of order.
+      this.reloading = this.reloading.then(async () => {
+        this.monitorJobs = jobs;
+        await this.applyJobs();
+        this.deps.metrics.events.inc({ source: 'prometheus_cr' });
+        return true;
+      });
+    });
+  }
+
+  /**
+   * The config file's jobs plus the monitors' jobs, handed to discovery and to /scrape_configs.
+   * A monitor job whose name a file job already uses is left out (the file wins).
+   */
+  private async applyJobs(): Promise<void> {
+    const plan = this.plan;
+    if (plan === undefined || this.discovery === undefined) return;
+    const fileJobs = new Set(plan.jobs.map((j) => j.name));
+    const monitorJobs = this.monitorJobs.filter((job) => {
+      if (!fileJobs.has(job.plan.name)) return true;
+      this.logger.warn(
+        { job: job.plan.name },
+        'a monitor job has the name of a config file job; the file job wins',
+      );
+      return false;
+    });
+    this.scrapeConfigs = scrapeConfigsByJob(
+      plan.config,
+      monitorJobs.map((j) => j.scrapeConfig),
+    );
+    await this.discovery.apply([...plan.jobs, ...monitorJobs.map((j) => j.plan)]);
   }
 
   private watchConfigFile(path: string): void {
@@ -275,9 +337,12 @@ export class AllocatorService {
   }
 }
 
-function scrapeConfigsByJob(config: AllocatorConfig): Readonly<Record<string, unknown>> {
+function scrapeConfigsByJob(
+  config: AllocatorConfig,
+  extra: readonly ScrapeConfig[] = [],
+): Readonly<Record<string, unknown>> {
   const byJob: Record<string, unknown> = {};
-  for (const scrapeConfig of config.prometheus.scrapeConfigs)
+  for (const scrapeConfig of [...config.prometheus.scrapeConfigs, ...extra])
     byJob[scrapeConfig.job_name] = scrapeConfig;
   return Object.freeze(byJob);
 }

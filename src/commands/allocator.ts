@@ -27,6 +27,9 @@ import { ResourceTypes } from '../k8s/resource-path.js';
 import { KubeRestClient } from '../k8s/rest-client.js';
 import { createLogger } from '../observability/logger.js';
 import { runAction } from './run-action.js';
+import { PrometheusCrWatcher } from '../allocator/prometheus-cr/prometheus-cr-watcher.js';
+import { createInvalidMonitorsGauge } from '../allocator/prometheus-cr/prometheus-cr-metrics.js';
+import type { KubeObject } from '../k8s/object.js';
 
 /** Builds the allocator service with the real clock, HTTP, DNS and discovery mechanisms. */
 export function composeAllocatorService(
@@ -43,10 +46,11 @@ export function composeAllocatorService(
     metrics,
   });
   const kube = allocatorKubeConfig(config);
+  const connect = createKubeConnector(kube);
   registry.register(
     'kubernetes_sd_configs',
     createKubernetesSdFactory({
-      connect: createKubeConnector(kube),
+      connect,
       ownNamespace: config.collectorNamespace,
     }),
   );
@@ -58,6 +62,18 @@ export function composeAllocatorService(
     metrics,
     clock: systemClock,
     watchConfigFile: options.watchConfigFile,
+    prometheusCrSource: (current, planner) => {
+      const api = new KubeRestClient(loadKubeConfig(kube));
+      return new PrometheusCrWatcher({
+        config: current.prometheusCr,
+        collectorNamespace: current.collectorNamespace,
+        listWatch: (type, selection) => restListWatch<KubeObject>(api, type, selection),
+        planner,
+        logger,
+        clock: systemClock,
+        invalidMonitors: createInvalidMonitorsGauge(metrics.registry),
+      });
+    },
     collectorSource: (current) =>
       new KubernetesCollectorSource({
         pods: restListWatch<Pod>(new KubeRestClient(loadKubeConfig(kube)), ResourceTypes.pods, {

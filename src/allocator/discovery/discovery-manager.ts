@@ -85,6 +85,8 @@ export class DiscoveryManager {
     }
     for (const plan of plans) {
       const job = this.jobs.get(plan.name);
+      // The very same plan (a job from another source that did not change): nothing to redo.
+      if (job?.plan === plan) continue;
       if (job === undefined) {
         const created: RunningJob = {
           plan,

@@ -1,23 +1,24 @@
 import type { Logger } from 'pino';
 import type { AllocatorConfig } from '../../config/allocator-config.js';
+import type { ScrapeConfig } from '../../config/allocator/prometheus-config.js';
 import { buildTargets, scrapeJobSettingsFromConfig } from '../targets/index.js';
 import { planJob, type JobPlan } from './job-plan.js';
 import type { DiscoveryRegistry } from './registry.js';
 import { dirname } from 'node:path';
 
 /**
- * Plans every scrape job of a config: the job's settings (relabel rules compiled when
+ * Plans one scrape job of a config: the job's settings (relabel rules compiled when
  * `filter_strategy: relabel-config`) and its discovery providers, built but not started. Any
  * problem (a bad relabel rule, an unknown `*_sd_configs` kind, a bad entry) throws a UsageError
- * naming the job, so a bad config fails at load or is rejected by a reload before anything changes.
+ * naming the job. Also plans jobs that come from elsewhere (Prometheus CRs) under the same rules.
  */
-export function planScrapeJobs(
+export function createJobPlanner(
   config: AllocatorConfig,
   registry: DiscoveryRegistry,
   logger: Logger,
-): JobPlan[] {
+): (scrapeConfig: ScrapeConfig) => JobPlan {
   const baseDir = dirname(config.configFilePath);
-  return config.prometheus.scrapeConfigs.map((scrapeConfig) => {
+  return (scrapeConfig) => {
     const settings = scrapeJobSettingsFromConfig(scrapeConfig, config.prometheus.global, {
       filterByRelabel: config.filterByRelabel,
     });
@@ -26,5 +27,17 @@ export function planScrapeJobs(
       logger,
       baseDir,
     });
-  });
+  };
+}
+
+/**
+ * Plans every scrape job of a config, so a bad config fails at load or is rejected by a reload
+ * before anything changes.
+ */
+export function planScrapeJobs(
+  config: AllocatorConfig,
+  registry: DiscoveryRegistry,
+  logger: Logger,
+): JobPlan[] {
+  return config.prometheus.scrapeConfigs.map(createJobPlanner(config, registry, logger));
 }

@@ -1,0 +1,285 @@
+import type { Logger } from 'pino';
+import { formatLabelSelector } from '../collectors/kubernetes-label-selector.js';
+import type { PrometheusCrConfig } from '../../config/allocator/prometheus-cr.js';
+import type { ScrapeConfig } from '../../config/allocator/prometheus-config.js';
+import type { LabelSelector } from '../../k8s/label-selector.js';
+import { Informer } from '../../k8s/informer.js';
+import type { ListWatchSource, Selection } from '../../k8s/list-watch.js';
+import { objectKey, type KubeObject } from '../../k8s/object.js';
+import { ResourceTypes, type ResourceType } from '../../k8s/resource-path.js';
+import { errorMessage } from '../../errors.js';
+import { matchesLabelSelector } from '../../policy/label-selector.js';
+import type { DiscoveryClock } from '../discovery/clock.js';
+import type { JobPlan } from '../discovery/job-plan.js';
+import { formatDuration } from '../targets/prometheus-duration.js';
+import type { TranslationContext } from './endpoint-settings.js';
+import { MONITOR_TYPES, type MonitorKind } from './monitor-resources.js';
+import type { MonitorTranslation } from './monitor-translation.js';
+import { translatePodMonitor } from './pod-monitor.js';
+import type { InvalidMonitorsGauge } from './prometheus-cr-metrics.js';
+import { secretValue } from './secret-store.js';
+import { translateServiceMonitor } from './service-monitor.js';
+
+export type ListWatchFactory = (
+  type: ResourceType,
+  selection: Selection,
+) => ListWatchSource<KubeObject>;
+
+/** Plans one generated scrape config as a job (throws a UsageError when the config is invalid). */
+export type JobPlanner = (scrapeConfig: ScrapeConfig) => JobPlan;
+
+export interface MonitorJob {
+  readonly scrapeConfig: ScrapeConfig;
+  readonly plan: JobPlan;
+}
+
+export interface PrometheusCrWatcherDeps {
+  readonly config: PrometheusCrConfig;
+  /** Secrets are read here by default, as upstream does, plus `secret_namespaces`. */
+  readonly collectorNamespace: string | undefined;
+  readonly listWatch: ListWatchFactory;
+  readonly planner: JobPlanner;
+  readonly logger: Logger;
+  readonly clock: DiscoveryClock;
+  readonly invalidMonitors?: InvalidMonitorsGauge | undefined;
+  /** How long after the first change of a burst the jobs are recomputed. */
+  readonly coalesceMs?: number | undefined;
+}
+
+interface MonitorKindWatch {
+  readonly kind: MonitorKind;
+  readonly informers: readonly Informer<KubeObject>[];
+  readonly namespaceSelector: LabelSelector;
+  readonly translate: (obj: KubeObject, ctx: TranslationContext) => MonitorTranslation;
+}
+
+const DEFAULT_COALESCE_MS = 50;
+
+function isEmptySelector(selector: LabelSelector): boolean {
+  return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
+}
+
+/**
+ * Watches ServiceMonitors and PodMonitors (and, when needed, namespaces and Secrets) and turns the
+ * selected monitors into planned scrape jobs. Every change recomputes the whole set shortly after
+ * (monitors are few; translation is cheap) and hands it to the sink; plans of unchanged scrape
+ * configs are reused, so the discovery of unchanged jobs keeps running. A monitor that cannot be
+ * translated or planned is left out with a log line and the invalid-monitors metric.
+ */
+export class PrometheusCrWatcher {
+  private kinds: MonitorKindWatch[] = [];
+  private namespaces: Informer<KubeObject> | undefined;
+  private readonly secrets = new Map<string, Informer<KubeObject>>();
+  private sink: ((jobs: readonly MonitorJob[]) => void) | undefined;
+  private planner: JobPlanner;
+  private plans = new Map<string, { readonly json: string; readonly plan: JobPlan }>();
+  private reported = new Map<string, string>();
+  private cancelTimer: (() => void) | undefined;
+  private synced = false;
+  private stopped = false;
+  private readonly logger: Logger;
+
+  constructor(private readonly deps: PrometheusCrWatcherDeps) {
+    this.planner = deps.planner;
+    this.logger = deps.logger.child({ component: 'prometheus-cr' });
+  }
+
+  /** Starts watching in the background; the sink first hears once every watch has listed. */
+  async start(sink: (jobs: readonly MonitorJob[]) => void): Promise<void> {
+    this.sink = sink;
+    const { config } = this.deps;
+    for (const [selector, kind] of [
+      [config.scrapeConfigSelector, 'ScrapeConfig'],
+      [config.probeSelector, 'Probe'],
+    ] as const) {
+      if (selector !== null) {
+        this.logger.warn({ kind }, 'prometheus_cr: this kind is not supported yet and is ignored');
+      }
+    }
+    this.kinds = [
+      this.kindWatch(
+        'ServiceMonitor',
+        MONITOR_TYPES.serviceMonitors,
+        config.serviceMonitorSelector,
+        config.serviceMonitorNamespaceSelector,
+        translateServiceMonitor,
+      ),
+      this.kindWatch(
+        'PodMonitor',
+        MONITOR_TYPES.podMonitors,
+        config.podMonitorSelector,
+        config.podMonitorNamespaceSelector,
+        translatePodMonitor,
+      ),
+    ].filter((k): k is MonitorKindWatch => k !== undefined);
+    if (this.kinds.some((k) => !isEmptySelector(k.namespaceSelector))) {
+      this.namespaces = this.informer('namespaces', ResourceTypes.namespaces, {});
+    }
+    if (this.kinds.length > 0) {
+      for (const namespace of this.secretNamespaces()) {
+        this.secrets.set(
+          namespace,
+          this.informer(`secrets/${namespace}`, ResourceTypes.secrets, { namespace }),
+        );
+      }
+    }
+    const all = this.allInformers();
+    for (const informer of all) await informer.start();
+    void Promise.all(all.map((i) => i.waitForSync())).then(() => {
+      if (this.stopped) return;
+      this.synced = true;
+      this.recompute();
+    });
+  }
+
+  /** A new planner (the config's global settings or filter strategy changed): re-plans every job. */
+  setPlanner(planner: JobPlanner): void {
+    this.planner = planner;
+    this.plans = new Map();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sink = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    await Promise.all(this.allInformers().map((i) => i.stop()));
+  }
+
+  private allInformers(): Informer<KubeObject>[] {
+    return [
+      ...this.kinds.flatMap((k) => k.informers),
+      ...(this.namespaces === undefined ? [] : [this.namespaces]),
+      ...this.secrets.values(),
+    ];
+  }
+
+  private secretNamespaces(): string[] {
+    const { collectorNamespace, config } = this.deps;
+    const names = new Set(config.secretNamespaces);
+    if (collectorNamespace !== undefined) names.add(collectorNamespace);
+    return [...names].sort();
+  }
+
+  private kindWatch(
+    kind: MonitorKind,
+    type: ResourceType,
+    selector: LabelSelector | null,
+    namespaceSelector: LabelSelector,
+    translate: MonitorKindWatch['translate'],
+  ): MonitorKindWatch | undefined {
+    // null selects nothing: nothing to watch, as prometheus-operator does.
+    if (selector === null) return undefined;
+    const labelSelector = formatLabelSelector(selector) || undefined;
+    const allowed = this.deps.config.allowNamespaces;
+    const informers =
+      allowed.length === 0
+        ? [this.informer(type.resource, type, { labelSelector })]
+        : [...allowed]
+            .sort()
+            .map((namespace) =>
+              this.informer(`${type.resource}/${namespace}`, type, { namespace, labelSelector }),
+            );
+    return { kind, informers, namespaceSelector, translate };
+  }
+
+  private informer(name: string, type: ResourceType, selection: Selection): Informer<KubeObject> {
+    const informer = new Informer(this.deps.listWatch(type, selection), {
+      name,
+      logger: this.logger,
+    });
+    const changed = (): void => this.schedule();
+    informer.on('add', changed);
+    informer.on('update', changed);
+    informer.on('delete', changed);
+    return informer;
+  }
+
+  private schedule(): void {
+    if (!this.synced || this.stopped || this.cancelTimer !== undefined) return;
+    this.cancelTimer = this.deps.clock.setTimeout(() => {
+      this.cancelTimer = undefined;
+      this.recompute();
+    }, this.deps.coalesceMs ?? DEFAULT_COALESCE_MS);
+  }
+
+  private selected(kind: MonitorKindWatch, obj: KubeObject): boolean {
+    const namespace = obj.metadata?.namespace ?? '';
+    const { allowNamespaces, denyNamespaces } = this.deps.config;
+    if (denyNamespaces.includes(namespace)) return false;
+    if (allowNamespaces.length > 0 && !allowNamespaces.includes(namespace)) return false;
+    if (isEmptySelector(kind.namespaceSelector)) return true;
+    const ns = this.namespaces?.get(namespace);
+    return (
+      ns !== undefined && matchesLabelSelector(kind.namespaceSelector, ns.metadata?.labels ?? {})
+    );
+  }
+
+  private translationContext(): TranslationContext {
+    return {
+      defaultScrapeInterval: formatDuration(this.deps.config.scrapeIntervalMs),
+      denyFsAccess: this.deps.config.denyFsAccessThroughSms,
+      secretNamespaces: [...this.secrets.keys()],
+      secrets: (namespace, name, key) =>
+        secretValue(this.secrets.get(namespace)?.get(`${namespace}/${name}`), key),
+    };
+  }
+
+  private recompute(): void {
+    if (this.stopped || this.sink === undefined) return;
+    const ctx = this.translationContext();
+    const jobs: MonitorJob[] = [];
+    const plans = new Map<string, { readonly json: string; readonly plan: JobPlan }>();
+    const problems = new Map<string, string>();
+    this.deps.invalidMonitors?.reset();
+    for (const kind of this.kinds) {
+      const monitors = kind.informers
+        .flatMap((i) => i.list())
+        .filter((obj) => this.selected(kind, obj))
+        .sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1));
+      for (const obj of monitors) {
+        const namespace = obj.metadata?.namespace ?? '';
+        const name = obj.metadata?.name ?? '';
+        const id = `${kind.kind}/${namespace}/${name}`;
+        try {
+          const translation = kind.translate(obj, ctx);
+          const planned = translation.scrapeConfigs.map((scrapeConfig) => {
+            const json = JSON.stringify(scrapeConfig);
+            const cached = this.plans.get(scrapeConfig.job_name);
+            const plan = cached?.json === json ? cached.plan : this.planner(scrapeConfig);
+            return { scrapeConfig, plan, json };
+          });
+          for (const p of planned) {
+            plans.set(p.scrapeConfig.job_name, { json: p.json, plan: p.plan });
+            jobs.push({ scrapeConfig: p.scrapeConfig, plan: p.plan });
+          }
+          for (const warning of translation.warnings) problems.set(`${id}: ${warning}`, 'warn');
+        } catch (err) {
+          const reason = errorMessage(err);
+          problems.set(`${id}: ${reason}`, 'invalid');
+          this.deps.invalidMonitors?.set({ kind: kind.kind, namespace, name, reason }, 1);
+        }
+      }
+    }
+    this.plans = plans;
+    this.logNew(problems);
+    this.sink(jobs);
+  }
+
+  /** Logs each problem once, when it first appears, rather than on every recompute. */
+  private logNew(problems: Map<string, string>): void {
+    for (const [problem, level] of problems) {
+      if (this.reported.has(problem)) continue;
+      if (level === 'invalid') {
+        this.logger.error(
+          { problem },
+          'prometheus_cr: monitor skipped, it cannot be turned into scrape configs',
+        );
+      } else {
+        this.logger.warn({ problem }, 'prometheus_cr: monitor endpoint left out');
+      }
+    }
+    this.reported = problems;
+  }
+}

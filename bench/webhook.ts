@@ -1,5 +1,6 @@
 /**
- * Webhook latency benchmark: `npm run bench:webhook -- [--json] [--duration SECONDS] [--rates 100,500,1000]`.
+ * Webhook latency benchmark:
+ * `npm run bench:webhook -- [--json] [--duration SECONDS] [--rates 100,500,1000] [--payloads NAME,...]`.
  *
  * The webhook runs in this process (as in production, logging at info level to /dev/null); the
  * load comes from a separate process over TLS with keep-alive connections, as the API server
@@ -194,6 +195,7 @@ function flag(name: string): string | undefined {
 async function main(): Promise<void> {
   const durationSeconds = Number(flag('--duration') ?? '5');
   const rates = (flag('--rates') ?? '100,500,1000').split(',').map(Number);
+  const selected = flag('--payloads')?.split(',');
   // Synchronous writes, as pino's default stdout destination does in production.
   const logger = createLogger(
     { level: 'info', name: 'otel-ta-webhook' },
@@ -210,7 +212,7 @@ async function main(): Promise<void> {
     payloads: [
       { name: 'documentation-manifest', body: reviewBody(parse(DOCUMENTATION_MANIFEST_YAML)) },
       { name: '100-job-config', body: reviewBody(collectorWithJobs(100)) },
-    ],
+    ].filter((payload) => selected === undefined || selected.includes(payload.name)),
   };
   const script = fileURLToPath(import.meta.url);
   const child = spawn(process.execPath, ['--import', 'tsx', script, '--load-generator'], {

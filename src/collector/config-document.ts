@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, stringify, type Pair, type YAMLMap } from 'yaml';
 import { CollectorInputError } from './collector-error.js';
-import { isRecord, jsonEqual, type JsonObject } from './json-value.js';
+import { cloneJson, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { describeType, type ConfigSource } from './model.js';
 import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
 import { parseYamlDocument, readYamlText } from './yaml-text.js';
@@ -76,11 +76,10 @@ export function renderConfig(parsed: ParsedConfig, next: JsonObject): RenderedCo
   }
   if (parsed.source.kind !== 'string') return { config: next, warnings: [] };
   const text = parsed.source.text;
-  const layout = detectYamlLayout(text);
-  const edited = memoisedEdit(text, parsed.value, next, layout);
+  const edited = memoisedEdit(text, parsed.value, next);
   if (edited !== undefined) return { config: edited, warnings: [] };
   return {
-    config: serialise(next, layout),
+    config: serialise(next, detectYamlLayout(text)),
     warnings: [
       'spec.config was re-serialised as a whole (an edit in place would have broken its anchors or aliases): its comments are gone',
     ],
@@ -94,25 +93,37 @@ export function serialise(value: unknown, layout: YamlLayout = DEFAULT_LAYOUT): 
 
 /**
  * The same edit recurs: a server-side dry run followed by the real request, `kubectl apply`
- * re-sending the original manifest. The edit is a pure function of the text and the target value.
+ * re-sending the original manifest. The edit is a pure function of the text and the target value,
+ * so a few recent ones are kept per text, each with a private copy of its target value (compared
+ * structurally: cheaper than serialising the target into a key on every request).
  */
-const EDIT_CACHE_SIZE = 32;
-const editCache = new Map<string, string | null>();
+const EDIT_CACHE_TEXTS = 32;
+const EDITS_PER_TEXT = 4;
+interface CachedEdit {
+  readonly next: JsonObject;
+  readonly edited: string | undefined;
+}
+const editCache = new Map<string, CachedEdit[]>();
 
 function memoisedEdit(
   text: string,
   before: JsonObject | null,
   next: JsonObject,
-  layout: YamlLayout,
 ): string | undefined {
-  const key = `${text}\u0000${JSON.stringify(next)}`;
-  let edited = editCache.get(key);
-  if (edited === undefined) {
-    edited = editDocument(text, before, next, layout) ?? null;
-    editCache.set(key, edited);
-    if (editCache.size > EDIT_CACHE_SIZE) editCache.delete(editCache.keys().next().value as string);
+  let edits = editCache.get(text);
+  const hit = edits?.find((entry) => jsonEqual(entry.next, next));
+  if (hit !== undefined) return hit.edited;
+  const edited = editDocument(text, before, next, detectYamlLayout(text));
+  if (edits === undefined) {
+    edits = [];
+    editCache.set(text, edits);
+    if (editCache.size > EDIT_CACHE_TEXTS) {
+      editCache.delete(editCache.keys().next().value as string);
+    }
   }
-  return edited ?? undefined;
+  edits.unshift({ next: cloneJson(next), edited });
+  if (edits.length > EDITS_PER_TEXT) edits.pop();
+  return edited;
 }
 
 function editDocument(
@@ -182,8 +193,34 @@ function keyOf(pair: Pair): string {
   return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
+/**
+ * Values already found JSON-safe. Only frozen values are remembered (those of `readYamlText`,
+ * deep-frozen and shared by every read of the same text): nothing can change them afterwards.
+ */
+const jsonSafe = new WeakSet<object>();
+
 /** Rejects values JSON (and so the API server and the stash) cannot carry: `.inf`, `.nan`, binary. */
-function assertJsonValue(value: unknown, path: string): void {
+function assertJsonValue(value: JsonObject, path: string): void {
+  if (jsonSafe.has(value)) return;
+  if (!isJsonSafe(value)) describeUnsafe(value, path);
+  if (Object.isFrozen(value)) jsonSafe.add(value);
+}
+
+/** The quick check: no paths are built unless something is wrong. */
+function isJsonSafe(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return value.every(isJsonSafe);
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && !isJsonSafe((value as JsonObject)[key])) return false;
+  }
+  return true;
+}
+
+/** Throws the error naming the first value JSON cannot carry. */
+function describeUnsafe(value: unknown, path: string): void {
   if (typeof value === 'number' && !Number.isFinite(value)) {
     throw new CollectorInputError(
       'COLLECTOR_CONFIG_VALUE',
@@ -191,7 +228,7 @@ function assertJsonValue(value: unknown, path: string): void {
     );
   }
   if (Array.isArray(value)) {
-    value.forEach((item, i) => assertJsonValue(item, `${path}[${i}]`));
+    value.forEach((item, i) => describeUnsafe(item, `${path}[${i}]`));
     return;
   }
   if (typeof value === 'object' && value !== null) {
@@ -202,6 +239,6 @@ function assertJsonValue(value: unknown, path: string): void {
         `${path} holds a ${Object.prototype.toString.call(value)} value (a YAML tag such as !!binary or !!set); write it as a plain string, list or map`,
       );
     }
-    for (const [key, item] of Object.entries(value)) assertJsonValue(item, `${path}.${key}`);
+    for (const [key, item] of Object.entries(value)) describeUnsafe(item, `${path}.${key}`);
   }
 }

@@ -17,8 +17,9 @@ export function defaultAllocationStrategy(mode: string): string {
 }
 
 /**
- * Fills the targetAllocator defaults and the POD_NAME env var into `spec` (a private copy), only
- * where absent: a value the user set is never changed, since GitOps tools report that as drift.
+ * Fills the targetAllocator defaults and the POD_NAME env var into `spec` (a private shallow
+ * copy; the maps and lists below it are shared, so they are copied before an edit), only where
+ * absent: a value the user set is never changed, since GitOps tools report that as drift.
  */
 export function applyDefaults(
   spec: JsonObject,
@@ -61,7 +62,9 @@ function ensureMap(parent: JsonObject, key: string, path: string): JsonObject {
       `${path} is ${describeType(value)}; it must be a map`,
     );
   }
-  return value;
+  const copy = { ...value };
+  parent[key] = copy;
+  return copy;
 }
 
 function setIfAbsent(map: JsonObject, key: string, value: unknown): void {

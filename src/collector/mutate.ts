@@ -3,7 +3,7 @@ import { Annotations, type RewriteMode } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
 import { parseConfig, renderConfig } from './config-document.js';
 import { applyDefaults, type MutationSettings } from './defaults.js';
-import { cloneJson, isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
+import { isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
 import { readCollector, type CollectorView } from './model.js';
 import { allocatorServiceUrl } from './naming.js';
 import { rewritePrometheusReceiver } from './receiver-rewrite.js';
@@ -27,6 +27,7 @@ export type MutationOutcome =
   | { readonly kind: 'unchanged'; readonly warnings: string[] }
   | {
       readonly kind: 'mutated';
+      /** Shares the unchanged parts of the input: treat both as read-only. */
       readonly object: Record<string, unknown>;
       readonly warnings: string[];
     }
@@ -77,12 +78,16 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
   const namespace = view.namespace ?? context.namespace;
   const mode = rewriteMode(view);
   const warnings: string[] = [...mode.warnings];
-  const result = cloneJson(object);
-  if (result.spec === undefined || result.spec === null) result.spec = {};
-  if (!isRecord(result.spec)) {
+  // Copy on write: every step copies the maps and lists it edits and shares the rest with the
+  // request object, so the result, the equality check and the patch cost what changed.
+  const result: JsonObject = { ...object };
+  const specValue = result.spec ?? {};
+  if (!isRecord(specValue)) {
     throw new CollectorInputError('COLLECTOR_SPEC_TYPE', 'spec must be a map');
   }
-  applyDefaults(result.spec, {
+  const spec: JsonObject = { ...specValue };
+  result.spec = spec;
+  applyDefaults(spec, {
     mode: view.mode,
     enable: trigger.setEnabled,
     settings: context.settings,
@@ -93,7 +98,7 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
     parsed.value === null
       ? ({ kind: 'no-receiver' } as const)
       : rewritePrometheusReceiver({
-          config: cloneJson(parsed.value),
+          config: parsed.value,
           mode: mode.mode,
           allocatorUrl: allocatorServiceUrl(name, namespace),
           stash: previousStash(object, warnings),
@@ -103,7 +108,7 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
     removeStash(result);
   } else {
     const rendered = renderConfig(parsed, rewrite.config);
-    if (rendered.config !== undefined) result.spec.config = rendered.config;
+    if (rendered.config !== undefined) spec.config = rendered.config;
     warnings.push(...rewrite.warnings, ...rendered.warnings);
     writeStash(result, rewrite.originals);
     assertAnnotationsFit(result);

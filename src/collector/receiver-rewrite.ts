@@ -16,7 +16,7 @@ export const PROMETHEUS_RECEIVER = 'prometheus';
 export const TARGET_ALLOCATOR_INTERVAL = '30s';
 
 export interface ReceiverRewriteInput {
-  /** The collector config (a private copy: it is edited in place). */
+  /** The collector config; never modified (the result copies what it changes and shares the rest). */
   readonly config: JsonObject;
   readonly mode: RewriteMode;
   /** `http://<allocator>.<ns>.svc:80`. */
@@ -57,22 +57,34 @@ export function rewritePrometheusReceiver(input: ReceiverRewriteInput): Receiver
     );
   }
   if (!Object.hasOwn(receivers, PROMETHEUS_RECEIVER)) return { kind: 'no-receiver' };
-  const receiver = receivers[PROMETHEUS_RECEIVER];
-  if (!isRecord(receiver)) {
+  const original = receivers[PROMETHEUS_RECEIVER];
+  if (!isRecord(original)) {
     throw inputError(
-      `receivers.prometheus is ${describeType(receiver)}; it must be a map with a config: block holding scrape_configs`,
+      `receivers.prometheus is ${describeType(original)}; it must be a map with a config: block holding scrape_configs`,
     );
   }
-  const promConfig = receiver.config;
-  if (promConfig !== undefined && promConfig !== null && !isRecord(promConfig)) {
+  const originalPromConfig = original.config;
+  if (
+    originalPromConfig !== undefined &&
+    originalPromConfig !== null &&
+    !isRecord(originalPromConfig)
+  ) {
     throw inputError(
-      `receivers.prometheus.config is ${describeType(promConfig)}; it must be a Prometheus config map (global, scrape_configs)`,
+      `receivers.prometheus.config is ${describeType(originalPromConfig)}; it must be a Prometheus config map (global, scrape_configs)`,
     );
   }
-  const context = { ...input, receiver, promConfig: isRecord(promConfig) ? promConfig : undefined };
+  // The rewrite edits copies of the receiver and its Prometheus config; the rest is shared.
+  const receiver: JsonObject = { ...original };
+  const promConfig = isRecord(originalPromConfig) ? { ...originalPromConfig } : undefined;
+  if (promConfig !== undefined) receiver.config = promConfig;
+  const context = { ...input, receiver, promConfig };
   const { originals, warnings } =
     input.mode === 'http_sd' ? rewriteHttpSd(context) : rewriteTargetAllocator(context);
-  return { kind: 'rewritten', config: input.config, originals, warnings };
+  const config: JsonObject = {
+    ...input.config,
+    receivers: { ...receivers, [PROMETHEUS_RECEIVER]: receiver },
+  };
+  return { kind: 'rewritten', config, originals, warnings };
 }
 
 interface RewriteContext extends ReceiverRewriteInput {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Annotations } from './annotations.js';
 import { canonicalJson } from './canonical-json.js';
@@ -28,6 +29,30 @@ describe('stash', () => {
   it('gives the same bytes whatever the key order', () => {
     expect(canonicalJson({ b: 1, a: { d: 2, c: 3 } })).toBe(
       canonicalJson({ a: { c: 3, d: 2 }, b: 1 }),
+    );
+  });
+
+  it('keeps the bytes (and so the hashes of stored stashes) of sorted copies through JSON.stringify', () => {
+    // The earlier implementation, kept here as the reference the stored hashes were made with.
+    const sortedCopy = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sortedCopy);
+      if (typeof value !== 'object' || value === null) return value;
+      const sorted: Record<string, unknown> = {};
+      for (const key of Object.keys(value).sort()) {
+        sorted[key] = sortedCopy((value as Record<string, unknown>)[key]);
+      }
+      return sorted;
+    };
+    const withIndexKeys = { b: 1, '10': 2, '2': 3, a: { '01': 1, '0': 2, z: [3, { y: 1, x: 2 }] } };
+    expect(canonicalJson(withIndexKeys)).toBe(JSON.stringify(sortedCopy(withIndexKeys)));
+    fc.assert(
+      fc.property(
+        fc.jsonValue().filter((value) => !JSON.stringify(value).includes('"__proto__"')),
+        (value) => {
+          expect(canonicalJson(value)).toBe(JSON.stringify(sortedCopy(value)));
+        },
+      ),
+      { numRuns: 2_000 },
     );
   });
 

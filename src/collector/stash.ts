@@ -24,29 +24,45 @@ export interface EncodedStash {
   readonly hash: string;
 }
 
+/** The last few stash texts and their hashes: a re-sent manifest stashes the same jobs. */
+const HASH_CACHE_SIZE = 16;
+const hashes = new Map<string, string>();
+
 export function encodeStash(scrapeConfigs: readonly JsonObject[]): EncodedStash {
   const json = canonicalJson(scrapeConfigs);
-  return { json, hash: sha256Hex(json) };
+  let hash = hashes.get(json);
+  if (hash === undefined) {
+    hash = sha256Hex(json);
+    hashes.set(json, hash);
+    if (hashes.size > HASH_CACHE_SIZE) hashes.delete(hashes.keys().next().value as string);
+  }
+  return { json, hash };
 }
 
-/** Sets both stash annotations on `object` (metadata.annotations is created when absent). */
+/**
+ * Sets both stash annotations on `object` (metadata.annotations is created when absent). The
+ * metadata and annotations maps are replaced by edited copies: they may be shared with others.
+ */
 export function writeStash(object: JsonObject, scrapeConfigs: readonly JsonObject[]): void {
   const { json, hash } = encodeStash(scrapeConfigs);
-  const metadata = isRecord(object.metadata) ? object.metadata : (object.metadata = {});
-  const annotations = isRecord(metadata.annotations)
-    ? metadata.annotations
-    : (metadata.annotations = {});
+  const metadata: JsonObject = isRecord(object.metadata) ? { ...object.metadata } : {};
+  const annotations: JsonObject = isRecord(metadata.annotations) ? { ...metadata.annotations } : {};
   annotations[Annotations.originalScrapeConfigs] = json;
   annotations[Annotations.originalScrapeConfigsHash] = hash;
+  metadata.annotations = annotations;
+  object.metadata = metadata;
 }
 
-/** Removes both stash annotations (and an annotations map left empty by that). */
+/** Removes both stash annotations (and an annotations map left empty by that), editing copies. */
 export function removeStash(object: JsonObject): void {
   const metadata = object.metadata;
   if (!isRecord(metadata) || !isRecord(metadata.annotations)) return;
-  delete metadata.annotations[Annotations.originalScrapeConfigs];
-  delete metadata.annotations[Annotations.originalScrapeConfigsHash];
-  if (Object.keys(metadata.annotations).length === 0) delete metadata.annotations;
+  const annotations: JsonObject = { ...metadata.annotations };
+  delete annotations[Annotations.originalScrapeConfigs];
+  delete annotations[Annotations.originalScrapeConfigsHash];
+  const edited: JsonObject = { ...metadata, annotations };
+  if (Object.keys(annotations).length === 0) delete edited.annotations;
+  object.metadata = edited;
 }
 
 /**

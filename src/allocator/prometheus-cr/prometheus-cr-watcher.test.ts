@@ -1,0 +1,227 @@
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildAllocatorConfig } from '../../config/allocator-config.js';
+import type { KubeObject } from '../../k8s/object.js';
+import { silentLogger } from '../../observability/logger.js';
+import type { JobPlan } from '../discovery/job-plan.js';
+import { ManualClock } from '../discovery/manual-clock.js';
+import { MemoryCluster } from './memory-cluster.js';
+import { createInvalidMonitorsGauge, type InvalidMonitorsGauge } from './prometheus-cr-metrics.js';
+import { PrometheusCrWatcher, type MonitorJob } from './prometheus-cr-watcher.js';
+
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+
+function monitor(namespace: string, name: string, spec: Record<string, unknown> = {}): KubeObject {
+  return {
+    metadata: { namespace, name },
+    spec: { selector: {}, endpoints: [{ port: 'metrics' }], ...spec },
+  };
+}
+
+/** A planner that plans nothing real: discovery is not under test here. */
+function fakePlanner(planned: string[]): (sc: { job_name: string }) => JobPlan {
+  return (sc) => {
+    planned.push(sc.job_name);
+    return { name: sc.job_name, discoveryFingerprint: '', providers: [], buildTargets: () => [] };
+  };
+}
+
+describe('PrometheusCrWatcher', () => {
+  let watcher: PrometheusCrWatcher | undefined;
+  afterEach(async () => watcher?.stop());
+
+  async function start(
+    cluster: MemoryCluster,
+    prometheusCr: Record<string, unknown>,
+    planned: string[] = [],
+  ): Promise<{
+    emitted: (readonly MonitorJob[])[];
+    clock: ManualClock;
+    gauge: InvalidMonitorsGauge;
+  }> {
+    const config = buildAllocatorConfig({
+      flags: {},
+      env: {},
+      file: {
+        path: '/etc/ta.yaml',
+        text: JSON.stringify({
+          collectors: ['c'],
+          collector_namespace: 'obs',
+          prometheus_cr: { enabled: true, service_monitor_selector: {}, ...prometheusCr },
+        }),
+      },
+    });
+    const clock = new ManualClock();
+    const gauge = createInvalidMonitorsGauge(new Registry());
+    watcher = new PrometheusCrWatcher({
+      config: config.prometheusCr,
+      collectorNamespace: config.collectorNamespace,
+      listWatch: cluster.listWatch,
+      planner: fakePlanner(planned),
+      logger: silentLogger(),
+      clock,
+      invalidMonitors: gauge,
+    });
+    const emitted: (readonly MonitorJob[])[] = [];
+    await watcher.start((jobs) => emitted.push(jobs));
+    await tick();
+    return { emitted, clock, gauge };
+  }
+
+  const names = (jobs: readonly MonitorJob[] | undefined): string[] =>
+    (jobs ?? []).map((j) => j.plan.name);
+
+  it('emits the jobs of every monitor once all watches listed, then after each coalesced change', async () => {
+    const cluster = new MemoryCluster();
+    const monitors = cluster.collection('servicemonitors');
+    monitors.put(monitor('shop', 'web'));
+    const planned: string[] = [];
+    const { emitted, clock } = await start(cluster, {}, planned);
+    expect(emitted.map(names)).toEqual([['serviceMonitor/shop/web/0']]);
+
+    monitors.put(monitor('shop', 'api'));
+    monitors.put(monitor('shop', 'api', { endpoints: [{ port: 'a' }, { port: 'b' }] }));
+    await tick();
+    expect(emitted).toHaveLength(1);
+    clock.advance(50);
+    expect(names(emitted[1])).toEqual([
+      'serviceMonitor/shop/api/0',
+      'serviceMonitor/shop/api/1',
+      'serviceMonitor/shop/web/0',
+    ]);
+    // The unchanged job kept its plan: its discovery keeps running.
+    expect(emitted[1]?.[2]?.plan).toBe(emitted[0]?.[0]?.plan);
+    expect(planned.filter((n) => n === 'serviceMonitor/shop/web/0')).toHaveLength(1);
+
+    monitors.remove('shop/api');
+    await tick();
+    clock.advance(50);
+    expect(names(emitted[2])).toEqual(['serviceMonitor/shop/web/0']);
+  });
+
+  it('a null pod_monitor_selector watches no PodMonitors; {} selects all of them', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('podmonitors').put({
+      metadata: { namespace: 'batch', name: 'w' },
+      spec: { selector: {}, podMetricsEndpoints: [{ port: 'm' }] },
+    });
+    const without = await start(cluster, {});
+    expect(names(without.emitted[0])).toEqual([]);
+    await watcher?.stop();
+    const withPods = await start(cluster, { pod_monitor_selector: {} });
+    expect(names(withPods.emitted[0])).toEqual(['podMonitor/batch/w/0']);
+  });
+
+  it('leaves out monitors of denied namespaces', async () => {
+    const cluster = new MemoryCluster();
+    const monitors = cluster.collection('servicemonitors');
+    monitors.put(monitor('shop', 'web'));
+    monitors.put(monitor('kube-system', 'dns'));
+    const { emitted } = await start(cluster, { deny_namespaces: ['kube-system'] });
+    expect(names(emitted[0])).toEqual(['serviceMonitor/shop/web/0']);
+  });
+
+  it('with allow_namespaces, watches each allowed namespace only', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('servicemonitors', 'shop').put(monitor('shop', 'web'));
+    cluster.collection('servicemonitors').put(monitor('other', 'x'));
+    const { emitted } = await start(cluster, { allow_namespaces: ['shop'] });
+    expect(names(emitted[0])).toEqual(['serviceMonitor/shop/web/0']);
+  });
+
+  it('a namespace selector selects monitors by their namespace labels, following label changes', async () => {
+    const cluster = new MemoryCluster();
+    const namespaces = cluster.collection('namespaces');
+    namespaces.put({ metadata: { name: 'shop', labels: { monitored: 'yes' } } });
+    namespaces.put({ metadata: { name: 'batch' } });
+    const monitors = cluster.collection('servicemonitors');
+    monitors.put(monitor('shop', 'web'));
+    monitors.put(monitor('batch', 'jobs'));
+    const { emitted, clock } = await start(cluster, {
+      service_monitor_namespace_selector: { matchLabels: { monitored: 'yes' } },
+    });
+    expect(names(emitted[0])).toEqual(['serviceMonitor/shop/web/0']);
+    namespaces.put({ metadata: { name: 'batch', labels: { monitored: 'yes' } } });
+    await tick();
+    clock.advance(50);
+    expect(names(emitted[1])).toEqual(['serviceMonitor/batch/jobs/0', 'serviceMonitor/shop/web/0']);
+  });
+
+  it('skips an invalid monitor with a metric naming it and the reason; a Secret arriving later makes it valid', async () => {
+    const cluster = new MemoryCluster();
+    const monitors = cluster.collection('servicemonitors');
+    monitors.put(monitor('obs', 'web'));
+    monitors.put(
+      monitor('obs', 'secured', {
+        endpoints: [{ port: 'm', bearerTokenSecret: { name: 'scrape', key: 'token' } }],
+      }),
+    );
+    const { emitted, clock, gauge } = await start(cluster, {});
+    expect(names(emitted[0])).toEqual(['serviceMonitor/obs/web/0']);
+    const values = (await gauge.get()).values;
+    expect(values).toEqual([
+      {
+        value: 1,
+        labels: {
+          kind: 'ServiceMonitor',
+          namespace: 'obs',
+          name: 'secured',
+          reason:
+            'spec.endpoints[0].bearerTokenSecret: key "token" of Secret obs/scrape is not available; create it or fix the reference',
+        },
+      },
+    ]);
+
+    cluster.collection('secrets', 'obs').put({
+      metadata: { namespace: 'obs', name: 'scrape' },
+      data: { token: Buffer.from('t0ken').toString('base64') },
+    });
+    await tick();
+    clock.advance(50);
+    const secured = emitted[1]?.find((j) => j.plan.name === 'serviceMonitor/obs/secured/0');
+    expect(secured?.scrapeConfig.authorization).toEqual({ type: 'Bearer', credentials: 't0ken' });
+    expect((await gauge.get()).values).toEqual([]);
+  });
+
+  it('a monitor whose generated config fails to plan is skipped like an invalid one', async () => {
+    const cluster = new MemoryCluster();
+    const monitors = cluster.collection('servicemonitors');
+    monitors.put(monitor('shop', 'web'));
+    monitors.put(
+      monitor('shop', 'slow', { endpoints: [{ port: 'm', interval: '10s', scrapeTimeout: '1m' }] }),
+    );
+    const config = buildAllocatorConfig({
+      flags: {},
+      env: {},
+      file: {
+        path: '/etc/ta.yaml',
+        text: JSON.stringify({ collectors: ['c'], prometheus_cr: { enabled: true } }),
+      },
+    });
+    const gauge = createInvalidMonitorsGauge(new Registry());
+    watcher = new PrometheusCrWatcher({
+      config: {
+        ...config.prometheusCr,
+        serviceMonitorSelector: { matchLabels: {}, matchExpressions: [] },
+      },
+      collectorNamespace: undefined,
+      listWatch: cluster.listWatch,
+      planner: (sc) => {
+        if (sc.scrape_timeout === '1m')
+          throw new Error('scrape_timeout is greater than scrape_interval');
+        return fakePlanner([])(sc);
+      },
+      logger: silentLogger(),
+      clock: new ManualClock(),
+      invalidMonitors: gauge,
+    });
+    const emitted: (readonly MonitorJob[])[] = [];
+    await watcher.start((jobs) => emitted.push(jobs));
+    await tick();
+    expect(names(emitted[0])).toEqual(['serviceMonitor/shop/web/0']);
+    expect((await gauge.get()).values[0]?.labels).toMatchObject({
+      name: 'slow',
+      reason: 'scrape_timeout is greater than scrape_interval',
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../observability/logger.js';
@@ -98,6 +99,34 @@ describe('createWebhookApp', () => {
   it('accepts a charset parameter on the JSON Content-Type and returns warnings', async () => {
     const reply = await post('/validate', admissionReviewRequest({ kind: 'X' }, { uid: 'w' }));
     expect(reply.body.response).toEqual({ uid: 'w', allowed: true, warnings: ['checked'] });
+  });
+
+  it("answers the API server's /validate?timeout=10s form of the path, and a trailing slash", async () => {
+    for (const path of ['/validate?timeout=10s', '/validate/', '/VALIDATE']) {
+      const reply = await post(path, admissionReviewRequest({ kind: 'X' }, { uid: 'q' }));
+      expect(reply.body.response).toEqual({ uid: 'q', allowed: true, warnings: ['checked'] });
+    }
+  });
+
+  it('reads a gzip-compressed review body', async () => {
+    const body = gzipSync(JSON.stringify(admissionReviewRequest({ kind: 'X' }, { uid: 'z' })));
+    const reply = await new Promise<Reply>((resolve, reject) => {
+      const req = request(
+        `${base}/validate`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve(JSON.parse(text) as Reply));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(reply.response).toEqual({ uid: 'z', allowed: true, warnings: ['checked'] });
   });
 
   it('reports not ready on /readyz when the service says so', async () => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -15,6 +16,7 @@ import {
   type ConversionReviewBody,
 } from './conversion-review.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
+import { readRequestBody } from './request-body.js';
 import type { WebhookEndpoint, WebhookMetrics } from './webhook-metrics.js';
 
 /** What the server delegates to; the server itself only speaks the wire protocol. */
@@ -46,15 +48,14 @@ function isJsonContentType(header: string | undefined): boolean {
   return mediaType === 'application/json';
 }
 
-function decodeBody(req: Request): BodyOutcome {
-  if (!isJsonContentType(req.headers['content-type'])) {
+function decodeBody(contentType: string | undefined, raw: unknown): BodyOutcome {
+  if (!isJsonContentType(contentType)) {
     return {
       ok: false,
       code: 415,
-      message: `Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'] ?? '')}`,
+      message: `Content-Type must be application/json, got ${JSON.stringify(contentType ?? '')}`,
     };
   }
-  const raw: unknown = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0)
     return { ok: false, code: 400, message: 'the request body is empty' };
   try {
@@ -72,76 +73,97 @@ function elapsedSeconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
+const REVIEW_ENDPOINTS: ReadonlySet<string> = new Set(['mutate', 'validate', 'convert']);
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** `/mutate?timeout=10s` -> `mutate` (the API server adds the query); undefined for other paths. */
+function reviewEndpoint(url: string | undefined): WebhookEndpoint | undefined {
+  if (url === undefined) return undefined;
+  const query = url.indexOf('?');
+  let path = (query < 0 ? url : url.slice(0, query)).toLowerCase();
+  if (path.endsWith('/')) path = path.slice(0, -1);
+  const name = path.slice(1);
+  return path.startsWith('/') && REVIEW_ENDPOINTS.has(name) ? (name as WebhookEndpoint) : undefined;
+}
+
+function sendJson(res: ServerResponse, text: string): void {
+  res.writeHead(200, {
+    'content-type': JSON_CONTENT_TYPE,
+    'content-length': Buffer.byteLength(text, 'utf8'),
+  });
+  res.end(text);
+}
+
 /**
  * The admission server's HTTP surface. Every answer on /mutate, /validate and /convert is a review
  * object with a code and a message, including malformed, oversized and failing requests: the API
  * server shows that message to the user, whereas an HTML error page or a dropped connection would
  * only surface as an opaque "failed calling webhook".
+ *
+ * The review endpoints are the hot path (every collector write, dry runs included), so their
+ * requests are read and answered here directly; express serves the rest (health, metrics, 404s)
+ * and the rare compressed request body, which its body parser inflates.
  */
-export function createWebhookApp(options: WebhookAppOptions): express.Express {
+export function createWebhookApp(options: WebhookAppOptions): RequestListener {
   const { handlers, metrics, logger } = options;
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
   const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const rawBody = express.raw({ type: () => true, limit });
 
-  const admission =
-    (endpoint: 'mutate' | 'validate') =>
-    (req: Request, res: Response): void => {
-      const start = process.hrtime.bigint();
-      const decoded = decodeBody(req);
-      let uid = '';
-      let decision: AdmissionDecision;
-      let request: AdmissionRequest | undefined;
-      if (!decoded.ok) {
-        decision = reject(decoded.code, decoded.message);
-      } else {
-        const parsed = parseAdmissionReview(decoded.body);
-        uid = parsed.ok ? parsed.request.uid : parsed.uid;
-        if (parsed.ok) {
-          request = parsed.request;
-          try {
-            decision = handlers[endpoint](parsed.request);
-          } catch (err) {
-            logger.error({ err, uid, endpoint }, 'admission handler failed');
-            decision = internalError(
-              `otel-ta failed while handling this request (${errorMessage(err)}); this is a bug, please report it`,
-            );
-          }
-        } else {
-          decision = parsed.decision;
+  const admission = (
+    endpoint: 'mutate' | 'validate',
+    contentType: string | undefined,
+    raw: unknown,
+    start: bigint,
+  ): string => {
+    const decoded = decodeBody(contentType, raw);
+    let uid = '';
+    let decision: AdmissionDecision;
+    let request: AdmissionRequest | undefined;
+    if (!decoded.ok) {
+      decision = reject(decoded.code, decoded.message);
+    } else {
+      const parsed = parseAdmissionReview(decoded.body);
+      uid = parsed.ok ? parsed.request.uid : parsed.uid;
+      if (parsed.ok) {
+        request = parsed.request;
+        try {
+          decision = handlers[endpoint](parsed.request);
+        } catch (err) {
+          logger.error({ err, uid, endpoint }, 'admission handler failed');
+          decision = internalError(
+            `otel-ta failed while handling this request (${errorMessage(err)}); this is a bug, please report it`,
+          );
         }
+      } else {
+        decision = parsed.decision;
       }
-      res.status(200).json(admissionReviewResponse(uid, decision));
-      const seconds = elapsedSeconds(start);
-      metrics.requestDuration.observe({ endpoint, outcome: decision.outcome }, seconds);
-      logger.info(
-        {
-          endpoint,
-          uid,
-          kind: request?.kind.kind,
-          namespace: request?.namespace,
-          name: request?.name,
-          operation: request?.operation,
-          dryRun: request?.dryRun,
-          latencyMs: Math.round(seconds * 1e6) / 1e3,
-          outcome: decision.outcome,
-          allowed: decision.allowed,
-          patchOperations: decision.patch.length,
-          ...(decision.status === undefined
-            ? {}
-            : { code: decision.status.code, reason: decision.status.message }),
-        },
-        'admission request',
-      );
-    };
+    }
+    const text = JSON.stringify(admissionReviewResponse(uid, decision));
+    const seconds = elapsedSeconds(start);
+    metrics.requestDuration.observe({ endpoint, outcome: decision.outcome }, seconds);
+    logger.info(
+      {
+        endpoint,
+        uid,
+        kind: request?.kind.kind,
+        namespace: request?.namespace,
+        name: request?.name,
+        operation: request?.operation,
+        dryRun: request?.dryRun,
+        latencyMs: Math.round(seconds * 1e6) / 1e3,
+        outcome: decision.outcome,
+        allowed: decision.allowed,
+        patchOperations: decision.patch.length,
+        ...(decision.status === undefined
+          ? {}
+          : { code: decision.status.code, reason: decision.status.message }),
+      },
+      'admission request',
+    );
+    return text;
+  };
 
-  app.post('/mutate', rawBody, admission('mutate'));
-  app.post('/validate', rawBody, admission('validate'));
-  app.post('/convert', rawBody, (req: Request, res: Response): void => {
-    const start = process.hrtime.bigint();
-    const decoded = decodeBody(req);
+  const conversion = (contentType: string | undefined, raw: unknown, start: bigint): string => {
+    const decoded = decodeBody(contentType, raw);
     let review: ConversionReviewBody;
     if (!decoded.ok) {
       review = conversionFailure('', decoded.code, decoded.message);
@@ -162,7 +184,7 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
         }
       }
     }
-    res.status(200).json(review);
+    const text = JSON.stringify(review);
     const seconds = elapsedSeconds(start);
     const outcome = review.response.result.status === 'Success' ? 'success' : 'failure';
     metrics.requestDuration.observe({ endpoint: 'convert', outcome }, seconds);
@@ -179,7 +201,90 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
       },
       'conversion request',
     );
-  });
+    return text;
+  };
+
+  const review = (
+    endpoint: WebhookEndpoint,
+    contentType: string | undefined,
+    raw: unknown,
+    start: bigint,
+  ): string =>
+    endpoint === 'convert'
+      ? conversion(contentType, raw, start)
+      : admission(endpoint, contentType, raw, start);
+
+  /** A body that could not be read still gets a review (or a failed ConversionReview). */
+  const unreadable = (endpoint: WebhookEndpoint, status: number, message: string): string => {
+    if (endpoint === 'convert') {
+      metrics.requestDuration.observe({ endpoint, outcome: 'failure' }, 0);
+      return JSON.stringify(conversionFailure('', status, message));
+    }
+    metrics.requestDuration.observe({ endpoint, outcome: 'rejected' }, 0);
+    return JSON.stringify(admissionReviewResponse('', reject(status, message)));
+  };
+
+  const app = createExpressApp(options, limit, review, unreadable);
+
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const endpoint = req.method === 'POST' ? reviewEndpoint(req.url) : undefined;
+    const encoding = req.headers['content-encoding'];
+    if (
+      endpoint === undefined ||
+      (encoding !== undefined && encoding.toLowerCase() !== 'identity')
+    ) {
+      app(req, res);
+      return;
+    }
+    const start = process.hrtime.bigint();
+    void readRequestBody(req, limit)
+      .then((read) => {
+        if (read.ok) {
+          sendJson(res, review(endpoint, req.headers['content-type'], read.body, start));
+          return;
+        }
+        logger.warn(
+          { endpoint: `/${endpoint}`, status: read.status, reason: read.message },
+          'request body rejected',
+        );
+        if (!res.headersSent && !res.destroyed) {
+          sendJson(res, unreadable(endpoint, read.status, read.message));
+        }
+      })
+      .catch((err: unknown) => {
+        // Handlers contain their own failures; this is the writing of the answer itself.
+        logger.error({ err, endpoint }, 'review answer failed');
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+  };
+}
+
+type ReviewAnswer = (
+  endpoint: WebhookEndpoint,
+  contentType: string | undefined,
+  raw: unknown,
+  start: bigint,
+) => string;
+type UnreadableAnswer = (endpoint: WebhookEndpoint, status: number, message: string) => string;
+
+/** Health, metrics, 404s, and review requests with a compressed body. */
+function createExpressApp(
+  options: WebhookAppOptions,
+  limit: number,
+  review: ReviewAnswer,
+  unreadable: UnreadableAnswer,
+): express.Express {
+  const { metrics, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const rawBody = express.raw({ type: () => true, limit });
+  for (const endpoint of ['mutate', 'validate', 'convert'] as const) {
+    app.post(`/${endpoint}`, rawBody, (req: Request, res: Response): void => {
+      const start = process.hrtime.bigint();
+      sendJson(res, review(endpoint, req.headers['content-type'], req.body, start));
+    });
+  }
 
   app.get('/healthz', (_req: Request, res: Response): void => {
     res.status(200).type('text/plain').send('ok\n');
@@ -215,15 +320,11 @@ export function createWebhookApp(options: WebhookAppOptions): express.Express {
       type === 'entity.too.large'
         ? `the request body exceeds the webhook's limit of ${limit} bytes; the object is too large to admit`
         : `the request could not be read: ${errorMessage(err)}`;
-    const endpoint = req.path.slice(1) as WebhookEndpoint;
+    const endpoint = reviewEndpoint(req.path);
     logger.warn({ err, endpoint: req.path, status }, 'request body rejected');
     if (res.headersSent) return;
-    if (req.path === '/convert') {
-      metrics.requestDuration.observe({ endpoint, outcome: 'failure' }, 0);
-      res.status(200).json(conversionFailure('', status, message));
-    } else if (req.path === '/mutate' || req.path === '/validate') {
-      metrics.requestDuration.observe({ endpoint, outcome: 'rejected' }, 0);
-      res.status(200).json(admissionReviewResponse('', reject(status, message)));
+    if (endpoint !== undefined && req.method === 'POST') {
+      sendJson(res, unreadable(endpoint, status, message));
     } else {
       res.status(status).json({ error: message });
     }

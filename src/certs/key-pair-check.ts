@@ -24,3 +24,17 @@ export function checkCertificateKeyPair(certPem: string, keyPem: string): KeyPai
   }
   return { ok: true };
 }
+
+/** Checks that a CA bundle holds at least one PEM certificate and that each one parses. */
+export function checkCaBundle(caPem: string): KeyPairCheck {
+  const blocks = caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
+  if (blocks === null) return { ok: false, reason: 'the CA file holds no PEM certificate' };
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      return { ok: false, reason: 'the CA file holds a certificate that does not parse' };
+    }
+  }
+  return { ok: true };
+}

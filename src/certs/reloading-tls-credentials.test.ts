@@ -103,6 +103,45 @@ describe('ReloadingTlsCredentials', () => {
     expect(await changed).toBe(second.certPem);
   });
 
+  it('reloads a client CA bundle with the pair, and keeps the current one when the new CA does not parse', async () => {
+    const withCa = new ReloadingTlsCredentials({
+      certFile: join(directory, 'tls.crt'),
+      keyFile: join(directory, 'tls.key'),
+      caFile: join(directory, 'ca.crt'),
+      logger: silentLogger(),
+      pollIntervalMs: 60_000,
+      watch: false,
+      onReload: (result) => results.push(result),
+    });
+    try {
+      expect((await withCa.start()).ca).toBe(ca.certPem);
+      const rotated = createCertificateAuthority({ commonName: 'rotated-ca', validityDays: 1 });
+      await writeFile(join(directory, 'ca.crt'), rotated.certPem.slice(0, 120));
+      expect(await withCa.reloadNow()).toBe(false);
+      expect(withCa.current().ca).toBe(ca.certPem);
+      const bundle = rotated.certPem + ca.certPem;
+      await writeFile(join(directory, 'ca.crt'), bundle);
+      expect(await withCa.reloadNow()).toBe(true);
+      expect(withCa.current()).toEqual({ cert: first.certPem, key: first.keyPem, ca: bundle });
+      expect(results).toEqual(['failure', 'success']);
+    } finally {
+      await withCa.stop();
+    }
+  });
+
+  it('refuses to start on a CA file without a certificate, with the caller\'s hint', async () => {
+    await writeFile(join(directory, 'ca.crt'), 'not a certificate');
+    const withCa = new ReloadingTlsCredentials({
+      certFile: join(directory, 'tls.crt'),
+      keyFile: join(directory, 'tls.key'),
+      caFile: join(directory, 'ca.crt'),
+      fixHint: 'check the https.*_file_path settings',
+      logger: silentLogger(),
+      watch: false,
+    });
+    await expect(withCa.start()).rejects.toThrow(/ca\.crt: the CA file holds no PEM certificate; check the https/);
+  });
+
   it('refuses to start on a mismatched pair, naming the flags to fix', async () => {
     await writeFile(join(directory, 'tls.key'), second.keyPem);
     await expect(credentials.start()).rejects.toThrow(/--tls-cert-file/);

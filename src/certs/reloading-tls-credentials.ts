@@ -4,11 +4,13 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { OtelTaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { checkCertificateKeyPair } from './key-pair-check.js';
+import { checkCaBundle, checkCertificateKeyPair, type KeyPairCheck } from './key-pair-check.js';
 
 export interface ServingCredentials {
   readonly cert: string;
   readonly key: string;
+  /** The CA bundle client certificates must chain to; set when `caFile` is given. */
+  readonly ca?: string | undefined;
 }
 
 export type ReloadResult = 'success' | 'failure';
@@ -16,6 +18,10 @@ export type ReloadResult = 'success' | 'failure';
 export interface ReloadingTlsCredentialsOptions {
   readonly certFile: string;
   readonly keyFile: string;
+  /** A CA bundle for verifying client certificates (mTLS), reloaded with the pair. */
+  readonly caFile?: string | undefined;
+  /** What the startup error tells the user to fix (the flags or settings that name the files). */
+  readonly fixHint?: string;
   readonly logger: Logger;
   /** A safety net for file systems where watch events are lost (some network and overlay mounts). */
   readonly pollIntervalMs?: number;
@@ -34,14 +40,29 @@ export interface ReloadingTlsCredentialsOptions {
 type Listener = (credentials: ServingCredentials) => void;
 
 function fingerprint(credentials: ServingCredentials): string {
-  return createHash('sha256').update(credentials.cert).update('\0').update(credentials.key).digest('hex');
+  return createHash('sha256')
+    .update(credentials.cert)
+    .update('\0')
+    .update(credentials.key)
+    .update('\0')
+    .update(credentials.ca ?? '')
+    .digest('hex');
 }
 
+function checkCredentials(credentials: ServingCredentials): KeyPairCheck {
+  const pair = checkCertificateKeyPair(credentials.cert, credentials.key);
+  if (!pair.ok || credentials.ca === undefined) return pair;
+  return checkCaBundle(credentials.ca);
+}
+
+const DEFAULT_FIX_HINT =
+  'point --tls-cert-file and --tls-key-file at a matching PEM pair (otel-ta certs writes one)';
+
 /**
- * The serving certificate and key, re-read when their files change. A new pair replaces the
- * current one only if both files parse and the key matches the certificate, so a pair caught
- * half-written (or a mismatched one) never reaches the TLS server: the old pair keeps serving and
- * the next change is picked up. Listeners typically call `tls.Server#setSecureContext`, which
+ * The serving certificate and key (and, for mTLS, the client CA bundle), re-read when their files
+ * change. A new set replaces the current one only if every file parses and the key matches the
+ * certificate, so a set caught half-written (or a mismatched pair) never reaches the TLS server:
+ * the old set keeps serving and the next change is picked up. Listeners typically call `tls.Server#setSecureContext`, which
  * affects new connections only, so requests in flight are never dropped.
  */
 export class ReloadingTlsCredentials {
@@ -65,11 +86,12 @@ export class ReloadingTlsCredentials {
   /** Loads the initial pair (an invalid one is a startup error) and starts watching the files. */
   async start(): Promise<ServingCredentials> {
     const initial = await this.readWhenPresent();
-    const check = checkCertificateKeyPair(initial.cert, initial.key);
+    const check = checkCredentials(initial);
     if (!check.ok) {
+      const files = [this.options.certFile, this.options.keyFile, this.options.caFile];
       throw new OtelTaError(
         'TLS_PAIR_INVALID',
-        `cannot serve TLS with ${this.options.certFile} and ${this.options.keyFile}: ${check.reason}; point --tls-cert-file and --tls-key-file at a matching PEM pair (otel-ta certs writes one)`,
+        `cannot serve TLS with ${files.filter((f) => f !== undefined).join(', ')}: ${check.reason}; ${this.options.fixHint ?? DEFAULT_FIX_HINT}`,
       );
     }
     this.credentials = initial;
@@ -125,7 +147,7 @@ export class ReloadingTlsCredentials {
     const candidateFingerprint = fingerprint(candidate);
     if (candidateFingerprint === this.currentFingerprint) return false;
     if (candidateFingerprint === this.rejectedFingerprint) return false;
-    const check = checkCertificateKeyPair(candidate.cert, candidate.key);
+    const check = checkCredentials(candidate);
     if (!check.ok) {
       this.rejectedFingerprint = candidateFingerprint;
       this.options.logger.warn(
@@ -166,11 +188,13 @@ export class ReloadingTlsCredentials {
   }
 
   private async read(): Promise<ServingCredentials> {
-    const [cert, key] = await Promise.all([
+    const caFile = this.options.caFile;
+    const [cert, key, ca] = await Promise.all([
       this.readText(this.options.certFile),
       this.readText(this.options.keyFile),
+      caFile === undefined ? undefined : this.readText(caFile),
     ]);
-    return { cert, key };
+    return { cert, key, ca };
   }
 
   private scheduleReload(): void {
@@ -188,7 +212,8 @@ export class ReloadingTlsCredentials {
    * would miss both.
    */
   private watchDirectories(): void {
-    const directories = new Set([dirname(this.options.certFile), dirname(this.options.keyFile)]);
+    const files = [this.options.certFile, this.options.keyFile, this.options.caFile];
+    const directories = new Set(files.filter((f) => f !== undefined).map((f) => dirname(f)));
     for (const directory of directories) {
       try {
         const watcher = watch(directory, { persistent: false }, () => this.scheduleReload());

@@ -1,0 +1,251 @@
+/**
+ * Prometheus CR discovery on a real API server: minimal ServiceMonitor and PodMonitor CRDs
+ * (test/fixtures/crds/), a Service with an EndpointSlice, pods, a Secret and monitors; the real
+ * `otel-ta allocator` command with prometheus_cr enabled serves their jobs, follows an edit and
+ * drops a deleted monitor's job. No kubelet runs here: the test writes pod status itself.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { applyJson, eventually, kubectlOk } from './controller-kube.js';
+import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+import { freePort, GaveUpWaiting, ProcessGroup, waitFor } from './support/processes.js';
+
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const NS = 'shop';
+const SM_JOB = 'serviceMonitor/shop/web/0';
+const PM_JOB = 'podMonitor/shop/workers/0';
+
+interface Group {
+  targets: string[];
+  labels: Record<string, string>;
+}
+type ByCollector = Record<string, { targets: Group[] }>;
+
+function crd(file: string): unknown {
+  return parse(readFileSync(join(REPO_ROOT, 'test/fixtures/crds', file), 'utf8'));
+}
+
+function serviceMonitor(name: string, labels: Record<string, string>, endpoint: object): object {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name, namespace: NS, labels },
+    spec: { selector: { matchLabels: { app: 'web' } }, endpoints: [endpoint] },
+  };
+}
+
+const WEB_ENDPOINT = { port: 'metrics', bearerTokenSecret: { name: 'scrape', key: 'token' } };
+
+describe('otel-ta allocator with Prometheus CR discovery', () => {
+  let cp: ControlPlane;
+  let group: ProcessGroup;
+  let url = '';
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    group = await ProcessGroup.create('allocator-prometheus-cr');
+    await applyJson(cp, crd('servicemonitors.yaml'), crd('podmonitors.yaml'), {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: NS },
+    });
+    await kubectlOk(cp, [
+      'wait',
+      '--for=condition=established',
+      '--timeout=60s',
+      'crd/servicemonitors.monitoring.coreos.com',
+      'crd/podmonitors.monitoring.coreos.com',
+    ]);
+    const ips = ['10.1.0.1', '10.1.0.2'];
+    await applyJson(
+      cp,
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: NS } },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'web', namespace: NS, labels: { app: 'web' } },
+        spec: {
+          selector: { app: 'web' },
+          ports: [
+            { name: 'metrics', port: 8080 },
+            { name: 'admin', port: 9000 },
+          ],
+        },
+      },
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: { name: 'web-1', namespace: NS, labels: { 'kubernetes.io/service-name': 'web' } },
+        addressType: 'IPv4',
+        ports: [
+          { name: 'metrics', port: 8080, protocol: 'TCP' },
+          { name: 'admin', port: 9000, protocol: 'TCP' },
+        ],
+        endpoints: ips.map((ip) => ({ addresses: [ip], conditions: { ready: true } })),
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'worker-0', namespace: NS, labels: { app: 'worker' } },
+        spec: {
+          serviceAccountName: 'default',
+          nodeName: 'node-a',
+          containers: [
+            {
+              name: 'main',
+              image: 'example/worker:1',
+              ports: [{ name: 'metrics', containerPort: 7070 }],
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'scrape', namespace: NS },
+        stringData: { token: 't0ken' },
+      },
+      serviceMonitor('web', { release: 'otel' }, WEB_ENDPOINT),
+      // Not selected by service_monitor_selector.
+      serviceMonitor('unselected', {}, { port: 'admin' }),
+      // Selected, but its Secret does not exist: skipped, reported on /metrics.
+      serviceMonitor(
+        'broken',
+        { release: 'otel' },
+        { port: 'metrics', bearerTokenSecret: { name: 'missing', key: 'token' } },
+      ),
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'PodMonitor',
+        metadata: { name: 'workers', namespace: NS },
+        spec: {
+          selector: { matchLabels: { app: 'worker' } },
+          podMetricsEndpoints: [{ port: 'metrics' }],
+        },
+      },
+    );
+    await kubectlOk(cp, [
+      'patch',
+      'pod',
+      'worker-0',
+      '-n',
+      NS,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: { phase: 'Running', podIP: '10.2.0.1', podIPs: [{ ip: '10.2.0.1' }] },
+      }),
+    ]);
+
+    const dir = join(group.logDir, 'allocator');
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, 'targetallocator.yaml');
+    await writeFile(
+      file,
+      stringify({
+        kube_config_file_path: cp.kubeconfigPath,
+        collector_namespace: 'observability',
+        collectors: ['collector-0', 'collector-1'],
+        prometheus_cr: {
+          enabled: true,
+          scrape_interval: '15s',
+          service_monitor_selector: { matchLabels: { release: 'otel' } },
+          pod_monitor_selector: {},
+          secret_namespaces: [NS],
+        },
+        config: { scrape_configs: [] },
+      }),
+    );
+    const port = await freePort();
+    const proc = group.start(
+      'allocator',
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'src/cli.ts'),
+        'allocator',
+        '--config-file',
+        file,
+        '--listen-addr',
+        `127.0.0.1:${port}`,
+      ],
+      { cwd: REPO_ROOT },
+    );
+    url = `http://127.0.0.1:${port}`;
+    await waitFor(
+      'the allocator to be ready',
+      async () => {
+        if (proc.child.exitCode !== null)
+          throw new GaveUpWaiting(`allocator exited; see ${proc.logFile}`);
+        const res = await fetch(`${url}/readyz`);
+        return res.status === 200 ? true : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+  }, 900_000);
+
+  afterAll(async () => {
+    await group?.stopAll();
+    await cp?.stop();
+  });
+
+  async function get<T>(path: string): Promise<T> {
+    return (await (await fetch(`${url}${path}`)).json()) as T;
+  }
+
+  async function groups(job: string): Promise<Group[]> {
+    const all = await get<ByCollector>(`/jobs/${encodeURIComponent(job)}/targets`);
+    return Object.values(all).flatMap((c) => c.targets);
+  }
+
+  const addresses = async (job: string): Promise<string[]> =>
+    (await groups(job)).flatMap((g) => g.targets).sort();
+
+  it('serves the selected monitors as jobs with their targets, scrape configs and invalid-monitor metric', async () => {
+    await eventually('both monitor jobs', async () => {
+      const jobs = Object.keys(await get<object>('/jobs')).sort();
+      return jobs.join() === [PM_JOB, SM_JOB].join() ? jobs : undefined;
+    });
+    expect(await addresses(SM_JOB)).toEqual(['10.1.0.1:8080', '10.1.0.2:8080']);
+    expect((await groups(SM_JOB))[0]?.labels).toMatchObject({
+      __meta_kubernetes_service_name: 'web',
+      __meta_kubernetes_endpointslice_port_name: 'metrics',
+    });
+    expect(await addresses(PM_JOB)).toEqual(['10.2.0.1:7070']);
+
+    const configs = await get<Record<string, Record<string, unknown>>>('/scrape_configs');
+    expect(Object.keys(configs).sort()).toEqual([PM_JOB, SM_JOB]);
+    expect(configs[SM_JOB]).toMatchObject({
+      job_name: SM_JOB,
+      scrape_interval: '15s',
+      authorization: { type: 'Bearer', credentials: '<secret>' },
+      kubernetes_sd_configs: [{ role: 'endpointslice', namespaces: { names: [NS] } }],
+    });
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /otel_ta_prometheus_cr_invalid_monitors\{kind="ServiceMonitor",namespace="shop",name="broken",reason=".*Secret shop\/missing is not available.*"\} 1/,
+    );
+  }, 120_000);
+
+  it('serves an edited monitor, and removes the job of a deleted one', async () => {
+    await applyJson(
+      cp,
+      serviceMonitor('web', { release: 'otel' }, { ...WEB_ENDPOINT, port: 'admin' }),
+    );
+    await eventually('the edited port', async () =>
+      (await addresses(SM_JOB)).join() === '10.1.0.1:9000,10.1.0.2:9000' ? true : undefined,
+    );
+    await kubectlOk(cp, ['delete', 'servicemonitor', 'web', '-n', NS]);
+    await eventually('the job to disappear', async () =>
+      Object.keys(await get<object>('/jobs')).includes(SM_JOB) ? undefined : true,
+    );
+    expect(Object.keys(await get<object>('/scrape_configs'))).toEqual([PM_JOB]);
+  }, 120_000);
+});

@@ -383,4 +383,51 @@ describe('allocator mTLS listener', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('refuses to start on missing or mismatched TLS files, naming the settings to fix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'otel-ta-mtls-bad-'));
+    const https = {
+      listenAddr: '127.0.0.1:0',
+      caFile: join(dir, 'ca.crt'),
+      certFile: join(dir, 'tls.crt'),
+      keyFile: join(dir, 'tls.key'),
+    };
+    const attempt = async (): Promise<unknown> => {
+      const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
+      const server = createAllocatorServer({
+        view,
+        scrapeConfigs: () => ({}),
+        isReady: () => true,
+        metrics: createAllocatorMetrics({ defaultMetrics: false }),
+        logger: silentLogger(),
+        listenAddr: '127.0.0.1:0',
+        allowInsecureAuthSecrets: false,
+        strategy: 'consistent-hashing',
+        https,
+      });
+      try {
+        await server.start();
+        return undefined;
+      } catch (err) {
+        return err;
+      } finally {
+        await server.stop();
+      }
+    };
+    try {
+      expect(await attempt()).toMatchObject({
+        code: 'HTTPS_TLS_FILES_INVALID',
+        message: expect.stringContaining('https.*_file_path') as unknown,
+      });
+      const ca = testCertificateAuthority();
+      await writeTls(dir, ca, testServingCertificate(ca));
+      await writeFile(https.keyFile, testServingCertificate(ca).keyPem);
+      expect(await attempt()).toMatchObject({
+        code: 'TLS_PAIR_INVALID',
+        message: expect.stringContaining('https.*_file_path') as unknown,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { ReloadingTlsCredentials, type ServingCredentials } from '../../certs/index.js';
+import { errorMessage, OtelTaError } from '../../errors.js';
 import type { AllocatorMetrics } from '../metrics.js';
 import type { AllocationView } from '../model.js';
 import { createApiApp } from './api-app.js';
@@ -9,10 +11,13 @@ import { parseListenAddress } from './listen-address.js';
 import { ResponseCache } from './response-cache.js';
 import { ScrapeConfigsBody } from './scrape-configs-body.js';
 import { createTargetsRoute } from './targets-route.js';
-import { loadTlsFiles, TlsReloader, type TlsFilePaths } from './tls-reloader.js';
 
-export interface AllocatorHttpsConfig extends TlsFilePaths {
+export interface AllocatorHttpsConfig {
   readonly listenAddr: string;
+  /** CA that client certificates must chain to; reloaded with the serving pair. */
+  readonly caFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 export interface AllocatorServerDeps {
@@ -52,6 +57,39 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const MIN_TLS_VERSION = 'TLSv1.2';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+// The TLS floor is part of every secure context, the first and each reloaded one.
+function secureContextOptions(c: ServingCredentials): {
+  cert: string;
+  key: string;
+  ca: string | undefined;
+  minVersion: typeof MIN_TLS_VERSION;
+} {
+  return { cert: c.cert, key: c.key, ca: c.ca, minVersion: MIN_TLS_VERSION };
+}
+
+async function startCredentials(
+  config: AllocatorHttpsConfig,
+  logger: Logger,
+): Promise<{ credentials: ReloadingTlsCredentials; initial: ServingCredentials }> {
+  const credentials = new ReloadingTlsCredentials({
+    certFile: config.certFile,
+    keyFile: config.keyFile,
+    caFile: config.caFile,
+    fixHint: 'check the https.*_file_path settings (or the --https-*-file flags)',
+    logger,
+  });
+  try {
+    return { credentials, initial: await credentials.start() };
+  } catch (err) {
+    if (err instanceof OtelTaError) throw err;
+    throw new OtelTaError(
+      'HTTPS_TLS_FILES_INVALID',
+      `cannot read the HTTPS CA/certificate/key files (${config.caFile}, ${config.certFile}, ${config.keyFile}): ${errorMessage(err)}; check the https.*_file_path settings`,
+      { cause: err },
+    );
+  }
+}
 
 function listen(server: Server | HttpsServer, listenAddr: string): Promise<void> {
   const { host, port } = parseListenAddress(listenAddr);
@@ -101,7 +139,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     handlerFor(deps.allowInsecureAuthSecrets),
   );
   let https: HttpsServer | undefined;
-  let reloader: TlsReloader | undefined;
+  let credentials: ReloadingTlsCredentials | undefined;
 
   const address = (server: Server | HttpsServer): AddressInfo => {
     const addr = server.address();
@@ -115,11 +153,11 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
       logger.info({ address: address(http) }, 'allocator HTTP server listening');
       if (deps.https === undefined) return;
       const tlsConfig = deps.https;
-      const secure = await loadTlsFiles(tlsConfig);
+      const started = await startCredentials(tlsConfig, logger);
+      credentials = started.credentials;
       const server = createHttpsServer(
         {
-          ...secure,
-          minVersion: MIN_TLS_VERSION,
+          ...secureContextOptions(started.initial),
           requestCert: true,
           rejectUnauthorized: true,
           keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
@@ -127,19 +165,14 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
         handlerFor(true),
       );
       https = server;
+      // New connections get the new context; those open keep theirs.
+      credentials.onChange((next) => server.setSecureContext(secureContextOptions(next)));
       await listen(server, tlsConfig.listenAddr);
-      // The TLS floor is part of the secure context: keep it on every reload.
-      reloader = new TlsReloader(
-        tlsConfig,
-        (options) => server.setSecureContext({ ...options, minVersion: MIN_TLS_VERSION }),
-        logger,
-      );
-      reloader.start();
       logger.info({ address: address(server) }, 'allocator HTTPS (mTLS) server listening');
     },
 
     async stop(): Promise<void> {
-      reloader?.stop();
+      await credentials?.stop();
       await Promise.all([close(http), https === undefined ? Promise.resolve() : close(https)]);
       logger.info('allocator server stopped');
     },

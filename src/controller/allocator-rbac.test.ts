@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocatorPermissions } from './allocator-rbac.js';
+import { allocatorPermissions, prometheusCrAccess } from './allocator-rbac.js';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -57,12 +57,43 @@ describe('allocatorPermissions', () => {
     ]);
   });
 
-  it('Prometheus CR discovery reads the monitoring.coreos.com kinds cluster-wide', () => {
-    const perms = allocatorPermissions('obs', [], true);
-    expect(perms.clusterWide).toContainEqual({
-      apiGroups: ['monitoring.coreos.com'],
-      resources: ['podmonitors', 'probes', 'scrapeconfigs', 'servicemonitors'],
+  it('Prometheus CR discovery reads monitors, namespaces and their targets cluster-wide, Secrets in the own namespace', () => {
+    const perms = allocatorPermissions('obs', [], prometheusCrAccess({ enabled: true }));
+    expect(perms).toEqual({
+      namespaced: [{ apiGroups: [''], resources: ['pods', 'secrets'], verbs: READ }],
+      clusterWide: [
+        { apiGroups: [''], resources: ['namespaces', 'pods', 'services'], verbs: READ },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+        {
+          apiGroups: ['monitoring.coreos.com'],
+          resources: ['podmonitors', 'servicemonitors'],
+          verbs: READ,
+        },
+      ],
+    });
+  });
+
+  it('secret_namespaces beyond the own namespace need Secrets cluster-wide', () => {
+    const perms = allocatorPermissions(
+      'obs',
+      [],
+      prometheusCrAccess({ enabled: true, secret_namespaces: ['obs', 'shop'] }),
+    );
+    expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
+    expect(perms.clusterWide[0]).toEqual({
+      apiGroups: [''],
+      resources: ['namespaces', 'pods', 'secrets', 'services'],
       verbs: READ,
+    });
+  });
+
+  it('without prometheus_cr enabled, no monitoring.coreos.com, namespace or Secret access', () => {
+    expect(prometheusCrAccess({ enabled: false, secret_namespaces: ['x'] })).toBe(false);
+    expect(prometheusCrAccess(undefined)).toBe(false);
+    const perms = allocatorPermissions('obs', [], prometheusCrAccess({ enabled: false }));
+    expect(perms).toEqual({
+      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
+      clusterWide: [],
     });
   });
 });

@@ -14,6 +14,16 @@ export interface AllocatorPermissions {
 
 const READ = ['get', 'list', 'watch'];
 
+/** Prometheus CR discovery: off, or on with the namespaces whose Secrets it reads. */
+export type PrometheusCrAccess = false | { readonly secretNamespaces: readonly string[] };
+
+/** What the allocator's `prometheus_cr` block (snake_case, as rendered) lets it read. */
+export function prometheusCrAccess(block: unknown): PrometheusCrAccess {
+  if (!isRecord(block) || block.enabled !== true) return false;
+  const names = Array.isArray(block.secret_namespaces) ? block.secret_namespaces : [];
+  return { secretNamespaces: names.filter((n): n is string => typeof n === 'string') };
+}
+
 /** Resources each `kubernetes_sd_configs` role lists and watches (Prometheus's discovery). */
 const SD_ROLE_RESOURCES: Record<string, readonly (readonly [string, string])[]> = {
   pod: [['', 'pods']],
@@ -38,12 +48,13 @@ const CLUSTER_SCOPED = new Set(['nodes', 'namespaces']);
  * Least privilege from the scrape configs: the collector pods (always, in the collector's
  * namespace), then per `kubernetes_sd_configs` entry the resources its role reads, namespaced when
  * the entry names only the collector's own namespace, cluster-wide otherwise; nodes and namespaces
- * are cluster-scoped by nature. Prometheus CR discovery reads monitors in any namespace.
+ * are cluster-scoped by nature. Prometheus CR discovery reads monitors in any namespace, and
+ * Secrets in the collector's namespace (a Role) unless secret_namespaces names others.
  */
 export function allocatorPermissions(
   namespace: string,
   scrapeConfigs: readonly JsonObject[],
-  prometheusCrEnabled: boolean,
+  prometheusCr: PrometheusCrAccess,
 ): AllocatorPermissions {
   const namespaced = new RuleSet();
   const cluster = new RuleSet();
@@ -63,17 +74,20 @@ export function allocatorPermissions(
       if (attach.namespace === true) cluster.add('', 'namespaces');
     }
   }
-  if (prometheusCrEnabled) {
-    for (const resource of ['servicemonitors', 'podmonitors', 'scrapeconfigs', 'probes']) {
+  if (prometheusCr !== false) {
+    // The watcher reads ServiceMonitors and PodMonitors (ScrapeConfigs and Probes are not
+    // supported yet) and the namespaces their namespace selectors match on.
+    for (const resource of ['servicemonitors', 'podmonitors']) {
       cluster.add('monitoring.coreos.com', resource);
     }
     cluster.add('', 'namespaces');
-    // Monitors' endpoints are resolved through services, endpoints and their pods, and their auth
-    // through secrets and configmaps they reference.
-    for (const resource of ['services', 'endpoints', 'pods', 'secrets', 'configmaps']) {
-      cluster.add('', resource);
-    }
+    // Their jobs discover with the endpointslice role (ServiceMonitors: slices, their services and
+    // pods) and the pod role (PodMonitors), in any namespace a monitor names.
+    for (const resource of ['services', 'pods']) cluster.add('', resource);
     cluster.add('discovery.k8s.io', 'endpointslices');
+    // Secrets the monitors reference are read in the collector's namespace plus secret_namespaces.
+    const elsewhere = prometheusCr.secretNamespaces.some((ns) => ns !== namespace);
+    (elsewhere ? cluster : namespaced).add('', 'secrets');
   }
   return { namespaced: namespaced.rules(), clusterWide: cluster.rules() };
 }

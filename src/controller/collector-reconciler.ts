@@ -5,7 +5,7 @@ import { errorMessage } from '../errors.js';
 import { splitKey, type KubeObject } from '../k8s/object.js';
 import { renderAllocatorConfig } from './allocator-config.js';
 import { allocatorClusterRoleName, buildAllocatorManifests } from './allocator-manifests.js';
-import { allocatorPermissions } from './allocator-rbac.js';
+import { allocatorPermissions, prometheusCrAccess } from './allocator-rbac.js';
 import { buildCollectorManifests, collectorObjectName } from './collector-manifests.js';
 import {
   allocatorEnabled,
@@ -73,7 +73,7 @@ export class CollectorReconciler {
       const permissions = allocatorPermissions(
         collector.namespace,
         config.scrapeConfigs,
-        config.prometheusCrEnabled,
+        prometheusCrAccess(config.document.prometheus_cr),
       );
       objects.push(
         ...buildAllocatorManifests(collector, config, permissions, {

@@ -183,6 +183,45 @@ describe('PrometheusCrWatcher', () => {
     expect((await gauge.get()).values).toEqual([]);
   });
 
+  it('serves the monitors it has when another watch cannot list (a CRD not installed, no permission)', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('servicemonitors').put(monitor('shop', 'web'));
+    const failing = cluster.listWatch;
+    const config = buildAllocatorConfig({
+      flags: {},
+      env: {},
+      file: {
+        path: '/etc/ta.yaml',
+        text: JSON.stringify({
+          collectors: ['c'],
+          prometheus_cr: { enabled: true, service_monitor_selector: {}, pod_monitor_selector: {} },
+        }),
+      },
+    });
+    const clock = new ManualClock();
+    watcher = new PrometheusCrWatcher({
+      config: config.prometheusCr,
+      collectorNamespace: undefined,
+      listWatch: (type, selection) =>
+        type.resource === 'podmonitors'
+          ? {
+              list: () => Promise.reject(new Error('404: the server could not find the resource')),
+              watch: () => Promise.resolve(),
+            }
+          : failing(type, selection),
+      planner: fakePlanner([]),
+      logger: silentLogger(),
+      clock,
+      syncTimeoutMs: 1000,
+    });
+    const emitted: (readonly MonitorJob[])[] = [];
+    await watcher.start((jobs) => emitted.push(jobs));
+    await tick();
+    expect(emitted).toHaveLength(0);
+    clock.advance(1000);
+    expect(names(emitted[0])).toEqual(['serviceMonitor/shop/web/0']);
+  });
+
   it('a monitor whose generated config fails to plan is skipped like an invalid one', async () => {
     const cluster = new MemoryCluster();
     const monitors = cluster.collection('servicemonitors');

@@ -44,6 +44,8 @@ export interface PrometheusCrWatcherDeps {
   readonly invalidMonitors?: InvalidMonitorsGauge | undefined;
   /** How long after the first change of a burst the jobs are recomputed. */
   readonly coalesceMs?: number | undefined;
+  /** How long the first set waits for every watch to list before serving what has. */
+  readonly syncTimeoutMs?: number | undefined;
 }
 
 interface MonitorKindWatch {
@@ -54,6 +56,7 @@ interface MonitorKindWatch {
 }
 
 const DEFAULT_COALESCE_MS = 50;
+const DEFAULT_SYNC_TIMEOUT_MS = 10_000;
 
 function isEmptySelector(selector: LabelSelector): boolean {
   return Object.keys(selector.matchLabels).length === 0 && selector.matchExpressions.length === 0;
@@ -125,11 +128,39 @@ export class PrometheusCrWatcher {
     }
     const all = this.allInformers();
     for (const informer of all) await informer.start();
+    // The first set waits for every watch to list, so monitors are not reported invalid for a
+    // Secret that is merely not loaded yet; but not forever: a kind whose CRD is not installed,
+    // or a namespace the allocator may not read, must not hold back all the others.
+    const cancelWait = this.deps.clock.setTimeout(() => {
+      const waiting = this.waitingInformers();
+      this.logger.warn(
+        { waiting },
+        'prometheus_cr: not every watch has listed yet; serving what has',
+      );
+      this.markSynced();
+    }, this.deps.syncTimeoutMs ?? DEFAULT_SYNC_TIMEOUT_MS);
     void Promise.all(all.map((i) => i.waitForSync())).then(() => {
-      if (this.stopped) return;
-      this.synced = true;
-      this.recompute();
+      cancelWait();
+      this.markSynced();
     });
+  }
+
+  private markSynced(): void {
+    if (this.stopped || this.synced) return;
+    this.synced = true;
+    this.recompute();
+  }
+
+  private waitingInformers(): string[] {
+    const names: string[] = [];
+    for (const kind of this.kinds) {
+      for (const informer of kind.informers) if (!informer.hasSynced) names.push(kind.kind);
+    }
+    if (this.namespaces?.hasSynced === false) names.push('namespaces');
+    for (const [namespace, informer] of this.secrets) {
+      if (!informer.hasSynced) names.push(`secrets/${namespace}`);
+    }
+    return names;
   }
 
   /** A new planner (the config's global settings or filter strategy changed): re-plans every job. */

@@ -1,14 +1,11 @@
-import { errorMessage } from '../errors.js';
 import { Annotations, type RewriteMode } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
-import { parseConfig, renderConfig } from './config-document.js';
+import { rewriteConfig } from './config-rewrite.js';
 import { applyDefaults, type MutationSettings } from './defaults.js';
 import { isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
 import { readCollector, type CollectorView } from './model.js';
 import { allocatorServiceUrl } from './naming.js';
-import { rewritePrometheusReceiver } from './receiver-rewrite.js';
-import { readScrapeConfigs } from './scrape-configs.js';
-import { readStash, removeStash, writeStash } from './stash.js';
+import { removeStash, writeEncodedStash } from './stash.js';
 
 export type { MutationSettings } from './defaults.js';
 
@@ -93,24 +90,18 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
     settings: context.settings,
   });
 
-  const parsed = parseConfig(view.config);
-  const rewrite =
-    parsed.value === null
-      ? ({ kind: 'no-receiver' } as const)
-      : rewritePrometheusReceiver({
-          config: parsed.value,
-          mode: mode.mode,
-          allocatorUrl: allocatorServiceUrl(name, namespace),
-          stash: previousStash(object, warnings),
-        });
+  const rewrite = rewriteConfig({
+    source: view.config,
+    mode: mode.mode,
+    allocatorUrl: allocatorServiceUrl(name, namespace),
+    object,
+  });
+  warnings.push(...rewrite.warnings);
   if (rewrite.kind === 'no-receiver') {
-    warnings.push('spec.config has no receiver named "prometheus": there is nothing to rewrite');
     removeStash(result);
   } else {
-    const rendered = renderConfig(parsed, rewrite.config);
-    if (rendered.config !== undefined) spec.config = rendered.config;
-    warnings.push(...rewrite.warnings, ...rendered.warnings);
-    writeStash(result, rewrite.originals);
+    if (rewrite.config !== undefined) spec.config = rewrite.config;
+    writeEncodedStash(result, rewrite.stash);
     assertAnnotationsFit(result);
   }
   if (jsonEqual(result, object)) return { kind: 'unchanged', warnings };
@@ -159,23 +150,6 @@ function rewriteMode(view: CollectorView): { mode: RewriteMode; warnings: string
         ]
       : [];
   return { mode, warnings };
-}
-
-function previousStash(object: JsonObject, warnings: string[]): JsonObject[] | undefined {
-  const stash = readStash(object);
-  if (stash.status === 'absent') return undefined;
-  if (stash.status === 'invalid') {
-    warnings.push(`${stash.message}; it was rebuilt from spec.config`);
-    return undefined;
-  }
-  try {
-    return readScrapeConfigs(stash.scrapeConfigs, 'the stashed scrape configs');
-  } catch (err) {
-    warnings.push(
-      `the stashed scrape configs are unusable (${errorMessage(err)}); rebuilt from spec.config`,
-    );
-    return undefined;
-  }
 }
 
 function assertAnnotationsFit(object: JsonObject): void {

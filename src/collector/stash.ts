@@ -44,7 +44,11 @@ export function encodeStash(scrapeConfigs: readonly JsonObject[]): EncodedStash 
  * metadata and annotations maps are replaced by edited copies: they may be shared with others.
  */
 export function writeStash(object: JsonObject, scrapeConfigs: readonly JsonObject[]): void {
-  const { json, hash } = encodeStash(scrapeConfigs);
+  writeEncodedStash(object, encodeStash(scrapeConfigs));
+}
+
+/** `writeStash` with the stash already encoded. */
+export function writeEncodedStash(object: JsonObject, { json, hash }: EncodedStash): void {
   const metadata: JsonObject = isRecord(object.metadata) ? { ...object.metadata } : {};
   const annotations: JsonObject = isRecord(metadata.annotations) ? { ...metadata.annotations } : {};
   annotations[Annotations.originalScrapeConfigs] = json;

@@ -108,15 +108,21 @@ export function internalError(message: string): AdmissionDecision {
  */
 const MAX_WARNING_LENGTH = 1024;
 
+function encodePatch(patch: readonly Operation[]): string {
+  return Buffer.from(JSON.stringify(patch), 'utf8').toString('base64');
+}
+
 export function admissionReviewResponse(
   uid: string,
   decision: AdmissionDecision,
+  /** The patch's base64 JSON; `serialiseAdmissionReview` brings a faster writer of the same bytes. */
+  patchBase64: (patch: readonly Operation[]) => string = encodePatch,
 ): AdmissionReviewBody {
   const response: AdmissionResponseBody = { uid, allowed: decision.allowed };
   // Both fields are omitted for an empty patch: the API server rejects a patchType without a patch.
   if (decision.patch.length > 0) {
     response.patchType = 'JSONPatch';
-    response.patch = Buffer.from(JSON.stringify(decision.patch), 'utf8').toString('base64');
+    response.patch = patchBase64(decision.patch);
   }
   if (decision.warnings.length > 0) {
     response.warnings = decision.warnings.map((warning) => warning.slice(0, MAX_WARNING_LENGTH));

@@ -17,6 +17,7 @@ import {
 } from './conversion-review.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
 import { readRequestBody } from './request-body.js';
+import { serialiseAdmissionReview } from './review-json.js';
 import type { WebhookEndpoint, WebhookMetrics } from './webhook-metrics.js';
 
 /** What the server delegates to; the server itself only speaks the wire protocol. */
@@ -137,7 +138,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
         decision = parsed.decision;
       }
     }
-    const text = JSON.stringify(admissionReviewResponse(uid, decision));
+    const text = serialiseAdmissionReview(uid, decision);
     const seconds = elapsedSeconds(start);
     metrics.requestDuration.observe({ endpoint, outcome: decision.outcome }, seconds);
     logger.info(

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { buildAllocatorConfig } from '../config/allocator-config.js';
+import type { ScrapeConfig } from '../config/allocator/prometheus-config.js';
 import { UsageError } from '../errors.js';
 import { silentLogger } from '../observability/logger.js';
 import { ManualClock } from './discovery/manual-clock.js';
 import { DiscoveryRegistry } from './discovery/registry.js';
 import { staticProviderFactory } from './discovery/static-provider.js';
 import { createAllocatorMetrics } from './metrics.js';
-import { AllocatorService } from './service.js';
+import type { JobPlanner, MonitorJob } from './prometheus-cr/prometheus-cr-watcher.js';
+import { AllocatorService, type DynamicJobSource } from './service.js';
 
 function serviceFor(text: string): AllocatorService {
   const config = buildAllocatorConfig({ flags: {}, env: {}, file: { path: '/etc/ta.yaml', text } });
@@ -46,5 +48,78 @@ describe('AllocatorService.start', () => {
     await expect(start).rejects.toThrow(
       'job "k": kubernetes_sd_configs is not a supported service discovery',
     );
+  });
+});
+
+/**
+ * A scripted dynamic job source: the interface the Prometheus CR watcher implements (the watcher
+ * itself runs in test/integration/allocator-prometheus-cr.test.ts); here only the service's wiring
+ * is under test.
+ */
+class ScriptedJobSource implements DynamicJobSource {
+  sink: ((jobs: readonly MonitorJob[]) => void) | undefined;
+  planner: JobPlanner | undefined;
+
+  start(sink: (jobs: readonly MonitorJob[]) => void): Promise<void> {
+    this.sink = sink;
+    return Promise.resolve();
+  }
+
+  setPlanner(planner: JobPlanner): void {
+    this.planner = planner;
+  }
+
+  stop(): Promise<void> {
+    this.sink = undefined;
+    return Promise.resolve();
+  }
+
+  emit(...configs: ScrapeConfig[]): void {
+    const planner = this.planner;
+    if (planner === undefined) throw new Error('no planner');
+    this.sink?.(configs.map((scrapeConfig) => ({ scrapeConfig, plan: planner(scrapeConfig) })));
+  }
+}
+
+describe('AllocatorService with a dynamic job source (Prometheus CRs)', () => {
+  it('is ready only once the first monitor job set is in; monitor jobs join the file jobs and a file job name wins', async () => {
+    const text = `listen_addr: 127.0.0.1:0\ncollectors: [c]\nprometheus_cr: {enabled: true}\n${JOBS}`;
+    const config = buildAllocatorConfig({
+      flags: {},
+      env: {},
+      file: { path: '/etc/ta.yaml', text },
+    });
+    const source = new ScriptedJobSource();
+    const service = new AllocatorService({
+      config,
+      loadConfig: () => Promise.resolve(config),
+      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
+      logger: silentLogger(),
+      metrics: createAllocatorMetrics({ defaultMetrics: false }),
+      clock: new ManualClock(),
+      watchConfigFile: false,
+      prometheusCrSource: (_config, planner) => {
+        source.planner = planner;
+        return source;
+      },
+    });
+    await service.start();
+    try {
+      const base = `http://127.0.0.1:${service.httpAddress()?.port}`;
+      expect((await fetch(`${base}/readyz`)).status).toBe(503);
+      source.emit(
+        { job_name: 'serviceMonitor/ns/m/0', static_configs: [{ targets: ['y:2'] }] },
+        { job_name: 'a', static_configs: [{ targets: ['z:3'] }] },
+      );
+      await expect.poll(async () => (await fetch(`${base}/readyz`)).status).toBe(200);
+      const configs = (await (await fetch(`${base}/scrape_configs`)).json()) as Record<
+        string,
+        { static_configs: unknown }
+      >;
+      expect(Object.keys(configs).sort()).toEqual(['a', 'serviceMonitor/ns/m/0']);
+      expect(configs.a?.static_configs).toEqual([{ targets: ['x:1'] }]);
+    } finally {
+      await service.stop();
+    }
   });
 });

@@ -179,6 +179,7 @@ export class AllocatorService {
     this.watcher?.close();
     this.watcher = undefined;
     await this.dynamicJobs?.stop();
+    this.dynamicJobs = undefined;
     await this.reloading;
     await this.server?.stop();
     await this.discovery?.stop();
@@ -262,6 +263,9 @@ export class AllocatorService {
       this.logger.error('prometheus_cr is enabled, but this build has no Prometheus CR watcher');
       return;
     }
+    // Not ready until the monitors' first job set is in (at most the watcher's sync timeout), so
+    // a collector's first /scrape_configs is not missing them.
+    this.ready = false;
     this.dynamicJobs = create(
       config,
       createJobPlanner(config, this.deps.registry, this.deps.logger),
@@ -269,8 +273,15 @@ export class AllocatorService {
     await this.dynamicJobs.start((jobs) => {
       // Serialized with reloads, so two job sets never reach discovery out of order.
       this.reloading = this.reloading.then(async () => {
+        if (this.dynamicJobs === undefined) return true;
         this.monitorJobs = jobs;
-        await this.applyJobs();
+        try {
+          await this.applyJobs();
+        } catch (err) {
+          // Never fatal, and never a rejected chain that would stall later reloads.
+          this.logger.error({ err }, 'cannot apply the Prometheus CR jobs');
+        }
+        this.ready = true;
         this.deps.metrics.events.inc({ source: 'prometheus_cr' });
         return true;
       });

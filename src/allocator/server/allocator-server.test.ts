@@ -123,6 +123,34 @@ describe('allocator HTTP API', () => {
     expect(JSON.parse(plain.body.toString())).toHaveProperty('col-0');
   });
 
+  it('serves the same bytes and headers from compact bodies (zero byte budget) as from plain ones', async () => {
+    const targets = Array.from({ length: 30 }, (_, i) =>
+      makeTarget('app', `10.3.0.${i}:9100`, { zone: `z${i % 3}` }),
+    );
+    const plain = await startServer();
+    const compact = await startServer({ responseCacheMaxBytes: 0 });
+    for (const { view } of [plain, compact]) view.setJobTargets('app', targets);
+    for (const path of ['/jobs/app/targets?collector_id=col-0', '/jobs/app/targets']) {
+      const variants: Record<string, string>[] = [{}, { 'Accept-Encoding': 'gzip' }];
+      for (const headers of variants) {
+        const [a, b] = await Promise.all(
+          [plain, compact].map(async ({ base }) => {
+            const res = await fetch(`${base}${path}`, { headers });
+            const body = Buffer.from(await res.arrayBuffer());
+            expect(body.length).toBeGreaterThan(512);
+            return {
+              body: body.toString(),
+              etag: res.headers.get('etag'),
+              type: res.headers.get('content-type'),
+              vary: res.headers.get('vary'),
+            };
+          }),
+        );
+        expect(b).toEqual(a);
+      }
+    }
+  });
+
   it('answers [] for an unknown job or collector', async () => {
     const { base } = await startServer();
     for (const path of [

@@ -34,7 +34,8 @@ export interface AllocatorServerDeps {
   readonly https?: AllocatorHttpsConfig | undefined;
   readonly strategy: string;
   /**
-   * Most bytes of serialized target bodies to keep (see ResponseCache); undefined keeps them all.
+   * Most bytes of target bodies kept as plain JSON, the rest kept gzip-compact and inflated per
+   * request (see ResponseCache); undefined keeps them all plain.
    * 100k targets of 30 labels make ~180 MB of bodies.
    */
   readonly responseCacheMaxBytes?: number | undefined;

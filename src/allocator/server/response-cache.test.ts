@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { makeTarget } from '../../../test/e2e/support/targets.js';
 import { Allocator } from '../allocator.js';
@@ -68,11 +69,11 @@ describe('ResponseCache', () => {
     const ids = ['a', 'b', 'c', 'd'];
     const served = (): number => {
       let total = 0;
-      for (const id of ids) total += cache.targetsFor('job', id).plainBytes.length;
+      for (const id of ids) total += cache.targetsFor('job', id).plainLength;
       return total;
     };
     expect(cache.bytes()).toBe(0);
-    const first = served() - EMPTY_TARGET_LIST.plainBytes.length; // no 'd' yet: shared empty body
+    const first = served() - EMPTY_TARGET_LIST.plainLength; // no 'd' yet: shared empty body
     expect(cache.bytes()).toBe(first);
     view.setCollectors(ids.map((id) => ({ id })));
     expect(served()).toBe(cache.bytes());
@@ -85,20 +86,24 @@ describe('ResponseCache', () => {
     expect(cache.bytes()).toBe(0);
   });
 
-  it('keeps bodies while they fit the byte budget and serves the rest uncached, with the same bytes', () => {
+  it('keeps bodies plain while they fit the byte budget and compact after, serving the same bytes', () => {
     const { view } = setup();
     const unlimited = new ResponseCache(view);
-    const sizes = ['a', 'b', 'c'].map((id) => unlimited.targetsFor('job', id).plainBytes.length);
-    const budget = sizes[0]! + sizes[1]!;
+    const ids = ['a', 'b', 'c'];
+    const plainSizes = ids.map((id) => unlimited.targetsFor('job', id).plainLength);
+    const budget = plainSizes[0]! + plainSizes[1]!;
     const cache = new ResponseCache(view, { maxBodyBytes: budget });
-    for (const id of ['a', 'b', 'c']) cache.targetsFor('job', id);
-    expect(cache.bytes()).toBe(budget);
-    expect(cache.targetsFor('job', 'a')).toBe(cache.targetsFor('job', 'a'));
-    const c1 = cache.targetsFor('job', 'c');
-    const c2 = cache.targetsFor('job', 'c');
-    expect(c2).not.toBe(c1);
-    expect(c2.plainBytes.equals(unlimited.targetsFor('job', 'c').plainBytes)).toBe(true);
-    expect(c2.etag).toBe(unlimited.targetsFor('job', 'c').etag);
-    expect(cache.bytes()).toBe(budget);
+    const bodies = ids.map((id) => cache.targetsFor('job', id));
+    expect(bodies.map((b) => b.compact)).toEqual([false, false, true]);
+    expect(cache.bytes()).toBe(budget + bodies[2]!.residentBytes);
+    expect(bodies[2]!.residentBytes).toBeLessThan(plainSizes[2]! / 4);
+    for (const [i, id] of ids.entries()) {
+      const body = cache.targetsFor('job', id);
+      expect(body).toBe(bodies[i]);
+      const reference = unlimited.targetsFor('job', id);
+      expect(body.plain().equals(reference.plain())).toBe(true);
+      expect(body.etag).toBe(reference.etag);
+      expect(gunzipSync(body.gzip()).equals(reference.plain())).toBe(true);
+    }
   });
 });

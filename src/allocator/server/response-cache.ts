@@ -7,9 +7,8 @@ export const EMPTY_TARGET_LIST: CachedBody = cachedJsonBody('[]');
 
 export interface ResponseCacheOptions {
   /**
-   * Most bytes of target bodies kept (plain JSON; gzip copies are made on demand and not counted).
-   * A body that does not fit is served without being kept. Default: no limit, so every body is
-   * serialized once per change.
+   * Most bytes of target bodies kept as plain JSON. A body that does not fit is kept compact
+   * (gzip, ~1/29 of the size) and inflated per plain request. Default: no limit.
    */
   readonly maxBodyBytes?: number | undefined;
 }
@@ -48,9 +47,11 @@ function sameTargets(a: readonly Target[], b: readonly Target[]): boolean {
  * serialized and compressed again. Empty results are not cached, so requests for made-up job or
  * collector names cannot grow memory.
  *
- * With `maxBodyBytes`, bodies are kept while they fit and later ones are served uncached. Collectors
- * poll every (job, collector) pair in a cycle, which evicting the least recently used would turn
- * into a miss on every request; keeping a fixed part hits that part's share of requests.
+ * With `maxBodyBytes`, bodies are kept plain while they fit and compact after that, so every body
+ * is still serialized once per change, and a plain request for a compact one costs an inflate
+ * (~30 µs for 37 KB) instead of a serialization (~200 µs). No eviction: collectors poll every
+ * (job, collector) pair in a cycle, which evicting the least recently used would turn into a miss
+ * on every request.
  */
 export class ResponseCache {
   private readonly jobEntries = new Map<string, JobEntry>();
@@ -83,8 +84,8 @@ export class ResponseCache {
       }
       this.release(previous.body);
     }
-    const body = cachedJsonBody(targetListJson(targets));
-    if (this.retain(body)) created.byCollector.set(collectorId, { targets, body });
+    const body = this.retain(cachedJsonBody(targetListJson(targets)));
+    created.byCollector.set(collectorId, { targets, body });
     return body;
   }
 
@@ -93,8 +94,8 @@ export class ResponseCache {
     const entry = this.currentEntry(job);
     if (entry?.allCollectors !== undefined) return entry.allCollectors;
     const body = cachedJsonBody(jobAllCollectorsJson(this.view, job));
-    if (this.view.targetCount(job) > 0 && this.retain(body)) {
-      (entry ?? this.newEntry(job, undefined)).allCollectors = body;
+    if (this.view.targetCount(job) > 0) {
+      (entry ?? this.newEntry(job, undefined)).allCollectors = this.retain(body);
     }
     return body;
   }
@@ -115,20 +116,20 @@ export class ResponseCache {
     return n;
   }
 
-  /** Bytes of target bodies kept, previous versions awaiting reuse included. */
+  /** Bytes of target bodies kept (plain or compact), previous versions awaiting reuse included. */
   bytes(): number {
     return this.keptBytes;
   }
 
-  private retain(body: CachedBody): boolean {
-    const size = body.plainBytes.length;
-    if (this.keptBytes + size > this.maxBodyBytes) return false;
-    this.keptBytes += size;
-    return true;
+  /** Counts a body about to be kept, first making it compact if it does not fit plain. */
+  private retain(body: CachedBody): CachedBody {
+    if (this.keptBytes + body.plainLength > this.maxBodyBytes) body.makeCompact();
+    this.keptBytes += body.residentBytes;
+    return body;
   }
 
   private release(body: CachedBody | undefined): void {
-    if (body !== undefined) this.keptBytes -= body.plainBytes.length;
+    if (body !== undefined) this.keptBytes -= body.residentBytes;
   }
 
   private releaseAll(bodies: ReadonlyMap<string, CollectorBody>): void {

@@ -19,7 +19,7 @@ export function sendCachedJson(
   const gzip = cached.compressible && acceptsGzip(req.headers['accept-encoding']);
   res.writeHead(200, gzip ? cached.gzipHeaders() : cached.plainHeaders());
   if (req.method === 'HEAD') res.end();
-  else res.end(gzip ? cached.gzip() : cached.plainBytes);
+  else res.end(gzip ? cached.gzip() : cached.plain());
 }
 
 /** A small JSON document (errors, probes); not cached. */

@@ -48,6 +48,17 @@ export interface PrometheusCrWatcherDeps {
   readonly syncTimeoutMs?: number | undefined;
 }
 
+interface PlannedConfig {
+  readonly scrapeConfig: ScrapeConfig;
+  readonly plan: JobPlan;
+  /** The config as JSON: an equal config next time keeps this plan. */
+  readonly json: string;
+}
+
+type MonitorResult =
+  | { readonly planned: readonly PlannedConfig[]; readonly warnings: readonly string[] }
+  | { readonly reason: string };
+
 interface MonitorKindWatch {
   readonly kind: MonitorKind;
   readonly informers: readonly Informer<KubeObject>[];
@@ -75,7 +86,14 @@ export class PrometheusCrWatcher {
   private readonly secrets = new Map<string, Informer<KubeObject>>();
   private sink: ((jobs: readonly MonitorJob[]) => void) | undefined;
   private planner: JobPlanner;
-  private plans = new Map<string, { readonly json: string; readonly plan: JobPlan }>();
+  private plans = new Map<string, PlannedConfig>();
+  /**
+   * Each monitor object's translation, valid while `generation` is unchanged: the informer hands
+   * out a new object on every change of a monitor, and the generation moves when anything else a
+   * translation reads changes (a Secret, the planner). So a change recomputes one monitor, not all.
+   */
+  private results = new WeakMap<KubeObject, { generation: number; result: MonitorResult }>();
+  private generation = 0;
   private reported = new Map<string, string>();
   private cancelTimer: (() => void) | undefined;
   private synced = false;
@@ -120,10 +138,15 @@ export class PrometheusCrWatcher {
     }
     if (this.kinds.length > 0) {
       for (const namespace of this.secretNamespaces()) {
-        this.secrets.set(
-          namespace,
-          this.informer(`secrets/${namespace}`, ResourceTypes.secrets, { namespace }),
-        );
+        const secrets = this.informer(`secrets/${namespace}`, ResourceTypes.secrets, { namespace });
+        const changed = (): void => {
+          this.generation += 1;
+        };
+        // Any Secret change may change any monitor's translation (the recompute runs later).
+        secrets.on('add', changed);
+        secrets.on('update', changed);
+        secrets.on('delete', changed);
+        this.secrets.set(namespace, secrets);
       }
     }
     const all = this.allInformers();
@@ -167,6 +190,7 @@ export class PrometheusCrWatcher {
   setPlanner(planner: JobPlanner): void {
     this.planner = planner;
     this.plans = new Map();
+    this.generation += 1;
     this.schedule();
   }
 
@@ -261,7 +285,7 @@ export class PrometheusCrWatcher {
     if (this.stopped || this.sink === undefined) return;
     const ctx = this.translationContext();
     const jobs: MonitorJob[] = [];
-    const plans = new Map<string, { readonly json: string; readonly plan: JobPlan }>();
+    const plans = new Map<string, PlannedConfig>();
     const problems = new Map<string, string>();
     this.deps.invalidMonitors?.reset();
     for (const kind of this.kinds) {
@@ -270,32 +294,59 @@ export class PrometheusCrWatcher {
         .filter((obj) => this.selected(kind, obj))
         .sort((a, b) => (objectKey(a) < objectKey(b) ? -1 : 1));
       for (const obj of monitors) {
-        const namespace = obj.metadata?.namespace ?? '';
-        const name = obj.metadata?.name ?? '';
-        const id = `${kind.kind}/${namespace}/${name}`;
-        try {
-          const translation = kind.translate(obj, ctx);
-          const planned = translation.scrapeConfigs.map((scrapeConfig) => {
-            const json = JSON.stringify(scrapeConfig);
-            const cached = this.plans.get(scrapeConfig.job_name);
-            const plan = cached?.json === json ? cached.plan : this.planner(scrapeConfig);
-            return { scrapeConfig, plan, json };
-          });
-          for (const p of planned) {
-            plans.set(p.scrapeConfig.job_name, { json: p.json, plan: p.plan });
-            jobs.push({ scrapeConfig: p.scrapeConfig, plan: p.plan });
-          }
-          for (const warning of translation.warnings) problems.set(`${id}: ${warning}`, 'warn');
-        } catch (err) {
-          const reason = errorMessage(err);
-          problems.set(`${id}: ${reason}`, 'invalid');
-          this.deps.invalidMonitors?.set({ kind: kind.kind, namespace, name, reason }, 1);
+        const id = `${kind.kind}/${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+        let cached = this.results.get(obj);
+        if (cached?.generation !== this.generation) {
+          cached = { generation: this.generation, result: this.translateOne(kind, obj, ctx) };
+          this.results.set(obj, cached);
         }
+        const { result } = cached;
+        if ('reason' in result) {
+          problems.set(`${id}: ${result.reason}`, 'invalid');
+          this.deps.invalidMonitors?.set(
+            {
+              kind: kind.kind,
+              namespace: obj.metadata?.namespace ?? '',
+              name: obj.metadata?.name ?? '',
+              reason: result.reason,
+            },
+            1,
+          );
+          continue;
+        }
+        for (const planned of result.planned) {
+          plans.set(planned.scrapeConfig.job_name, planned);
+          jobs.push({ scrapeConfig: planned.scrapeConfig, plan: planned.plan });
+        }
+        for (const warning of result.warnings) problems.set(`${id}: ${warning}`, 'warn');
       }
     }
     this.plans = plans;
     this.logNew(problems);
     this.sink(jobs);
+  }
+
+  /**
+   * Translates and plans one monitor. A job whose generated config equals the last one keeps its
+   * plan, so its running discovery is not restarted.
+   */
+  private translateOne(
+    kind: MonitorKindWatch,
+    obj: KubeObject,
+    ctx: TranslationContext,
+  ): MonitorResult {
+    try {
+      const translation = kind.translate(obj, ctx);
+      const planned = translation.scrapeConfigs.map((scrapeConfig): PlannedConfig => {
+        const json = JSON.stringify(scrapeConfig);
+        const previous = this.plans.get(scrapeConfig.job_name);
+        const plan = previous?.json === json ? previous.plan : this.planner(scrapeConfig);
+        return { scrapeConfig, plan, json };
+      });
+      return { planned, warnings: translation.warnings };
+    } catch (err) {
+      return { reason: errorMessage(err) };
+    }
   }
 
   /** Logs each problem once, when it first appears, rather than on every recompute. */

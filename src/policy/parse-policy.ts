@@ -1,18 +1,16 @@
 import RE2 from 're2';
 import { UsageError } from '../errors.js';
+import { parseLabelSelector } from '../k8s/label-selector.js';
 import {
   CONSTRAINT_ACTIONS,
   OUT_OF_ORDER_MODES,
-  SELECTOR_OPERATORS,
   type ConstraintAction,
   type LabelSelector,
-  type LabelSelectorRequirement,
   type NamespacePattern,
   type OutOfOrderMode,
   type Policy,
   type PolicyRule,
   type RuleMatch,
-  type SelectorOperator,
 } from './policy.js';
 
 type Json = Record<string, unknown>;
@@ -69,75 +67,15 @@ function oneOf<T extends string>(
   return fallback;
 }
 
-function parseRequirement(
-  value: unknown,
-  path: string,
-  problems: Problems,
-): LabelSelectorRequirement | undefined {
-  if (!isObject(value)) {
-    problems.add(path, 'must be a map with key, operator and values');
-    return undefined;
-  }
-  checkKeys(value, ['key', 'operator', 'values'], path, problems);
-  if (typeof value.key !== 'string' || value.key === '') {
-    problems.add(`${path}.key`, 'must be a non-empty string');
-    return undefined;
-  }
-  const operator = oneOf<SelectorOperator>(
-    value.operator,
-    SELECTOR_OPERATORS,
-    'Exists',
-    `${path}.operator`,
-    problems,
-  );
-  const values = stringList(value.values, `${path}.values`, problems);
-  if ((operator === 'In' || operator === 'NotIn') && values.length === 0) {
-    problems.add(`${path}.values`, `must not be empty with operator ${operator}`);
-  }
-  if ((operator === 'Exists' || operator === 'DoesNotExist') && values.length > 0) {
-    problems.add(`${path}.values`, `must be empty with operator ${operator}`);
-  }
-  return { key: value.key, operator, values };
-}
-
-function parseLabelSelector(
+function parseObjectSelector(
   value: unknown,
   path: string,
   problems: Problems,
 ): LabelSelector | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) {
-    problems.add(path, 'must be a LabelSelector (matchLabels, matchExpressions)');
-    return undefined;
-  }
-  checkKeys(value, ['matchLabels', 'matchExpressions'], path, problems);
-  const matchLabels: Record<string, string> = {};
-  if (value.matchLabels !== undefined && value.matchLabels !== null) {
-    if (!isObject(value.matchLabels)) {
-      problems.add(`${path}.matchLabels`, 'must be a map of label to value');
-    } else {
-      for (const [key, labelValue] of Object.entries(value.matchLabels)) {
-        if (typeof labelValue !== 'string')
-          problems.add(
-            `${path}.matchLabels.${key}`,
-            'must be a string (quote numbers and booleans)',
-          );
-        else matchLabels[key] = labelValue;
-      }
-    }
-  }
-  const matchExpressions: LabelSelectorRequirement[] = [];
-  if (value.matchExpressions !== undefined && value.matchExpressions !== null) {
-    if (!Array.isArray(value.matchExpressions)) {
-      problems.add(`${path}.matchExpressions`, 'must be a list');
-    } else {
-      value.matchExpressions.forEach((item, index) => {
-        const requirement = parseRequirement(item, `${path}.matchExpressions[${index}]`, problems);
-        if (requirement !== undefined) matchExpressions.push(requirement);
-      });
-    }
-  }
-  return { matchLabels, matchExpressions };
+  const read = parseLabelSelector(value, path);
+  for (const problem of read.problems) problems.add(problem.path, problem.message);
+  return read.selector;
 }
 
 function compileNamespaceRegex(
@@ -175,7 +113,7 @@ function parseMatch(value: unknown, path: string, problems: Problems): RuleMatch
   return {
     namespaces: stringList(value.namespaces, `${path}.namespaces`, problems),
     namespaceRegex: compileNamespaceRegex(value.namespaceRegex, `${path}.namespaceRegex`, problems),
-    objectSelector: parseLabelSelector(value.objectSelector, `${path}.objectSelector`, problems),
+    objectSelector: parseObjectSelector(value.objectSelector, `${path}.objectSelector`, problems),
   };
 }
 

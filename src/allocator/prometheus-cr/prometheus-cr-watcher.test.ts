@@ -99,6 +99,29 @@ describe('PrometheusCrWatcher', () => {
     expect(names(emitted[2])).toEqual(['serviceMonitor/shop/web/0']);
   });
 
+  it('a new planner (config reload) plans every job again; otherwise unchanged monitors are not retranslated', async () => {
+    const cluster = new MemoryCluster();
+    const monitors = cluster.collection('servicemonitors');
+    monitors.put(monitor('shop', 'web'));
+    monitors.put(monitor('shop', 'api'));
+    const planned: string[] = [];
+    const { emitted, clock } = await start(cluster, {}, planned);
+    monitors.put(monitor('shop', 'api', { endpoints: [{ port: 'other' }] }));
+    await tick();
+    clock.advance(50);
+    expect(planned).toEqual([
+      'serviceMonitor/shop/api/0',
+      'serviceMonitor/shop/web/0',
+      'serviceMonitor/shop/api/0',
+    ]);
+    const replanned: string[] = [];
+    watcher?.setPlanner(fakePlanner(replanned));
+    clock.advance(50);
+    expect(replanned).toEqual(['serviceMonitor/shop/api/0', 'serviceMonitor/shop/web/0']);
+    expect(emitted).toHaveLength(3);
+    expect(emitted[2]?.[1]?.plan).not.toBe(emitted[1]?.[1]?.plan);
+  });
+
   it('a null pod_monitor_selector watches no PodMonitors; {} selects all of them', async () => {
     const cluster = new MemoryCluster();
     cluster.collection('podmonitors').put({

@@ -31,7 +31,7 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Bo
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
-      req.off('aborted', onAborted);
+      req.off('close', onClose);
       resolve(result);
     };
     const onData = (chunk: Buffer): void => {
@@ -55,15 +55,16 @@ export function readRequestBody(req: IncomingMessage, limit: number): Promise<Bo
     };
     const onError = (err: Error): void =>
       settle({ ok: false, status: 400, message: `the request could not be read: ${err.message}` });
-    const onAborted = (): void =>
+    // A connection closed before the end of the body (the client gave up, a proxy cut it).
+    const onClose = (): void =>
       settle({
         ok: false,
         status: 400,
-        message: 'the request could not be read: the client aborted it',
+        message: 'the request could not be read: the connection closed before the body ended',
       });
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
-    req.on('aborted', onAborted);
+    req.on('close', onClose);
   });
 }

@@ -1,6 +1,6 @@
 import { CollectorInputError } from './collector-error.js';
 import { describeType } from './model.js';
-import { isRecord, type JsonObject } from './json-value.js';
+import { copyRecord, isRecord, type JsonObject } from './json-value.js';
 
 export interface MutationSettings {
   /** Allocator image written to `spec.targetAllocator.image` when the user set none. */
@@ -62,7 +62,7 @@ function ensureMap(parent: JsonObject, key: string, path: string): JsonObject {
       `${path} is ${describeType(value)}; it must be a map`,
     );
   }
-  const copy = { ...value };
+  const copy = copyRecord(value);
   parent[key] = copy;
   return copy;
 }

@@ -2,7 +2,7 @@ import { Annotations, type RewriteMode } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
 import { rewriteConfig } from './config-rewrite.js';
 import { applyDefaults, type MutationSettings } from './defaults.js';
-import { isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
+import { copyRecord, isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
 import { readCollector, type CollectorView } from './model.js';
 import { allocatorServiceUrl } from './naming.js';
 import { removeStash, writeEncodedStash } from './stash.js';
@@ -77,12 +77,12 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
   const warnings: string[] = [...mode.warnings];
   // Copy on write: every step copies the maps and lists it edits and shares the rest with the
   // request object, so the result, the equality check and the patch cost what changed.
-  const result: JsonObject = { ...object };
+  const result = copyRecord(object);
   const specValue = result.spec ?? {};
   if (!isRecord(specValue)) {
     throw new CollectorInputError('COLLECTOR_SPEC_TYPE', 'spec must be a map');
   }
-  const spec: JsonObject = { ...specValue };
+  const spec = copyRecord(specValue);
   result.spec = spec;
   applyDefaults(spec, {
     mode: view.mode,

@@ -1,4 +1,5 @@
 import type { Operation } from 'fast-json-patch';
+import { copyRecord } from './json-value.js';
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -26,7 +27,7 @@ export function applyPatchCopyOnWrite(
 /** `value` itself when this application made it, otherwise a shallow copy that it now owns. */
 function writable(value: Container, copies: Set<Container>): Container {
   if (copies.has(value)) return value;
-  const copy: Container = Array.isArray(value) ? value.slice() : { ...value };
+  const copy: Container = Array.isArray(value) ? value.slice() : copyRecord(value);
   copies.add(copy);
   return copy;
 }

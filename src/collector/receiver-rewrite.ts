@@ -1,7 +1,7 @@
 import type { RewriteMode } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
 import { describeType } from './model.js';
-import { isRecord, jsonEqual, type JsonObject } from './json-value.js';
+import { copyRecord, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { COLLECTOR_ID_REFERENCE } from './naming.js';
 import {
   jobName,
@@ -74,8 +74,8 @@ export function rewritePrometheusReceiver(input: ReceiverRewriteInput): Receiver
     );
   }
   // The rewrite edits copies of the receiver and its Prometheus config; the rest is shared.
-  const receiver: JsonObject = { ...original };
-  const promConfig = isRecord(originalPromConfig) ? { ...originalPromConfig } : undefined;
+  const receiver = copyRecord(original);
+  const promConfig = isRecord(originalPromConfig) ? copyRecord(originalPromConfig) : undefined;
   if (promConfig !== undefined) receiver.config = promConfig;
   const context = { ...input, receiver, promConfig };
   const { originals, warnings } =

@@ -1,6 +1,6 @@
 import { Annotations } from './annotations.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
-import { getPath, isRecord, type JsonObject } from './json-value.js';
+import { copyRecord, getPath, isRecord, type JsonObject } from './json-value.js';
 
 /**
  * The stash: the user's original `scrape_configs` (before the rewrite removed their discovery),
@@ -49,8 +49,10 @@ export function writeStash(object: JsonObject, scrapeConfigs: readonly JsonObjec
 
 /** `writeStash` with the stash already encoded. */
 export function writeEncodedStash(object: JsonObject, { json, hash }: EncodedStash): void {
-  const metadata: JsonObject = isRecord(object.metadata) ? { ...object.metadata } : {};
-  const annotations: JsonObject = isRecord(metadata.annotations) ? { ...metadata.annotations } : {};
+  const metadata: JsonObject = isRecord(object.metadata) ? copyRecord(object.metadata) : {};
+  const annotations: JsonObject = isRecord(metadata.annotations)
+    ? copyRecord(metadata.annotations)
+    : {};
   annotations[Annotations.originalScrapeConfigs] = json;
   annotations[Annotations.originalScrapeConfigsHash] = hash;
   metadata.annotations = annotations;
@@ -61,10 +63,11 @@ export function writeEncodedStash(object: JsonObject, { json, hash }: EncodedSta
 export function removeStash(object: JsonObject): void {
   const metadata = object.metadata;
   if (!isRecord(metadata) || !isRecord(metadata.annotations)) return;
-  const annotations: JsonObject = { ...metadata.annotations };
+  const annotations = copyRecord(metadata.annotations);
   delete annotations[Annotations.originalScrapeConfigs];
   delete annotations[Annotations.originalScrapeConfigsHash];
-  const edited: JsonObject = { ...metadata, annotations };
+  const edited = copyRecord(metadata);
+  edited.annotations = annotations;
   if (Object.keys(annotations).length === 0) delete edited.annotations;
   object.metadata = edited;
 }

@@ -35,7 +35,8 @@ export class WebhookServer {
     const { credentials, logger } = this.options;
     const initial = await credentials.start();
     const server = createServer(
-      { cert: initial.cert, key: initial.key, minVersion: MIN_TLS_VERSION },
+      // No Nagle delay on answers: a review is written whole, and its last segment must not wait.
+      { cert: initial.cert, key: initial.key, minVersion: MIN_TLS_VERSION, noDelay: true },
       this.options.app,
     );
     server.requestTimeout = this.options.requestTimeoutMs ?? 10_000;

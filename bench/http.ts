@@ -171,6 +171,9 @@ try {
     await ask(server, `profile-stop:${join(profileDir, `fill-${Date.now()}.cpuprofile`)}`, 'cpu');
   }
 
+  // Also a full GC, so the first load run does not pay for the fill's garbage.
+  const memoryAfterFill = await memory();
+
   let floorPort = 0;
   if (floor !== undefined) {
     const bodies: FloorBodies = { type: 'bodies', entries: paths.map((p) => [p, sizes.get(p)!]) };
@@ -236,8 +239,10 @@ try {
     load_avg_1m: round(loadavg()[0] ?? 0),
     cpus: cpus().length,
     // Allocator process memory after a full GC: with the allocation only; after every body was
-    // served (all cached) and the load runs; after a collector joined and all were served again.
+    // served once (all cached); after the load runs; after a collector joined and all were served
+    // again.
     memory_allocation_only: memoryFields(memoryAllocationOnly),
+    memory_after_fill: memoryFields(memoryAfterFill),
     memory_after_load: memoryFields(memoryAfterLoad),
     memory_after_join: memoryFields(memoryAfterJoin),
     build_ms: round(ready.buildMs, 0),

@@ -4,14 +4,15 @@
  *
  * The webhook runs in this process (as in production, logging at info level to /dev/null); the
  * load comes from a separate process over TLS with keep-alive connections, as the API server
- * sends it. Open loop: requests leave on a fixed schedule whatever the answers do, and latency is
+ * sends it, through a minimal HTTP/1.1 client so that the load generator takes as little of the
+ * shared cores as it can. Open loop: requests leave on a fixed schedule whatever the answers do, and latency is
  * measured from the scheduled time, so a stalled server shows up as latency rather than as a
  * politely slowed-down client. Payloads: the documentation's manifest and a collector with 100
  * scrape jobs. Prints one JSON document.
  */
 import { spawn } from 'node:child_process';
 import { pino } from 'pino';
-import { Agent, request } from 'node:https';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -113,7 +114,7 @@ async function runLoad(
   rate: number,
   payload: { name: string; body: string },
   seconds: number,
-  agent: Agent,
+  pool: ReviewConnectionPool,
 ): Promise<RunResult> {
   const total = Math.round(rate * seconds);
   const intervalNs = 1e9 / rate;
@@ -124,43 +125,27 @@ async function runLoad(
     errors += 1;
     firstError ??= message;
   };
-  const url = new URL('/mutate', plan.url);
   const inflight: Promise<void>[] = [];
   const connectionsBefore = connectionsOpened;
   const clientCpuBefore = process.cpuUsage();
   const startedAtMs = Date.now();
   const start = process.hrtime.bigint();
-  const send = (index: number, scheduled: bigint): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const uid = `${payload.name}-${rate}-${index}`;
-      const body = payload.body.replace(UID_PLACEHOLDER, uid);
-      const req = request(
-        url,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json' }, timeout: 10_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
-            const text = Buffer.concat(chunks).toString('utf8');
-            // The first answer of a run is checked in full; the rest by their uid, allowed and
-            // patch fields as text, since parsing a 95 KB answer per request would slow this
-            // process (on the same 2 cores) and its delays would count as the webhook's latency.
-            const problem = index === 0 ? checkParsed(text, uid) : checkText(text, uid);
-            if (res.statusCode !== 200 || problem !== undefined) {
-              fail(`status ${res.statusCode}: ${problem ?? ''} ${text.slice(0, 200)}`);
-            }
-            resolve();
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', (err) => {
-        fail(String(err));
-        resolve();
-      });
-      req.end(body);
-    });
+  const send = async (index: number, scheduled: bigint): Promise<void> => {
+    const uid = `${payload.name}-${rate}-${index}`;
+    try {
+      const reply = await pool.post('/mutate', payload.body.replace(UID_PLACEHOLDER, uid));
+      latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
+      // The first answer of a run is checked in full; the rest by their uid, allowed and patch
+      // fields as text, since parsing a 95 KB answer per request would slow this process (on
+      // the same 2 cores) and its delays would count as the webhook's latency.
+      const problem = index === 0 ? checkParsed(reply.text, uid) : checkText(reply.text, uid);
+      if (reply.status !== 200 || problem !== undefined) {
+        fail(`status ${reply.status}: ${problem ?? ''} ${reply.text.slice(0, 200)}`);
+      }
+    } catch (err) {
+      fail(String(err));
+    }
+  };
   let next = 0;
   while (next < total) {
     const now = process.hrtime.bigint();
@@ -194,26 +179,159 @@ async function runLoad(
 
 let connectionsOpened = 0;
 
+interface Reply {
+  readonly status: number;
+  readonly text: string;
+}
+
+interface Connection {
+  readonly socket: TLSSocket;
+  /** The answer being awaited; undefined while the connection is idle. */
+  pending: ((reply: Reply | Error) => void) | undefined;
+  /** The answer's bytes so far, and how many. */
+  chunks: Buffer[];
+  received: number;
+  /** Where the body starts once the headers are in (-1 before), its length and the status. */
+  bodyStart: number;
+  bodyLength: number;
+  status: number;
+}
+
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+/**
+ * A minimal HTTP/1.1 client over keep-alive TLS connections, one request in flight per
+ * connection, as the API server's webhook client holds them. Node's http client spends about as
+ * much CPU per request as the webhook itself, and this process shares the 2 cores with it; this
+ * one writes a prepared request and reads the answer by its Content-Length.
+ */
+class ReviewConnectionPool {
+  private readonly idle: Connection[] = [];
+  private readonly waiting: [string, (reply: Reply | Error) => void][] = [];
+  private readonly all = new Set<Connection>();
+
+  constructor(
+    private readonly url: URL,
+    private readonly ca: string,
+    private readonly maxConnections: number,
+  ) {}
+
+  post(path: string, body: string): Promise<Reply> {
+    const request = `POST ${path} HTTP/1.1\r\nHost: ${this.url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    return new Promise((resolve, reject) => {
+      const done = (reply: Reply | Error): void => {
+        if (reply instanceof Error) reject(reply);
+        else resolve(reply);
+      };
+      const connection = this.idle.pop() ?? this.open();
+      if (connection === undefined) this.waiting.push([request, done]);
+      else this.send(connection, request, done);
+    });
+  }
+
+  close(): void {
+    for (const connection of this.all) connection.socket.destroy();
+  }
+
+  private send(
+    connection: Connection,
+    request: string,
+    done: (reply: Reply | Error) => void,
+  ): void {
+    connection.pending = done;
+    connection.socket.write(request);
+  }
+
+  private open(): Connection | undefined {
+    if (this.all.size >= this.maxConnections) return undefined;
+    connectionsOpened += 1;
+    const socket = tlsConnect({
+      host: this.url.hostname,
+      port: Number(this.url.port),
+      ca: this.ca,
+    });
+    // As the API server's Go client (Go's default): no Nagle delay on the last segment.
+    socket.setNoDelay(true);
+    const connection: Connection = {
+      socket,
+      pending: undefined,
+      chunks: [],
+      received: 0,
+      bodyStart: -1,
+      bodyLength: 0,
+      status: 0,
+    };
+    this.all.add(connection);
+    socket.on('data', (chunk: Buffer) => this.receive(connection, chunk));
+    const fail = (err: Error): void => {
+      this.all.delete(connection);
+      const index = this.idle.indexOf(connection);
+      if (index >= 0) this.idle.splice(index, 1);
+      const pending = connection.pending;
+      connection.pending = undefined;
+      pending?.(err);
+      // A request waiting for a connection gets a fresh one in place of this one.
+      const next = this.waiting.shift();
+      if (next === undefined) return;
+      const replacement = this.open();
+      if (replacement === undefined) this.waiting.unshift(next);
+      else this.send(replacement, next[0], next[1]);
+    };
+    socket.on('error', fail);
+    socket.on('close', () => fail(new Error('the connection closed')));
+    return connection;
+  }
+
+  private receive(connection: Connection, chunk: Buffer): void {
+    connection.chunks.push(chunk);
+    connection.received += chunk.length;
+    if (connection.bodyStart < 0) {
+      // Headers are small: they sit in the first chunk or two.
+      const head = connection.chunks.length === 1 ? chunk : Buffer.concat(connection.chunks);
+      connection.chunks = [head];
+      const headerEnd = head.indexOf(HEADER_END);
+      if (headerEnd < 0) return;
+      const text = head.subarray(0, headerEnd).toString('latin1');
+      connection.status = Number(text.slice(9, 12));
+      connection.bodyLength = Number(/\r\ncontent-length: *(\d+)/i.exec(text)?.[1] ?? NaN);
+      connection.bodyStart = headerEnd + HEADER_END.length;
+      if (!Number.isFinite(connection.bodyLength)) {
+        connection.socket.destroy(new Error(`an answer without Content-Length: ${text}`));
+        return;
+      }
+    }
+    const end = connection.bodyStart + connection.bodyLength;
+    if (!(connection.received >= end)) return;
+    const whole =
+      connection.chunks.length === 1 ? connection.chunks[0]! : Buffer.concat(connection.chunks);
+    const text = whole.subarray(connection.bodyStart, end).toString('utf8');
+    const rest = whole.subarray(end);
+    const status = connection.status;
+    connection.chunks = rest.length === 0 ? [] : [rest];
+    connection.received = rest.length;
+    connection.bodyStart = -1;
+    const pending = connection.pending;
+    connection.pending = undefined;
+    const next = this.waiting.shift();
+    if (next === undefined) this.idle.push(connection);
+    else this.send(connection, next[0], next[1]);
+    pending?.({ status, text });
+  }
+}
+
 /** The load generator, in its own process: reads the plan on stdin, prints results on stdout. */
 async function loadGenerator(): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   const plan = JSON.parse(Buffer.concat(chunks).toString('utf8')) as LoadPlan;
-  // TCP_NODELAY as in the API server's Go client (Go's default): with Nagle's algorithm, the last
-  // segment of a large review could wait for the server's delayed ACK, a stall of the client's.
-  const agent = new Agent({ ca: plan.ca, keepAlive: true, maxSockets: 64, noDelay: true });
-  const createConnection = agent.createConnection.bind(agent);
-  agent.createConnection = (...args: Parameters<typeof createConnection>) => {
-    connectionsOpened += 1;
-    return createConnection(...args);
-  };
+  const pool = new ReviewConnectionPool(new URL(plan.url), plan.ca, 64);
   const results: RunResult[] = [];
   for (const payload of plan.payloads) {
-    await runLoad(plan, 200, payload, 1, agent); // warm-up: JIT, TLS sessions, connection pool
+    await runLoad(plan, 200, payload, 1, pool); // warm-up: JIT, TLS sessions, connection pool
     for (const rate of plan.rates)
-      results.push(await runLoad(plan, rate, payload, plan.durationSeconds, agent));
+      results.push(await runLoad(plan, rate, payload, plan.durationSeconds, pool));
   }
-  agent.destroy();
+  pool.close();
   process.stdout.write(JSON.stringify(results));
 }
 

@@ -151,6 +151,7 @@ export class AllocatorService {
       allowInsecureAuthSecrets: config.allowInsecureAuthSecrets,
       https: httpsSettings(config),
       strategy: plan.strategy.name,
+      responseCacheMaxBytes: config.responseCacheMaxBytes,
     });
     await this.server.start();
     await this.collectors.start((collectors) => this.setCollectors(collectors));

@@ -155,6 +155,10 @@ export function registerAllocatorCommand(program: Command): void {
       '--allow-insecure-auth-secrets',
       'serve real secrets on /scrape_configs over plain HTTP (env ALLOW_INSECURE_AUTH_SECRETS)',
     )
+    .option(
+      '--response-cache-max-mb <mib>',
+      'MiB of plain target bodies kept ready; the rest are kept gzip-compact (response_cache_max_mb; default: no limit)',
+    )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .addHelpText(
       'after',

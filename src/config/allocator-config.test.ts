@@ -216,6 +216,21 @@ prometheus_cr:
     );
   });
 
+  it('reads the response cache budget in MiB from the file, the flag winning, and rejects non-numbers', () => {
+    expect(build(BASE).responseCacheMaxBytes).toBeUndefined();
+    expect(build(`${BASE}response_cache_max_mb: 64\n`).responseCacheMaxBytes).toBe(64 * 2 ** 20);
+    expect(
+      build(`${BASE}response_cache_max_mb: 64\n`, { responseCacheMaxMb: '0' })
+        .responseCacheMaxBytes,
+    ).toBe(0);
+    expect(errorOf(() => build(BASE, { responseCacheMaxMb: 'lots' })).message).toContain(
+      '--response-cache-max-mb must be a number of MiB, 0 or more (e.g. 64), got "lots"',
+    );
+    expect(errorOf(() => build(`${BASE}response_cache_max_mb: -1\n`)).message).toContain(
+      'response_cache_max_mb must be a number of MiB',
+    );
+  });
+
   it('a static pool replaces the collector namespace requirement', () => {
     const config = build('config: {scrape_configs: [{job_name: a}]}\n', { collectorIds: 'c-0' });
     expect(config.collectors).toEqual(['c-0']);

@@ -26,7 +26,7 @@ export { parseGoDuration, parsePrometheusDuration } from './allocator/duration.j
 
 export const DEFAULT_ALLOCATOR_CONFIG_FILE = '/conf/targetallocator.yaml';
 
-/** Keys of upstream's `targetallocator.yaml`, plus our `collectors` extension. */
+/** Keys of upstream's `targetallocator.yaml`, plus our `collectors` and `response_cache_max_mb` extensions. */
 const FILE_KEYS = [
   'listen_addr',
   'kube_config_file_path',
@@ -41,6 +41,7 @@ const FILE_KEYS = [
   'allow_insecure_auth_secrets',
   'collector_not_ready_grace_period',
   'collectors',
+  'response_cache_max_mb',
 ];
 
 export interface AllocatorConfigSources {
@@ -130,6 +131,7 @@ function merge({ flags, env, file }: AllocatorConfigSources): AllocatorConfig {
       (fromFile.allowInsecure ?? false),
     collectorNotReadyGracePeriodMs: parseGrace(graceText),
     collectors: parseCollectors(r, flags),
+    responseCacheMaxBytes: parseCacheBudget(r, flags),
     logLevel: flags.logLevel ?? 'info',
   };
   r.done(FILE_KEYS);
@@ -149,6 +151,24 @@ function parseEnvBoolean(value: string | undefined): boolean {
     CONFIG_ERROR,
     `environment variable ALLOW_INSECURE_AUTH_SECRETS must be true or false, got "${value}"`,
   );
+}
+
+/** `--response-cache-max-mb` over `response_cache_max_mb`: a number of MiB >= 0, in bytes. */
+function parseCacheBudget(r: ObjectReader, flags: AllocatorFlags): number | undefined {
+  const fromFile = r.raw('response_cache_max_mb');
+  const [where, value] =
+    flags.responseCacheMaxMb !== undefined
+      ? ['--response-cache-max-mb', flags.responseCacheMaxMb]
+      : ['response_cache_max_mb', fromFile];
+  if (value === undefined || value === null) return undefined;
+  const mb = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(mb) || mb < 0 || (typeof value === 'string' && value.trim() === '')) {
+    throw new UsageError(
+      CONFIG_ERROR,
+      `${where} must be a number of MiB, 0 or more (e.g. 64), got ${JSON.stringify(value)}`,
+    );
+  }
+  return Math.round(mb * 2 ** 20);
 }
 
 function parseGrace(text: string | undefined): number {

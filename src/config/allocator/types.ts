@@ -31,6 +31,12 @@ export interface AllocatorConfig {
   readonly collectorNotReadyGracePeriodMs: number;
   /** Extension: a static collector pool (`collectors` key, `--collector-ids`); undefined = Kubernetes pods. */
   readonly collectors: readonly string[] | undefined;
+  /**
+   * Extension (`response_cache_max_mb`, `--response-cache-max-mb`): bytes of plain target bodies
+   * kept ready to send; bodies beyond are kept gzip-compact and inflated per request. Undefined:
+   * no limit.
+   */
+  readonly responseCacheMaxBytes: number | undefined;
   readonly logLevel: string;
 }
 
@@ -47,6 +53,7 @@ export interface AllocatorFlags {
   readonly httpsTlsCertFile?: string | undefined;
   readonly httpsTlsKeyFile?: string | undefined;
   readonly allowInsecureAuthSecrets?: boolean | undefined;
+  readonly responseCacheMaxMb?: string | undefined;
   readonly logLevel?: string | undefined;
 }
 

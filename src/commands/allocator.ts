@@ -46,7 +46,7 @@ export function composeAllocatorService(
     metrics,
   });
   const kube = allocatorKubeConfig(config);
-  const connect = createKubeConnector(kube);
+  const connect = createKubeConnector(kube, process.env);
   registry.register(
     'kubernetes_sd_configs',
     createKubernetesSdFactory({
@@ -63,7 +63,7 @@ export function composeAllocatorService(
     clock: systemClock,
     watchConfigFile: options.watchConfigFile,
     prometheusCrSource: (current, planner) => {
-      const api = new KubeRestClient(loadKubeConfig(kube));
+      const api = new KubeRestClient(loadKubeConfig(kube, process.env));
       return new PrometheusCrWatcher({
         config: current.prometheusCr,
         collectorNamespace: current.collectorNamespace,
@@ -76,10 +76,14 @@ export function composeAllocatorService(
     },
     collectorSource: (current) =>
       new KubernetesCollectorSource({
-        pods: restListWatch<Pod>(new KubeRestClient(loadKubeConfig(kube)), ResourceTypes.pods, {
-          namespace: current.collectorNamespace,
-          labelSelector: formatLabelSelector(current.collectorSelector) || undefined,
-        }),
+        pods: restListWatch<Pod>(
+          new KubeRestClient(loadKubeConfig(kube, process.env)),
+          ResourceTypes.pods,
+          {
+            namespace: current.collectorNamespace,
+            labelSelector: formatLabelSelector(current.collectorSelector) || undefined,
+          },
+        ),
         clock: systemClock,
         logger: logger.child({ component: 'collector-pods' }),
         gracePeriodMs: current.collectorNotReadyGracePeriodMs,

@@ -112,10 +112,10 @@ export function registerControllerCommand(program: Command): void {
           HOSTNAME: process.env['HOSTNAME'],
         });
         const logger = createLogger({ level: config.logLevel, name: 'otel-ta-controller' });
-        const kc = loadKubeConfig({
-          kubeconfigPath: config.kubeconfigPath,
-          context: config.context,
-        });
+        const kc = loadKubeConfig(
+          { kubeconfigPath: config.kubeconfigPath, context: config.context },
+          process.env,
+        );
         const metrics = createControllerMetrics();
         const api = new KubeRestClient(kc);
         const app = new ControllerApp(config, {

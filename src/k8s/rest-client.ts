@@ -1,8 +1,8 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import { KubeApiError } from './api-error.js';
+import type { KubeCredentials } from './credentials.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
@@ -37,7 +37,7 @@ export interface KubeApi {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
- * A small REST client over node:https with the KubeConfig's credentials. The generated clients of
+ * A small REST client over node:https with a kubeconfig's (or the service account's) credentials. The generated clients of
  * @kubernetes/client-node 1.x are per-group and per-kind; the controller applies and deletes many
  * kinds, and informers need raw list/watch with resourceVersion control, so one generic path-based
  * client is smaller and has one error type.
@@ -45,7 +45,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export class KubeRestClient implements KubeApi {
   private agent: Agent | undefined;
 
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(private readonly kc: KubeCredentials) {}
 
   /** Closes idle keep-alive connections (open watches end when their informers stop). */
   close(): void {

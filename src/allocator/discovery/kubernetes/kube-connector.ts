@@ -1,5 +1,10 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import { loadKubeConfig, type KubeClientConfig } from '../../../k8s/client.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  loadKubeConfig,
+  newKubeConfig,
+  type InClusterEnvironment,
+  type KubeClientConfig,
+} from '../../../k8s/client.js';
 import { KubeRestClient, type KubeApi } from '../../../k8s/rest-client.js';
 import type { HttpClientSettings } from '../http-client-config.js';
 import type { KubeTarget } from './sd-options.js';
@@ -7,17 +12,19 @@ import type { KubeTarget } from './sd-options.js';
 /**
  * Opens API clients for kubernetes_sd_configs entries. Reads kubeconfig and credential files, so
  * only the allocator's composition root builds one. `fallback` is where an entry without
- * kubeconfig_file or api_server goes: the allocator's own cluster connection.
+ * kubeconfig_file or api_server goes: the allocator's own cluster connection (`env` locates the
+ * API server when that is the pod's service account).
  */
 export function createKubeConnector(
   fallback: KubeClientConfig,
+  env: InClusterEnvironment = {},
 ): (target: KubeTarget) => Promise<KubeApi> {
   return async (target) => {
     switch (target.kind) {
       case 'kubeconfig':
         return new KubeRestClient(loadKubeConfig({ kubeconfigPath: target.path }));
       case 'default':
-        return new KubeRestClient(loadKubeConfig(fallback));
+        return new KubeRestClient(loadKubeConfig(fallback, env));
       case 'api_server':
         return new KubeRestClient(await apiServerConfig(target.url, target.client));
     }
@@ -42,7 +49,7 @@ async function apiServerConfig(url: string, client: HttpClientSettings): Promise
       user.token = credentials;
     }
   }
-  const kc = new KubeConfig();
+  const kc = newKubeConfig();
   kc.loadFromOptions({
     clusters: [
       {

@@ -1,5 +1,5 @@
-import { parse } from 'yaml';
 import { Annotations } from '../collector/annotations.js';
+import { readYamlText } from '../collector/yaml-text.js';
 
 /** What the policy needs to know about an OpenTelemetryCollector, read defensively from any input. */
 export interface CollectorFacts {
@@ -44,14 +44,15 @@ function positiveInteger(value: unknown, fallback: number): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
-/** v1alpha1 carries the config as a YAML string, v1beta1 as an object. Unparseable: no receiver. */
+/**
+ * v1alpha1 carries the config as a YAML string, v1beta1 as an object. Unparseable: no receiver.
+ * Read through the collector domain's reader, which the mutation and validation of the same
+ * request use too, so the text is parsed once.
+ */
 function configObject(config: unknown): Json {
   if (typeof config !== 'string') return asObject(config);
-  try {
-    return asObject(parse(config));
-  } catch {
-    return {};
-  }
+  const read = readYamlText(config);
+  return read.ok ? asObject(read.value) : {};
 }
 
 function hasPrometheusReceiver(config: unknown): boolean {

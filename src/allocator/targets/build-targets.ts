@@ -152,8 +152,13 @@ export class TargetBuilder {
     const id = this.identify(own, groupLabels);
     if (id === undefined) return WITHOUT_ADDRESS;
     if (id === null) return DROPPED;
-    const labels = this.lastMerged!;
     const job = this.settings.jobName;
+    // The merged object served relabeling; the target keeps the discovered objects instead of a
+    // copy (see GroupedTarget), which for one-target groups (file_sd, http_sd) halves the labels held.
+    if (groupLabels !== undefined) {
+      return new GroupedTarget(id, job, this.lastAddress, own, groupLabels);
+    }
+    const labels = this.lastMerged!;
     return { id, job, address: this.lastAddress, labels, nodeName: targetNodeName(labels) };
   }
 

@@ -114,6 +114,33 @@ describe('convertCollector', () => {
     expect(codeOf(() => convertCollector(broken, V1BETA1))).toBe('COLLECTOR_CONFIG_YAML');
   });
 
+  it('gives a repeated conversion (the API server converts on every read) the same answer', () => {
+    for (const [object, target] of [
+      [fixture('v1alpha1'), V1BETA1],
+      [fixture('v1beta1'), V1ALPHA1],
+      [convertCollector(fixture('v1alpha1'), V1BETA1), V1ALPHA1],
+    ] as const) {
+      const first = convertCollector(structuredClone(object), target);
+      expect(convertCollector(structuredClone(object), target)).toEqual(first);
+    }
+    const reordered = convertCollector(
+      {
+        ...fixture('v1beta1'),
+        spec: { ...(fixture('v1beta1').spec as JsonObject), config: { b: 1, a: 2 } },
+      },
+      V1ALPHA1,
+    );
+    const original = convertCollector(
+      {
+        ...fixture('v1beta1'),
+        spec: { ...(fixture('v1beta1').spec as JsonObject), config: { a: 2, b: 1 } },
+      },
+      V1ALPHA1,
+    );
+    expect((reordered.spec as JsonObject).config).toBe('b: 1\na: 2\n');
+    expect((original.spec as JsonObject).config).toBe('a: 2\nb: 1\n');
+  });
+
   it('returns an equal copy when the version already matches', () => {
     const beta = fixture('v1beta1');
     const same = convertCollector(beta, V1BETA1);

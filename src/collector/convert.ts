@@ -1,8 +1,7 @@
 import { OtelTaError } from '../errors.js';
 import { Annotations } from './annotations.js';
-import { canonicalJson } from './canonical-json.js';
 import { parseConfig, serialise } from './config-document.js';
-import { cloneJson, getPath, isRecord, type JsonObject } from './json-value.js';
+import { cloneJson, getPath, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { API_VERSIONS, isCollectorObject, isServedApiVersion } from './model.js';
 
 /** prometheusCR selectors: plain label maps in v1alpha1, LabelSelectors in v1beta1. */
@@ -48,27 +47,64 @@ export function convertCollector(
     // Our own serialisation needs no keeping: it is what the v1alpha1 view would produce anyway,
     // so v1beta1 -> v1alpha1 -> v1beta1 stays exact.
     const keep =
-      typeof text === 'string' &&
-      isRecord(result.spec.config) &&
-      text !== serialise(result.spec.config);
+      typeof text === 'string' && isRecord(result.spec.config) && !isOwnSerialisation(text);
     setConfigText(result, keep ? text : undefined);
   } else {
     const text = getPath(result, ['metadata', 'annotations', Annotations.v1alpha1ConfigText]);
     const config = result.spec.config;
-    toV1alpha1(result.spec);
+    const kept =
+      typeof text === 'string' && isRecord(config) && sameConfig(text, config) ? text : undefined;
+    toV1alpha1(result.spec, kept);
     setConfigText(result, undefined);
-    if (typeof text === 'string' && isRecord(config) && sameConfig(text, config)) {
-      result.spec.config = text;
-    }
   }
   return result;
 }
 
+/**
+ * Whether a config text is exactly what this project writes for its value. A pure function of
+ * the text, and the API server converts the same object on every read and write, so recent
+ * answers are kept (serialising a large config costs milliseconds).
+ */
+function isOwnSerialisation(text: string): boolean {
+  let own = ownSerialisations.get(text);
+  if (own === undefined) {
+    own = text === serialise(parseConfig({ kind: 'string', text }).value ?? {});
+    ownSerialisations.set(text, own);
+    if (ownSerialisations.size > OWN_SERIALISATIONS_KEPT) {
+      ownSerialisations.delete(ownSerialisations.keys().next().value as string);
+    }
+  }
+  return own;
+}
+
+const OWN_SERIALISATIONS_KEPT = 32;
+const ownSerialisations = new Map<string, boolean>();
+
+/**
+ * `serialise`, remembering recent configs by their JSON (which also fixes key order, and so the
+ * output): a v1beta1 object read as v1alpha1 is converted on every read. Large configs are not kept.
+ */
+function serialiseKept(config: JsonObject): string {
+  const json = JSON.stringify(config);
+  if (json.length > MAX_KEPT_CONFIG_JSON) return serialise(config);
+  let text = serialisations.get(json);
+  if (text === undefined) {
+    text = serialise(config);
+    serialisations.set(json, text);
+    if (serialisations.size > OWN_SERIALISATIONS_KEPT) {
+      serialisations.delete(serialisations.keys().next().value as string);
+    }
+  }
+  return text;
+}
+
+const MAX_KEPT_CONFIG_JSON = 256 * 1024;
+const serialisations = new Map<string, string>();
+
+/** The kept text still describes the config: equal values (key order aside). */
 function sameConfig(text: string, config: JsonObject): boolean {
   try {
-    return (
-      canonicalJson(parseConfig({ kind: 'string', text }).value ?? {}) === canonicalJson(config)
-    );
+    return jsonEqual(parseConfig({ kind: 'string', text }).value ?? {}, config);
   } catch {
     return false;
   }
@@ -100,10 +136,11 @@ function toV1beta1(spec: JsonObject): void {
   );
 }
 
-function toV1alpha1(spec: JsonObject): void {
+/** `keptText`: the v1alpha1 text known to hold this config, written instead of a new serialisation. */
+function toV1alpha1(spec: JsonObject, keptText: string | undefined): void {
   const config = spec.config;
   if (isRecord(config)) {
-    spec.config = serialise(config);
+    spec.config = keptText ?? serialiseKept(config);
   } else if (config !== undefined && config !== null) {
     throw conversionError(
       'COLLECTOR_CONVERSION_FAILED',

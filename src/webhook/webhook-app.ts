@@ -17,7 +17,7 @@ import {
 } from './conversion-review.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
 import { readRequestBody } from './request-body.js';
-import { serialiseAdmissionReview } from './review-json.js';
+import { jsonText, serialiseAdmissionReview } from './review-json.js';
 import type { WebhookEndpoint, WebhookMetrics } from './webhook-metrics.js';
 
 /** What the server delegates to; the server itself only speaks the wire protocol. */
@@ -185,7 +185,8 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
         }
       }
     }
-    const text = JSON.stringify(review);
+    // Converted objects carry whole config texts: written with the kept literals of large strings.
+    const text = jsonText(review) ?? 'null';
     const seconds = elapsedSeconds(start);
     const outcome = review.response.result.status === 'Success' ? 'success' : 'failure';
     metrics.requestDuration.observe({ endpoint: 'convert', outcome }, seconds);

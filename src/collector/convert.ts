@@ -69,6 +69,7 @@ function isOwnSerialisation(text: string): boolean {
   let own = ownSerialisations.get(text);
   if (own === undefined) {
     own = text === serialise(parseConfig({ kind: 'string', text }).value ?? {});
+    if (text.length > MAX_KEPT_CONFIG_JSON) return own;
     ownSerialisations.set(text, own);
     if (ownSerialisations.size > OWN_SERIALISATIONS_KEPT) {
       ownSerialisations.delete(ownSerialisations.keys().next().value as string);

@@ -24,13 +24,14 @@ function patchBase64(patch: AdmissionDecision['patch']): string {
   return Buffer.from(jsonText(patch) ?? 'null', 'utf8').toString('base64');
 }
 
-/** Strings at least this long have their JSON literal kept. */
+/** Strings at least this long (and at most the maximum, to bound the memory) have their literal kept. */
 const LARGE_STRING = 2048;
+const MAX_KEPT_STRING = 512 * 1024;
 const LITERALS_KEPT = 64;
 const literals = new Map<string, string>();
 
 function literal(value: string): string {
-  if (value.length < LARGE_STRING) return JSON.stringify(value);
+  if (value.length < LARGE_STRING || value.length > MAX_KEPT_STRING) return JSON.stringify(value);
   let text = literals.get(value);
   if (text === undefined) {
     text = JSON.stringify(value);

@@ -9,6 +9,7 @@ import { countDiscoveryError, type DiscoveryDeps } from './deps.js';
 import { PeriodicRefresher } from './periodic-refresher.js';
 import type { DiscoveryProvider, ProviderFactory } from './provider.js';
 import { readDuration, sdConfigReader } from './sd-config.js';
+import { contentDigest } from './content-digest.js';
 import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
 
 // Prometheus's rule: wildcards only in the last path element, and a known extension.
@@ -79,9 +80,9 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       return [...found].sort();
     };
 
-    // The text each file had when its groups were built: an unchanged file yields the very same
-    // group objects, so nothing downstream is rebuilt for it.
-    const lastText = new Map<string, string>();
+    // A digest of the text each file had when its groups were built: an unchanged file yields the
+    // very same group objects, so nothing downstream is rebuilt for it.
+    const lastDigest = new Map<string, string>();
     const readOne = async (path: string): Promise<TargetGroup[] | undefined> => {
       let text: string;
       try {
@@ -92,14 +93,15 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
         throw err;
       }
       const previous = lastGood.get(path);
-      if (previous !== undefined && lastText.get(path) === text) return previous;
+      const digest = contentDigest(text);
+      if (previous !== undefined && lastDigest.get(path) === digest) return previous;
       const parsed = parseTargetGroups(parseFile(path, text), {
         where: path,
         sourceOf: (i) => `${path}:${i}`,
         extraLabels: { __meta_filepath: path },
       });
       const groups = reuseUnchangedGroups(previous, parsed);
-      lastText.set(path, text);
+      lastDigest.set(path, digest);
       return groups;
     };
 
@@ -122,7 +124,7 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       }
       lastGood.clear();
       for (const [path, groups] of current) lastGood.set(path, groups);
-      for (const path of [...lastText.keys()]) if (!current.has(path)) lastText.delete(path);
+      for (const path of [...lastDigest.keys()]) if (!current.has(path)) lastDigest.delete(path);
       return [...current.values()].flat();
     };
 

@@ -5,6 +5,7 @@ import { parseHttpClientSettings } from './http-client-config.js';
 import { PeriodicRefresher } from './periodic-refresher.js';
 import type { DiscoveryProvider, ProviderFactory } from './provider.js';
 import { readDuration, sdConfigReader } from './sd-config.js';
+import { contentDigest } from './content-digest.js';
 import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
 
 const JSON_CONTENT_TYPE = /^application\/json(;.*)?$/i;
@@ -44,7 +45,7 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
     const logger = context.logger.child({ mechanism: 'http_sd', job: context.job, url });
 
     // An unchanged response yields the same group objects, so an idle refresh changes nothing.
-    let last: { body: string; groups: TargetGroup[] } | undefined;
+    let last: { digest: string; groups: TargetGroup[] } | undefined;
     const refresh = async (): Promise<TargetGroup[]> => {
       const response = await deps.httpGet({
         url,
@@ -66,7 +67,8 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
       if (!JSON_CONTENT_TYPE.test(response.contentType ?? '')) {
         throw new HttpSdError(`unsupported content type "${response.contentType ?? ''}"`);
       }
-      if (last !== undefined && last.body === response.body) return last.groups;
+      const digest = contentDigest(response.body);
+      if (last !== undefined && last.digest === digest) return last.groups;
       let body: unknown;
       try {
         body = JSON.parse(response.body);
@@ -79,7 +81,7 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
         extraLabels: { __meta_url: url },
       });
       const groups = reuseUnchangedGroups(last?.groups, parsed);
-      last = { body: response.body, groups };
+      last = { digest, groups };
       return groups;
     };
 

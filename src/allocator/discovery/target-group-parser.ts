@@ -1,4 +1,5 @@
 import { UsageError } from '../../errors.js';
+import { copyLabels, setLabel } from '../copy-labels.js';
 import type { Labels, TargetGroup } from '../model.js';
 
 /** Thrown for a malformed group list from a file or an HTTP endpoint; the last good groups stay. */
@@ -28,14 +29,15 @@ function parseLabels(value: unknown, where: string): Record<string, string> {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new TargetGroupFormatError(`${where}: labels must be a map`);
   const labels: Record<string, string> = {};
-  for (const [name, v] of Object.entries(value)) {
+  for (const name of Object.keys(value)) {
+    const v = value[name];
     if (!LABEL_NAME.test(name)) {
       throw new TargetGroupFormatError(`${where}: "${name}" is not a valid label name`);
     }
     if (typeof v !== 'string') {
       throw new TargetGroupFormatError(`${where}: label "${name}" must have a string value`);
     }
-    labels[name] = v;
+    setLabel(labels, name, v);
   }
   return labels;
 }
@@ -61,7 +63,7 @@ export function parseTargetGroups(value: unknown, options: GroupParseOptions): T
     if (!Array.isArray(rawTargets) || !rawTargets.every((t) => typeof t === 'string')) {
       throw new TargetGroupFormatError(`${where}: targets must be a list of strings`);
     }
-    const labels = { ...parseLabels(item.labels, where), ...options.extraLabels };
+    const labels = copyLabels(parseLabels(item.labels, where), options.extraLabels);
     return {
       source: options.sourceOf(i),
       targets: rawTargets.map((address) => Object.freeze({ __address__: address })),

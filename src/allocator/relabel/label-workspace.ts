@@ -1,3 +1,4 @@
+import { copyLabels } from '../copy-labels.js';
 import type { Labels } from '../model.js';
 import type { LabelMerger } from './label-merger.js';
 
@@ -60,10 +61,9 @@ export class LabelWorkspace {
     if (this.fallback === undefined) return this.base;
     if (this.mergedLabels === undefined) {
       const merger = this.merger;
-      this.mergedLabels = merger?.merge(this.fallback, this.base) ?? {
-        ...this.fallback,
-        ...this.base,
-      };
+      this.mergedLabels =
+        merger?.merge(this.fallback, this.base) ??
+        copyLabels(copyLabels({}, this.fallback), this.base);
       this.layout = merger?.mergedKeys;
     }
     return this.mergedLabels;

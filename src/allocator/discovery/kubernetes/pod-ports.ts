@@ -1,3 +1,4 @@
+import { copyLabels } from '../../copy-labels.js';
 import type { Labels } from '../../model.js';
 import type { ObjectReference, Pod } from './kube-types.js';
 import { joinHostPort, namespacedKey } from './meta-labels.js';
@@ -18,7 +19,7 @@ export function withPodLabels(
   pod: Pod,
   port: number | undefined,
 ): Record<string, string> {
-  const merged = { ...target, ...podLabels(pod) };
+  const merged = copyLabels(copyLabels({}, target), podLabels(pod));
   if (port === undefined) return merged;
   for (const c of pod.spec?.containers ?? []) {
     const match = (c.ports ?? []).find((p) => p.containerPort === port);
@@ -48,15 +49,15 @@ export function uncoveredPodPortTargets(
       for (const p of c.ports ?? []) {
         const number = p.containerPort ?? 0;
         if (ports.has(number)) continue;
-        targets.push({
+        const own = {
           __address__: joinHostPort(ip, number),
           [POD.containerName]: c.name ?? '',
           [POD.containerImage]: c.image ?? '',
           [POD.portName]: p.name ?? '',
           [POD.portNumber]: String(number),
           [POD.portProtocol]: p.protocol ?? '',
-          ...podLabels(pod),
-        });
+        };
+        targets.push(copyLabels(own, podLabels(pod)));
       }
     }
   }

@@ -72,7 +72,9 @@ export function buildPodGroup(pod: Pod): TargetGroup {
   const source = podSource(namespace, pod.metadata?.name ?? '');
   const ip = pod.status?.podIP ?? '';
   if (ip === '') return { source, targets: [], labels: {} };
-  const labels = { ...podLabels(pod), [NAMESPACE_LABEL]: namespace };
+  // Stores, not a spread of podLabels: see copy-labels.ts for why that matters.
+  const labels = podLabels(pod);
+  labels[NAMESPACE_LABEL] = namespace;
   const targets: Labels[] = [];
   for (const { container, init, id } of podContainers(pod)) {
     const common = {

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { copyLabels, setLabel } from '../copy-labels.js';
+import { mergeLabels } from '../copy-labels.js';
 import type { Labels, TargetGroup } from '../model.js';
 
 /** Thrown for a malformed group list from a file or an HTTP endpoint; the last good groups stay. */
@@ -25,21 +25,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-function parseLabels(value: unknown, where: string): Record<string, string> {
+/** The group's labels, checked: valid names, string values. */
+function parseLabels(value: unknown, where: string): Labels {
   if (value === undefined || value === null) return {};
   if (!isRecord(value)) throw new TargetGroupFormatError(`${where}: labels must be a map`);
-  const labels: Record<string, string> = {};
   for (const name of Object.keys(value)) {
-    const v = value[name];
     if (!LABEL_NAME.test(name)) {
       throw new TargetGroupFormatError(`${where}: "${name}" is not a valid label name`);
     }
-    if (typeof v !== 'string') {
+    if (typeof value[name] !== 'string') {
       throw new TargetGroupFormatError(`${where}: label "${name}" must have a string value`);
     }
-    setLabel(labels, name, v);
   }
-  return labels;
+  return value as Labels;
 }
 
 /**
@@ -63,7 +61,7 @@ export function parseTargetGroups(value: unknown, options: GroupParseOptions): T
     if (!Array.isArray(rawTargets) || !rawTargets.every((t) => typeof t === 'string')) {
       throw new TargetGroupFormatError(`${where}: targets must be a list of strings`);
     }
-    const labels = copyLabels(parseLabels(item.labels, where), options.extraLabels);
+    const labels = mergeLabels(parseLabels(item.labels, where), options.extraLabels);
     return {
       source: options.sourceOf(i),
       targets: rawTargets.map((address) => Object.freeze({ __address__: address })),

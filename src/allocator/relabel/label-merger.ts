@@ -1,4 +1,4 @@
-import { copyLabels } from '../copy-labels.js';
+import { mergeLabels } from '../copy-labels.js';
 import type { Labels } from '../model.js';
 
 type MergeFunction = (fallback: Labels, base: Labels) => Labels;
@@ -14,7 +14,7 @@ function sameKeys(labels: Labels, keys: readonly string[]): boolean {
 }
 
 function spreadMerge(fallback: Labels, base: Labels): Labels {
-  return copyLabels(copyLabels({}, fallback), base);
+  return mergeLabels(fallback, base);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { copyLabels } from '../copy-labels.js';
+import { mergeLabels } from '../copy-labels.js';
 import type { Labels } from '../model.js';
 import type { LabelMerger } from './label-merger.js';
 
@@ -62,8 +62,7 @@ export class LabelWorkspace {
     if (this.mergedLabels === undefined) {
       const merger = this.merger;
       this.mergedLabels =
-        merger?.merge(this.fallback, this.base) ??
-        copyLabels(copyLabels({}, this.fallback), this.base);
+        merger?.merge(this.fallback, this.base) ?? mergeLabels(this.fallback, this.base);
       this.layout = merger?.mergedKeys;
     }
     return this.mergedLabels;

@@ -1,4 +1,4 @@
-import { copyLabels } from '../../copy-labels.js';
+import { mergeLabels } from '../../copy-labels.js';
 import type { Labels } from '../../model.js';
 import type { ObjectReference, Pod } from './kube-types.js';
 import { joinHostPort, namespacedKey } from './meta-labels.js';
@@ -19,7 +19,7 @@ export function withPodLabels(
   pod: Pod,
   port: number | undefined,
 ): Record<string, string> {
-  const merged = copyLabels(copyLabels({}, target), podLabels(pod));
+  const merged = mergeLabels(target, podLabels(pod));
   if (port === undefined) return merged;
   for (const c of pod.spec?.containers ?? []) {
     const match = (c.ports ?? []).find((p) => p.containerPort === port);
@@ -57,7 +57,7 @@ export function uncoveredPodPortTargets(
           [POD.portNumber]: String(number),
           [POD.portProtocol]: p.protocol ?? '',
         };
-        targets.push(copyLabels(own, podLabels(pod)));
+        targets.push(mergeLabels(own, podLabels(pod)));
       }
     }
   }

@@ -1,3 +1,4 @@
+import { mergeLabels } from '../../copy-labels.js';
 import type { Labels, TargetGroup } from '../../model.js';
 import type { Container, ContainerStatus, Pod } from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';
@@ -72,9 +73,7 @@ export function buildPodGroup(pod: Pod): TargetGroup {
   const source = podSource(namespace, pod.metadata?.name ?? '');
   const ip = pod.status?.podIP ?? '';
   if (ip === '') return { source, targets: [], labels: {} };
-  // Stores, not a spread of podLabels: see copy-labels.ts for why that matters.
-  const labels = podLabels(pod);
-  labels[NAMESPACE_LABEL] = namespace;
+  const labels = mergeLabels(podLabels(pod), { [NAMESPACE_LABEL]: namespace });
   const targets: Labels[] = [];
   for (const { container, init, id } of podContainers(pod)) {
     const common = {

@@ -51,6 +51,8 @@ interface RunResult {
 }
 
 const UID_PLACEHOLDER = '__UID__';
+/** Replaced by the request's uid inside a config text, so each request carries a text never seen. */
+const TEXT_PLACEHOLDER = '__NEW_TEXT__';
 
 function collectorWithJobs(jobs: number): unknown {
   const scrapeConfigs = Array.from({ length: jobs }, (_, index) => ({
@@ -133,7 +135,8 @@ async function runLoad(
   const send = async (index: number, scheduled: bigint): Promise<void> => {
     const uid = `${payload.name}-${rate}-${index}`;
     try {
-      const reply = await pool.post('/mutate', payload.body.replace(UID_PLACEHOLDER, uid));
+      const body = payload.body.replace(UID_PLACEHOLDER, uid).replace(TEXT_PLACEHOLDER, uid);
+      const reply = await pool.post('/mutate', body);
       latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
       // The first answer of a run is checked in full; the rest by their uid, allowed and patch
       // fields as text, since parsing a 95 KB answer per request would slow this process (on
@@ -340,6 +343,14 @@ function flag(name: string): string | undefined {
   return index < 0 ? undefined : process.argv[index + 1];
 }
 
+/** The collector with `# revision <placeholder>` before its config string. */
+function withNewTextEachRequest(collector: { spec: { config: string } }): unknown {
+  return {
+    ...collector,
+    spec: { ...collector.spec, config: `# revision ${TEXT_PLACEHOLDER}\n${collector.spec.config}` },
+  };
+}
+
 async function main(): Promise<void> {
   const durationSeconds = Number(flag('--duration') ?? '5');
   const rates = (flag('--rates') ?? '100,500,1000').split(',').map(Number);
@@ -360,6 +371,16 @@ async function main(): Promise<void> {
     payloads: [
       { name: 'documentation-manifest', body: reviewBody(parse(DOCUMENTATION_MANIFEST_YAML)) },
       { name: '100-job-config', body: reviewBody(collectorWithJobs(100)) },
+      // The webhook keeps its rewrite per config text (dry run then apply, unchanged re-applies);
+      // this payload defeats that: every request's config starts with a comment of its own.
+      {
+        name: 'documentation-manifest-new-text',
+        body: reviewBody(
+          withNewTextEachRequest(
+            parse(DOCUMENTATION_MANIFEST_YAML) as { spec: { config: string } },
+          ),
+        ),
+      },
     ].filter((payload) => selected === undefined || selected.includes(payload.name)),
   };
   const script = fileURLToPath(import.meta.url);

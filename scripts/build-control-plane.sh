@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and etcd for the end-to-end test control plane from the Go modules in
+# Builds kube-apiserver, etcd and kubectl for the end-to-end tests from the Go modules in
 # test/controlplane/ (versions in test/controlplane/versions.env) and prints the directory holding
 # them on its last line.
 #
 # Why a cache outside the repo: a cold build takes minutes on 2 cores; keyed by version, a warm run
-# only checks that both binaries exist. OTEL_TA_CACHE moves the cache (default ~/.cache/otel-ta).
+# only checks that the binaries exist. OTEL_TA_CACHE moves the cache (default ~/.cache/otel-ta).
 # Progress goes to stderr so callers can read the bin dir from stdout.
 set -euo pipefail
 
@@ -15,7 +15,7 @@ source "$src/versions.env"
 
 bin_dir="${OTEL_TA_CACHE:-$HOME/.cache/otel-ta}/controlplane/${K8S_VERSION}-${ETCD_VERSION}"
 
-built() { [[ -x "$bin_dir/kube-apiserver" && -x "$bin_dir/etcd" ]]; }
+built() { [[ -x "$bin_dir/kube-apiserver" && -x "$bin_dir/etcd" && -x "$bin_dir/kubectl" ]]; }
 
 if built; then
   echo "$bin_dir"
@@ -57,6 +57,12 @@ if [[ ! -x "$bin_dir/kube-apiserver" ]]; then
   echo "build-control-plane: building kube-apiserver ${K8S_VERSION}" >&2
   (cd "$src" && go build -trimpath -ldflags "$k8s_ldflags" -o "$scratch/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver)
   mv "$scratch/kube-apiserver" "$bin_dir/kube-apiserver"
+fi
+# kubectl as the tests drive it, at the API server's version: never whatever the machine has.
+if [[ ! -x "$bin_dir/kubectl" ]]; then
+  echo "build-control-plane: building kubectl ${K8S_VERSION}" >&2
+  (cd "$src" && go build -trimpath -ldflags "$k8s_ldflags" -o "$scratch/kubectl" k8s.io/kubernetes/cmd/kubectl)
+  mv "$scratch/kubectl" "$bin_dir/kubectl"
 fi
 echo "build-control-plane: built in $((SECONDS - start))s" >&2
 echo "$bin_dir"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need from the project's own
-# files (Debian's prometheus, npm packages, the Go-built control plane cached outside the repo),
-# then runs lint, type check, unit, integration and end-to-end tests.
+# files (Debian's prometheus, npm packages, the Go-built control plane and kubectl cached outside
+# the repo), then runs lint, type check, unit, integration and end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,10 +23,11 @@ npm ci --no-audit --no-fund
 step "build"
 npm run build
 
-if [ -x scripts/build-control-plane.sh ]; then
-  step "control plane (kube-apiserver, etcd; cached)"
-  scripts/build-control-plane.sh
-fi
+step "control plane (kube-apiserver, etcd, kubectl; cached)"
+control_plane_bin="$(scripts/build-control-plane.sh | tail -n 1)"
+# The tests drive this kubectl (built at the API server's version), not one the machine may have.
+export PATH="$control_plane_bin:$PATH"
+kubectl version --client | head -n 1
 
 step "lint, type check, unit and integration tests"
 npm test

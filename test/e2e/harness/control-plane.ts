@@ -3,7 +3,8 @@
  * kubelet) on loopback ports, for end-to-end tests and the local cluster CLI.
  *
  * Binaries come from scripts/build-control-plane.sh (cached outside the repo) unless
- * OTEL_TA_CONTROLPLANE_BIN names a directory holding `etcd` and `kube-apiserver`.
+ * OTEL_TA_CONTROLPLANE_BIN names a directory holding `etcd`, `kube-apiserver` and `kubectl`; that
+ * directory goes first on PATH, so the tests drive the kubectl built at the API server's version.
  *
  * Without a controller-manager nothing garbage-collects, no ServiceAccount "default" is created in
  * new namespaces (so Pods need an explicit ServiceAccount object) and no Pod ever runs: tests create
@@ -18,7 +19,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface ControlPlaneOptions {
@@ -238,13 +239,18 @@ async function readVersions(repoRoot: string): Promise<ControlPlane['versions']>
 async function locateBinaries(repoRoot: string, logDir: string): Promise<string> {
   const fromEnv = process.env['OTEL_TA_CONTROLPLANE_BIN'];
   const binDir = fromEnv ?? (await runBuildScript(repoRoot, logDir));
-  for (const name of ['etcd', 'kube-apiserver']) {
+  for (const name of ['etcd', 'kube-apiserver', 'kubectl']) {
     if (!existsSync(join(binDir, name))) {
       throw new Error(
         `control plane: ${join(binDir, name)} not found` +
           (fromEnv ? ' (from OTEL_TA_CONTROLPLANE_BIN)' : ''),
       );
     }
+  }
+  // Every `kubectl` the tests run (the harness's, `kubectl kustomize`, the cluster CLI's) is the
+  // one built with the API server, not whatever a machine happens to have on PATH.
+  if (!(process.env['PATH'] ?? '').split(delimiter).includes(binDir)) {
+    process.env['PATH'] = `${binDir}${delimiter}${process.env['PATH'] ?? ''}`;
   }
   return binDir;
 }

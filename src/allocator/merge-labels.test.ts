@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeLabels } from './copy-labels.js';
+import { mergeLabels } from './merge-labels.js';
 
 describe('mergeLabels', () => {
   it('is {...a, ...b}: later sets win, first positions kept, a __proto__ label stays a label', () => {

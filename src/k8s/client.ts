@@ -35,7 +35,7 @@ export function newKubeConfig(): KubeConfig {
  */
 export function loadKubeConfig(
   config: KubeClientConfig,
-  env: InClusterEnvironment = {},
+  env: InClusterEnvironment,
 ): KubeCredentials {
   const where = config.kubeconfigPath ?? '(in-cluster)';
   if (config.kubeconfigPath === undefined && config.context === undefined) {

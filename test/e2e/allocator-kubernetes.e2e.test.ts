@@ -3,16 +3,12 @@
  * target source. The control plane has no scheduler or kubelet, so the test creates Nodes, Pods and
  * EndpointSlices itself and patches pod status (phase, IP, Ready) as a kubelet would.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { applyJson, eventually, kubectlOk } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { freePort, GaveUpWaiting, ProcessGroup, waitFor } from './support/processes.js';
+import { startAllocatorWithConfig } from './support/allocator-process.js';
+import { ProcessGroup } from './support/processes.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const COLLECTORS_NS = 'observability';
 const APPS_NS = 'apps';
 
@@ -79,77 +75,43 @@ describe('otel-ta allocator on Kubernetes', () => {
   let hashingUrl = '';
 
   async function startAllocator(name: string, strategy: string): Promise<string> {
-    const dir = join(group.logDir, name);
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, 'targetallocator.yaml');
     const apps = { names: [APPS_NS] };
-    await writeFile(
-      file,
-      stringify({
-        kube_config_file_path: cp.kubeconfigPath,
-        collector_namespace: COLLECTORS_NS,
-        collector_selector: {
-          matchLabels: { app: 'collector' },
-          matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['canary'] }],
-        },
-        allocation_strategy: strategy,
-        config: {
-          scrape_configs: [
-            // The first relies on the allocator's own connection, the others name the kubeconfig.
-            { job_name: 'pods', kubernetes_sd_configs: [{ role: 'pod', namespaces: apps }] },
-            {
-              job_name: 'slices',
-              kubernetes_sd_configs: [
-                { role: 'endpointslice', namespaces: apps, kubeconfig_file: cp.kubeconfigPath },
-              ],
-            },
-            { job_name: 'nodes', kubernetes_sd_configs: [{ role: 'node' }] },
-            {
-              job_name: 'endpoints',
-              kubernetes_sd_configs: [{ role: 'endpoints', namespaces: apps }],
-            },
-            {
-              job_name: 'ingresses',
-              kubernetes_sd_configs: [{ role: 'ingress', namespaces: apps }],
-            },
-            {
-              job_name: 'services',
-              kubernetes_sd_configs: [
-                { role: 'service', namespaces: apps, kubeconfig_file: cp.kubeconfigPath },
-              ],
-            },
-          ],
-        },
-      }),
-    );
-    const port = await freePort();
-    const proc = group.start(
-      name,
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/cli.ts'),
-        'allocator',
-        '--config-file',
-        file,
-        '--listen-addr',
-        `127.0.0.1:${port}`,
-      ],
-      { cwd: REPO_ROOT },
-    );
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      `${name} to be ready`,
-      async () => {
-        if (proc.child.exitCode !== null) {
-          throw new GaveUpWaiting(`${name} exited; see ${proc.logFile}`);
-        }
-        const res = await fetch(`${url}/readyz`);
-        return res.status === 200 ? true : undefined;
+    const { url } = await startAllocatorWithConfig(group, name, {
+      kube_config_file_path: cp.kubeconfigPath,
+      collector_namespace: COLLECTORS_NS,
+      collector_selector: {
+        matchLabels: { app: 'collector' },
+        matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['canary'] }],
       },
-      { timeoutMs: 60_000 },
-    );
+      allocation_strategy: strategy,
+      config: {
+        scrape_configs: [
+          // The first relies on the allocator's own connection, the others name the kubeconfig.
+          { job_name: 'pods', kubernetes_sd_configs: [{ role: 'pod', namespaces: apps }] },
+          {
+            job_name: 'slices',
+            kubernetes_sd_configs: [
+              { role: 'endpointslice', namespaces: apps, kubeconfig_file: cp.kubeconfigPath },
+            ],
+          },
+          { job_name: 'nodes', kubernetes_sd_configs: [{ role: 'node' }] },
+          {
+            job_name: 'endpoints',
+            kubernetes_sd_configs: [{ role: 'endpoints', namespaces: apps }],
+          },
+          {
+            job_name: 'ingresses',
+            kubernetes_sd_configs: [{ role: 'ingress', namespaces: apps }],
+          },
+          {
+            job_name: 'services',
+            kubernetes_sd_configs: [
+              { role: 'service', namespaces: apps, kubeconfig_file: cp.kubeconfigPath },
+            ],
+          },
+        ],
+      },
+    });
     return url;
   }
 

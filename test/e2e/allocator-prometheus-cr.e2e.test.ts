@@ -5,14 +5,14 @@
  * drops a deleted monitor's job. No kubelet runs here: the test writes pod status itself.
  */
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import { applyJson, eventually, kubectlOk } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
-import { freePort, GaveUpWaiting, ProcessGroup, waitFor } from './support/processes.js';
+import { startAllocatorWithConfig } from './support/allocator-process.js';
+import { ProcessGroup } from './support/processes.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const NS = 'shop';
@@ -142,52 +142,19 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
       }),
     ]);
 
-    const dir = join(group.logDir, 'allocator');
-    await mkdir(dir, { recursive: true });
-    const file = join(dir, 'targetallocator.yaml');
-    await writeFile(
-      file,
-      stringify({
-        kube_config_file_path: cp.kubeconfigPath,
-        collector_namespace: 'observability',
-        collectors: ['collector-0', 'collector-1'],
-        prometheus_cr: {
-          enabled: true,
-          scrape_interval: '15s',
-          service_monitor_selector: { matchLabels: { release: 'otel' } },
-          pod_monitor_selector: {},
-          secret_namespaces: [NS],
-        },
-        config: { scrape_configs: [] },
-      }),
-    );
-    const port = await freePort();
-    const proc = group.start(
-      'allocator',
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, 'src/cli.ts'),
-        'allocator',
-        '--config-file',
-        file,
-        '--listen-addr',
-        `127.0.0.1:${port}`,
-      ],
-      { cwd: REPO_ROOT },
-    );
-    url = `http://127.0.0.1:${port}`;
-    await waitFor(
-      'the allocator to be ready',
-      async () => {
-        if (proc.child.exitCode !== null)
-          throw new GaveUpWaiting(`allocator exited; see ${proc.logFile}`);
-        const res = await fetch(`${url}/readyz`);
-        return res.status === 200 ? true : undefined;
+    ({ url } = await startAllocatorWithConfig(group, 'allocator', {
+      kube_config_file_path: cp.kubeconfigPath,
+      collector_namespace: 'observability',
+      collectors: ['collector-0', 'collector-1'],
+      prometheus_cr: {
+        enabled: true,
+        scrape_interval: '15s',
+        service_monitor_selector: { matchLabels: { release: 'otel' } },
+        pod_monitor_selector: {},
+        secret_namespaces: [NS],
       },
-      { timeoutMs: 60_000 },
-    );
+      config: { scrape_configs: [] },
+    }));
   }, 900_000);
 
   afterAll(async () => {

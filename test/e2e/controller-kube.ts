@@ -164,7 +164,7 @@ export async function startController(
   });
   const logger = createLogger({ level: config.logLevel, name: 'otel-ta-controller' }, sink);
   const app = new ControllerApp(config, {
-    api: new KubeRestClient(loadKubeConfig({ kubeconfigPath })),
+    api: new KubeRestClient(loadKubeConfig({ kubeconfigPath }, {})),
     clock: systemClock,
     logger,
   });

@@ -205,7 +205,7 @@ describe('standalone mode and self-managed certificates', () => {
     // A second manager on its own Secret with a clock the test moves; the API server is real.
     let now = Date.now();
     const manager = new CertificateManager(
-      new KubeRestClient(loadKubeConfig({ kubeconfigPath: kubeconfig })),
+      new KubeRestClient(loadKubeConfig({ kubeconfigPath: kubeconfig }, {})),
       {
         serviceName: WEBHOOK,
         serviceNamespace: CONTROLLER_NAMESPACE,

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { mergeLabels } from '../copy-labels.js';
+import { mergeLabels } from '../merge-labels.js';
 import type { Labels, TargetGroup } from '../model.js';
 
 /** Thrown for a malformed group list from a file or an HTTP endpoint; the last good groups stay. */

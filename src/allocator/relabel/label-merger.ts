@@ -1,4 +1,4 @@
-import { mergeLabels } from '../copy-labels.js';
+import { mergeLabels } from '../merge-labels.js';
 import type { Labels } from '../model.js';
 
 type MergeFunction = (fallback: Labels, base: Labels) => Labels;

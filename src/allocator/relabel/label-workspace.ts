@@ -1,4 +1,4 @@
-import { mergeLabels } from '../copy-labels.js';
+import { mergeLabels } from '../merge-labels.js';
 import type { Labels } from '../model.js';
 import type { LabelMerger } from './label-merger.js';
 

@@ -2,7 +2,13 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { GaveUpWaiting, waitFor, type ManagedProcess, type ProcessGroup } from './processes.js';
+import {
+  freePort,
+  GaveUpWaiting,
+  waitFor,
+  type ManagedProcess,
+  type ProcessGroup,
+} from './processes.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 
@@ -55,34 +61,12 @@ export async function startAllocator(
   };
   await writeConfig(options.collectorIds);
   const poolFlag = inFile ? [] : ['--collector-ids', options.collectorIds.join(',')];
-  const proc = group.start(
+  const { url, process: proc } = await runAllocator(
+    group,
     options.name,
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(REPO_ROOT, 'src/cli.ts'),
-      'allocator',
-      '--config-file',
-      configFile,
-      '--listen-addr',
-      `127.0.0.1:${options.port}`,
-      ...poolFlag,
-    ],
-    { cwd: REPO_ROOT },
-  );
-  const url = `http://127.0.0.1:${options.port}`;
-  await waitFor(
-    `${options.name} to be ready`,
-    async () => {
-      if (proc.child.exitCode !== null) {
-        throw new GaveUpWaiting(
-          `${options.name} exited with code ${proc.child.exitCode}; see ${proc.logFile}`,
-        );
-      }
-      return (await fetch(`${url}/readyz`)).ok ? true : undefined;
-    },
-    { timeoutMs: 60_000 },
+    options.port,
+    configFile,
+    poolFlag,
   );
   return {
     url,
@@ -96,4 +80,67 @@ export async function startAllocator(
     },
     stop: () => proc.stop(),
   };
+}
+
+/** A started allocator: its base URL and process. */
+export interface RunningAllocator {
+  readonly url: string;
+  readonly process: ManagedProcess;
+}
+
+/**
+ * Writes `config` as the allocator's targetallocator.yaml (in a directory of its own under the
+ * group's logs) and runs the real `otel-ta allocator` on it, for tests whose config is more than a
+ * static pool and scrape configs (Kubernetes discovery, prometheus_cr). Waits for /readyz.
+ */
+export async function startAllocatorWithConfig(
+  group: ProcessGroup,
+  name: string,
+  config: Record<string, unknown>,
+): Promise<RunningAllocator> {
+  const dir = join(group.logDir, name);
+  await mkdir(dir, { recursive: true });
+  const configFile = join(dir, 'targetallocator.yaml');
+  await writeFile(configFile, stringify(config));
+  return runAllocator(group, name, await freePort(), configFile, []);
+}
+
+/** Runs `otel-ta allocator` from source (node + tsx) on `configFile` and waits until it is ready. */
+async function runAllocator(
+  group: ProcessGroup,
+  name: string,
+  port: number,
+  configFile: string,
+  extraArgs: readonly string[],
+): Promise<RunningAllocator> {
+  const proc = group.start(
+    name,
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(REPO_ROOT, 'src/cli.ts'),
+      'allocator',
+      '--config-file',
+      configFile,
+      '--listen-addr',
+      `127.0.0.1:${port}`,
+      ...extraArgs,
+    ],
+    { cwd: REPO_ROOT },
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    `${name} to be ready`,
+    async () => {
+      if (proc.child.exitCode !== null) {
+        throw new GaveUpWaiting(
+          `${name} exited with code ${proc.child.exitCode}; see ${proc.logFile}`,
+        );
+      }
+      return (await fetch(`${url}/readyz`)).ok ? true : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
+  return { url, process: proc };
 }

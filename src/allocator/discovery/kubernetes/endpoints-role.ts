@@ -8,7 +8,7 @@ import type {
   Service,
 } from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';
-import { podRefKey, uncoveredPodPortTargets, withPodLabels } from './pod-ports.js';
+import { EndpointPods, podRefKey } from './pod-ports.js';
 import { serviceLabels } from './service-role.js';
 
 const EP = `${META}endpoint_`;
@@ -45,7 +45,7 @@ export function buildEndpointsGroup(
   if (service !== undefined) Object.assign(labels, serviceLabels(service));
 
   const targets: Labels[] = [];
-  const seenPods = new Map<string, { pod: Pod; ports: Set<number> }>();
+  const pods = new EndpointPods(lookups.pods, namespace);
   for (const subset of endpoints.subsets ?? []) {
     const addresses: [EndpointAddress, boolean][] = [
       ...(subset.addresses ?? []).map((a): [EndpointAddress, boolean] => [a, true]),
@@ -53,22 +53,12 @@ export function buildEndpointsGroup(
     ];
     for (const port of subset.ports ?? []) {
       for (const [address, ready] of addresses) {
-        const number = port.port ?? 0;
         const target = endpointLabels(address, ready, port);
-        const podKey = podRefKey(address.targetRef, namespace);
-        const pod = podKey === undefined ? undefined : lookups.pods(podKey);
-        if (podKey === undefined || pod === undefined) {
-          targets.push(target);
-          continue;
-        }
-        const entry = seenPods.get(podKey) ?? { pod, ports: new Set<number>() };
-        seenPods.set(podKey, entry);
-        entry.ports.add(number);
-        targets.push(withPodLabels(target, pod, number));
+        targets.push(pods.target(target, address.targetRef, port.port ?? 0));
       }
     }
   }
-  targets.push(...uncoveredPodPortTargets(seenPods));
+  targets.push(...pods.uncovered());
   return { source: endpointsSource(namespace, name), targets, labels };
 }
 

@@ -15,7 +15,7 @@ import {
   namespacedKey,
   sanitizeLabelName,
 } from './meta-labels.js';
-import { podRefKey, uncoveredPodPortTargets, withPodLabels } from './pod-ports.js';
+import { EndpointPods, podRefKey } from './pod-ports.js';
 import { serviceLabels } from './service-role.js';
 
 /** Every EndpointSlice names the service it belongs to in this label. */
@@ -60,25 +60,15 @@ export function buildEndpointSliceGroup(
   if (service !== undefined) Object.assign(labels, serviceLabels(service));
 
   const targets: Labels[] = [];
-  const seenPods = new Map<string, { pod: Pod; ports: Set<number> }>();
+  const pods = new EndpointPods(lookups.pods, namespace);
   for (const ep of slice.endpoints ?? []) {
     for (const port of slice.ports ?? []) {
       for (const address of ep.addresses ?? []) {
-        const target = endpointLabels(ep, port, address);
-        const podKey = podRefKey(ep.targetRef, namespace);
-        const pod = podKey === undefined ? undefined : lookups.pods(podKey);
-        if (podKey === undefined || pod === undefined) {
-          targets.push(target);
-          continue;
-        }
-        const entry = seenPods.get(podKey) ?? { pod, ports: new Set<number>() };
-        seenPods.set(podKey, entry);
-        if (port.port !== undefined) entry.ports.add(port.port);
-        targets.push(withPodLabels(target, pod, port.port));
+        targets.push(pods.target(endpointLabels(ep, port, address), ep.targetRef, port.port));
       }
     }
   }
-  targets.push(...uncoveredPodPortTargets(seenPods));
+  targets.push(...pods.uncovered());
   return { source: endpointSliceSource(namespace, slice.metadata?.name ?? ''), targets, labels };
 }
 

@@ -27,7 +27,7 @@ describe('kube connector for api_server', () => {
       testContext(),
       undefined,
     );
-    const api = await createKubeConnector({})(options.target);
+    const api = await createKubeConnector({}, {})(options.target);
     await api.request({ method: 'GET', path: '/api/v1/pods' });
     expect(seen).toEqual([{ path: '/api/v1/pods', auth: 'Bearer tok-1' }]);
   });
@@ -39,7 +39,7 @@ describe('kube connector for api_server', () => {
       testContext(),
       undefined,
     );
-    const api = await createKubeConnector({})(options.target);
+    const api = await createKubeConnector({}, {})(options.target);
     await api.request({ method: 'GET', path: '/api/v1/nodes' });
     expect(seen[0]?.auth).toBe(`Basic ${Buffer.from('u:p:w').toString('base64')}`);
   });

@@ -17,12 +17,12 @@ import type { KubeTarget } from './sd-options.js';
  */
 export function createKubeConnector(
   fallback: KubeClientConfig,
-  env: InClusterEnvironment = {},
+  env: InClusterEnvironment,
 ): (target: KubeTarget) => Promise<KubeApi> {
   return async (target) => {
     switch (target.kind) {
       case 'kubeconfig':
-        return new KubeRestClient(loadKubeConfig({ kubeconfigPath: target.path }));
+        return new KubeRestClient(loadKubeConfig({ kubeconfigPath: target.path }, env));
       case 'default':
         return new KubeRestClient(loadKubeConfig(fallback, env));
       case 'api_server':

@@ -3,7 +3,7 @@ import type { KubeApi } from '../../../k8s/rest-client.js';
 import type { KubeObject } from '../../../k8s/object.js';
 import { restListWatch } from '../../../k8s/list-watch.js';
 import { ResourceTypes } from '../../../k8s/resource-path.js';
-import { mergeLabels } from '../../copy-labels.js';
+import { mergeLabels } from '../../merge-labels.js';
 import type { TargetGroup } from '../../model.js';
 import type { DiscoveryProvider, ProviderFactory, TargetGroupSink } from '../provider.js';
 import { ROLE_DEFINITIONS, type RoleDefinition, type RoleLookups } from './roles.js';

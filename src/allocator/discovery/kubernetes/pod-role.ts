@@ -1,4 +1,4 @@
-import { mergeLabels } from '../../copy-labels.js';
+import { mergeLabels } from '../../merge-labels.js';
 import type { Labels, TargetGroup } from '../../model.js';
 import type { Container, ContainerStatus, Pod } from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';

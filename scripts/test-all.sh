@@ -15,7 +15,7 @@ if ! command -v prometheus >/dev/null 2>&1; then
     $SUDO apt-get update >/dev/null && $SUDO apt-get install -y prometheus >/dev/null
   }
 fi
-prometheus --version 2>&1 | head -1
+prometheus --version 2>&1 | sed -n 1p
 
 step "npm ci"
 npm ci --no-audit --no-fund
@@ -27,7 +27,7 @@ step "control plane (kube-apiserver, etcd, kubectl; cached)"
 control_plane_bin="$(scripts/build-control-plane.sh | tail -n 1)"
 # The tests drive this kubectl (built at the API server's version), not one the machine may have.
 export PATH="$control_plane_bin:$PATH"
-kubectl version --client | head -n 1
+echo "kubectl: $(command -v kubectl)"; kubectl version --client | sed -n 1p
 
 step "lint, type check, unit and integration tests"
 npm test

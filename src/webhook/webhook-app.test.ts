@@ -1,8 +1,9 @@
 import { createServer, request, type Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../observability/logger.js';
+import { createLogger, silentLogger } from '../observability/logger.js';
 import { allow } from './admission-review.js';
 import { conversionSuccess } from './conversion-review.js';
 import { admissionReviewRequest } from './review-client.js';
@@ -144,5 +145,66 @@ describe('createWebhookApp', () => {
     expect(text).toMatch(
       /otel_ta_webhook_request_duration_seconds_count\{endpoint="mutate",outcome="error"\} 1/,
     );
+  });
+});
+
+describe('createWebhookApp logging', () => {
+  it('writes one line per review, and failures through the redacting logger', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done): void {
+        lines.push(
+          ...chunk
+            .toString()
+            .split('\n')
+            .filter((line) => line !== ''),
+        );
+        done();
+      },
+    });
+    const failure = Object.assign(new Error('boom'), { password: 'hunter2' });
+    const app = createWebhookApp({
+      handlers: {
+        mutate: (req) => {
+          if (req.name === 'explode') throw failure;
+          return allow();
+        },
+        validate: () => allow(),
+        convert: () => conversionSuccess('c1', []),
+      },
+      metrics: createWebhookMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'info', name: 'test' }, sink),
+      ready: () => true,
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const send = (name: string, uid: string): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } };
+        const req = request(
+          `http://127.0.0.1:${port}/mutate`,
+          { method: 'POST', headers: { 'content-type': 'application/json' } },
+          (res) => res.resume().on('end', resolve),
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify(admissionReviewRequest(object, { uid })));
+      });
+    try {
+      await send('plain', 'u1');
+      await send('explode', 'u2');
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+    const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const summaries = records.filter((record) => record.msg === 'admission request');
+    expect(summaries.map((record) => [record.uid, record.outcome])).toEqual([
+      ['u1', 'allowed'],
+      ['u2', 'error'],
+    ]);
+    expect(summaries[0]).toMatchObject({ endpoint: 'mutate', name: 'plain', allowed: true });
+    const failed = records.find((record) => record.msg === 'admission handler failed');
+    expect(failed).toMatchObject({ uid: 'u2', err: { message: 'boom', password: '<secret>' } });
+    expect(lines.join('\n')).not.toContain('hunter2');
   });
 });

@@ -36,7 +36,18 @@ interface RunningJob {
    * the groups that changed, so a change to one source rebuilds that source's targets alone.
    * Reset when the job's settings (relabel rules) change.
    */
-  built: WeakMap<TargetGroup, readonly Target[]>;
+  built: WeakMap<TargetGroup, BuiltGroup>;
+}
+
+/**
+ * A group's targets as cached: the target itself when there is exactly one (file_sd and http_sd
+ * groups often hold one target each, and a one-element array per target costs ~180 bytes), else
+ * an exactly sized array.
+ */
+type BuiltGroup = Target | readonly Target[];
+
+function cacheForm(built: readonly Target[]): BuiltGroup {
+  return built.length === 1 ? built[0]! : built.slice();
 }
 
 export const DEFAULT_COALESCE_MS = 50;
@@ -233,19 +244,25 @@ export class DiscoveryManager {
 function buildJob(job: RunningJob): Target[] {
   const seen = new Set<string>();
   const targets: Target[] = [];
+  const take = (target: Target): void => {
+    if (seen.has(target.id)) return;
+    seen.add(target.id);
+    targets.push(target);
+  };
   for (const group of mergedGroups(job)) {
     let built = job.built.get(group);
     if (built === undefined) {
-      built = job.plan.buildTargets([group]);
+      built = cacheForm(job.plan.buildTargets([group]));
       job.built.set(group, built);
     }
-    for (const target of built) {
-      if (seen.has(target.id)) continue;
-      seen.add(target.id);
-      targets.push(target);
-    }
+    if (isTargetList(built)) for (const target of built) take(target);
+    else take(built);
   }
   return targets;
+}
+
+function isTargetList(built: BuiltGroup): built is readonly Target[] {
+  return Array.isArray(built);
 }
 
 /** All groups of a job in a canonical order (provider key, then source), so builds are deterministic. */

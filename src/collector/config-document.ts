@@ -3,6 +3,7 @@ import { CollectorInputError } from './collector-error.js';
 import { cloneJson, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { describeType, type ConfigSource } from './model.js';
 import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
+import { entryText, findEditRegion, spliceEntry } from './yaml-region.js';
 import { parseYamlDocument, readYamlText } from './yaml-text.js';
 
 /** A collector config read into plain values. */
@@ -127,6 +128,44 @@ function memoisedEdit(
 }
 
 function editDocument(
+  text: string,
+  before: JsonObject | null,
+  next: JsonObject,
+  layout: YamlLayout,
+): string | undefined {
+  return editRegion(text, before, next, layout) ?? editWholeDocument(text, before, next, layout);
+}
+
+/**
+ * Edits only the entry that holds every change (see yaml-region.ts), in a document of its own,
+ * and splices it back; the rest of the text stays byte for byte. Undefined when no such entry can
+ * be found or the result does not read as `next`: the whole document is edited then.
+ */
+function editRegion(
+  text: string,
+  before: JsonObject | null,
+  next: JsonObject,
+  layout: YamlLayout,
+): string | undefined {
+  const region = findEditRegion(text, before, next);
+  if (region === undefined) return undefined;
+  try {
+    const document = parseYamlDocument(entryText(text, region));
+    if (document.errors.length > 0) return undefined;
+    document.contents = syncNode(
+      document.contents,
+      { [region.key]: region.before },
+      { [region.key]: region.next },
+    ) as typeof document.contents;
+    const edited = spliceEntry(text, region, document.toString({ ...layout, lineWidth: 0 }));
+    const check = readYamlText(edited);
+    return check.ok && jsonEqual(check.value, next) ? edited : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function editWholeDocument(
   text: string,
   before: JsonObject | null,
   next: JsonObject,

@@ -37,6 +37,9 @@ export class CachedBody {
   private gzipBytes: Buffer | undefined;
   private gzipHeaderCache: Headers | undefined;
   private plainHeaderCache: Headers | undefined;
+  private plainHeadBytes: Buffer | undefined;
+  private gzipHeadBytes: Buffer | undefined;
+  private notModifiedHeadBytes: Buffer | undefined;
 
   private constructor(plain: Buffer) {
     this.plainBytes = plain;
@@ -86,6 +89,9 @@ export class CachedBody {
     if (!this.compressible || this.plainBytes === undefined) return;
     this.gzipBytes = copyOut(gzipSync(this.plainBytes, { level: COMPACT_LEVEL }));
     this.plainBytes = undefined;
+    // The gzip bytes changed; so did their Content-Length.
+    this.gzipHeaderCache = undefined;
+    this.gzipHeadBytes = undefined;
   }
 
   /** Response headers for the gzip body, built once (the hot path reuses the object). */
@@ -100,6 +106,20 @@ export class CachedBody {
     return this.gzipHeaderCache;
   }
 
+  /**
+   * The status line and headers of the 200 answer as bytes, for the fast path (which adds the
+   * server's Date and Connection lines and the blank line): what writeHead would write.
+   */
+  responseHead(gzip: boolean): Buffer {
+    if (gzip) return (this.gzipHeadBytes ??= rawHead('200 OK', this.gzipHeaders()));
+    return (this.plainHeadBytes ??= rawHead('200 OK', this.plainHeaders()));
+  }
+
+  /** The 304 answer's status line and headers as bytes. */
+  notModifiedHead(): Buffer {
+    return (this.notModifiedHeadBytes ??= rawHead('304 Not Modified', { ETag: this.etag }));
+  }
+
   /** Response headers for the plain body. */
   plainHeaders(): Headers {
     this.plainHeaderCache ??= {
@@ -110,6 +130,12 @@ export class CachedBody {
     };
     return this.plainHeaderCache;
   }
+}
+
+function rawHead(status: string, headers: Headers): Buffer {
+  let head = `HTTP/1.1 ${status}\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return Buffer.from(head, 'latin1');
 }
 
 export function cachedJsonBody(json: string): CachedBody {

@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Histogram } from 'prom-client';
 import { firstQueryValue, MalformedEscapeError, queryUnescape } from './query-escape.js';
+import type { CachedBody } from './cached-body.js';
+import type { SimpleRequest } from './request-head.js';
 import type { ResponseCache } from './response-cache.js';
-import { sendCachedJson, sendJson } from './send-body.js';
+import { rawCachedJson, sendCachedJson, sendJson, type RawAnswer } from './send-body.js';
 
 // The path label upstream's router reports for this route, so existing dashboards keep matching.
 export const TARGETS_ROUTE = '/jobs/:job_id/targets';
@@ -22,6 +24,18 @@ export function matchTargetsUrl(url: string): { rawJob: string; rawQuery: string
   return { rawJob, rawQuery: q < 0 ? '' : url.slice(q + 1) };
 }
 
+/** The cached body for a matched targets URL; throws MalformedEscapeError for a bad escape. */
+function targetsBody(
+  cache: ResponseCache,
+  match: { rawJob: string; rawQuery: string },
+): CachedBody {
+  const job = queryUnescape(match.rawJob);
+  const collectorId = firstQueryValue(match.rawQuery, 'collector_id');
+  return collectorId === undefined
+    ? cache.allCollectorsFor(job)
+    : cache.targetsFor(job, collectorId);
+}
+
 /**
  * `GET /jobs/{job}/targets[?collector_id=...]`, the route every collector polls. It runs before
  * (and instead of) the express stack: match the URL by hand, unescape the job as Go's
@@ -38,18 +52,38 @@ export function createTargetsRoute(
     if (match === undefined) return false;
     const started = process.hrtime.bigint();
     try {
-      const job = queryUnescape(match.rawJob);
-      const collectorId = firstQueryValue(match.rawQuery, 'collector_id');
-      const body =
-        collectorId === undefined
-          ? cache.allCollectorsFor(job)
-          : cache.targetsFor(job, collectorId);
-      sendCachedJson(req, res, body);
+      sendCachedJson(req, res, targetsBody(cache, match));
     } catch (err) {
       if (!(err instanceof MalformedEscapeError)) throw err;
       sendJson(res, 400, { error: `${err.message}; escape the job name with %XX sequences` });
     }
     observe.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return true;
+  };
+}
+
+/**
+ * The same route for the fast path (fast-connections.ts): the answer as bytes, or undefined when
+ * the request is not for this route or needs an error answer, which node:http then gives.
+ */
+export function createFastTargetsResponder(
+  cache: ResponseCache,
+  httpDuration: Histogram<'path'>,
+): (request: SimpleRequest) => RawAnswer | undefined {
+  const observe = httpDuration.labels({ path: TARGETS_ROUTE });
+  return (request) => {
+    const match = matchTargetsUrl(request.target);
+    if (match === undefined) return undefined;
+    const started = performance.now();
+    let body: CachedBody;
+    try {
+      body = targetsBody(cache, match);
+    } catch (err) {
+      if (err instanceof MalformedEscapeError) return undefined;
+      throw err;
+    }
+    const answer = rawCachedJson(request.method, request.ifNoneMatch, request.acceptEncoding, body);
+    observe.observe((performance.now() - started) / 1e3);
+    return answer;
   };
 }

@@ -1,0 +1,217 @@
+import { connect, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Allocator } from '../../src/allocator/allocator.js';
+import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
+import {
+  createAllocatorServer,
+  type AllocatorServer,
+} from '../../src/allocator/server/allocator-server.js';
+import { createStrategy } from '../../src/allocator/strategies/registry.js';
+import { silentLogger } from '../../src/observability/logger.js';
+import { makeTarget } from '../e2e/support/targets.js';
+
+// The allocator's plain-HTTP listener over raw sockets: the fast path (keep-alive HTTP/1.1 GETs of
+// the targets route) must answer exactly as node:http does, and hand everything else over.
+
+const running: AllocatorServer[] = [];
+const sockets: Socket[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.destroy();
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+async function start(): Promise<{
+  port: number;
+  metrics: ReturnType<typeof createAllocatorMetrics>;
+}> {
+  const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
+  view.setCollectors([{ id: 'col-0' }]);
+  view.setJobTargets(
+    'app',
+    Array.from({ length: 30 }, (_, i) => makeTarget('app', `10.0.0.${i}:9100`, { zone: 'a' })),
+  );
+  const metrics = createAllocatorMetrics({ defaultMetrics: false });
+  const server = createAllocatorServer({
+    view,
+    scrapeConfigs: () => ({}),
+    isReady: () => true,
+    metrics,
+    logger: silentLogger(),
+    listenAddr: '127.0.0.1:0',
+    allowInsecureAuthSecrets: false,
+    strategy: 'consistent-hashing',
+  });
+  await server.start();
+  running.push(server);
+  return { port: server.httpAddress().port, metrics };
+}
+
+/** A raw connection that collects everything the server sends. */
+async function open(
+  port: number,
+): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const socket = connect(port, '127.0.0.1');
+  sockets.push(socket);
+  let text = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (d: string) => (text += d));
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  return { socket, received: () => text, closed };
+}
+
+interface Parsed {
+  status: string;
+  headers: string[];
+  body: string;
+}
+
+/** Splits a stream of responses (Content-Length framed; `bodiless` marks HEAD answers). */
+function parseResponses(text: string, bodiless: readonly boolean[] = []): Parsed[] {
+  const out: Parsed[] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    const end = text.indexOf('\r\n\r\n', pos);
+    if (end < 0) break;
+    const [status, ...headers] = text.slice(pos, end).split('\r\n');
+    const length = Number(
+      headers.find((h) => h.toLowerCase().startsWith('content-length:'))?.split(':')[1] ?? 0,
+    );
+    const bodyLength = bodiless[out.length] === true ? 0 : length;
+    if (end + 4 + bodyLength > text.length) break;
+    out.push({ status: status!, headers, body: text.slice(end + 4, end + 4 + bodyLength) });
+    pos = end + 4 + bodyLength;
+  }
+  return out;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+const GET = (path: string, extra: string[] = []): string =>
+  [`GET ${path} HTTP/1.1`, 'Host: allocator', ...extra].join('\r\n') + '\r\n\r\n';
+const TARGETS = '/jobs/app/targets?collector_id=col-0';
+const withoutDate = (headers: string[]): string[] => headers.filter((h) => !h.startsWith('Date:'));
+
+describe('allocator fast path (plain HTTP listener)', () => {
+  it('answers with the same status line, headers and body as node:http does', async () => {
+    const { port } = await start();
+    const c = await open(port);
+    // Content-Length: 0 sends this request (and the connection) to node:http's own handling.
+    c.socket.write(GET(TARGETS) + GET(TARGETS, ['Content-Length: 0']));
+    await until(() => parseResponses(c.received()).length === 2);
+    const [fast, viaNode] = parseResponses(c.received());
+    expect(fast!.status).toBe('HTTP/1.1 200 OK');
+    expect(withoutDate(fast!.headers)).toEqual(withoutDate(viaNode!.headers));
+    expect(fast!.headers.some((h) => /^Date: \w{3}, \d\d \w{3} \d{4} [\d:]{8} GMT$/.test(h))).toBe(
+      true,
+    );
+    expect(fast!.body).toBe(viaNode!.body);
+    expect(JSON.parse(fast!.body)).toHaveLength(30);
+  });
+
+  it('answers pipelined requests in order, handing the connection to node:http at the first other route', async () => {
+    const { port } = await start();
+    const c = await open(port);
+    c.socket.write(GET(TARGETS) + GET('/jobs/none/targets?collector_id=col-0') + GET('/livez'));
+    c.socket.write(GET(TARGETS) + 'POST /jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc');
+    c.socket.write(GET('/jobs'));
+    await until(() => parseResponses(c.received()).length === 6);
+    const answers = parseResponses(c.received());
+    expect(answers.map((a) => a.status.split(' ')[1])).toEqual([
+      '200',
+      '200',
+      '200',
+      '200',
+      '404',
+      '200',
+    ]);
+    expect(answers[0]!.body).toBe(answers[3]!.body);
+    expect(answers[1]!.body).toBe('[]\n');
+    expect(JSON.parse(answers[2]!.body)).toEqual({ status: 'ok' });
+    expect(JSON.parse(answers[5]!.body)).toHaveProperty('app');
+  });
+
+  it('serves 304 for a matching If-None-Match, gzip when accepted, and HEAD without a body', async () => {
+    const { port } = await start();
+    const c = await open(port);
+    c.socket.write(GET(TARGETS));
+    await until(() => parseResponses(c.received()).length === 1);
+    const etag = parseResponses(c.received())[0]!.headers.find((h) => h.startsWith('ETag: '))!;
+    c.socket.write(
+      GET(TARGETS, [`If-None-Match: W/"other", ${etag.slice(6)}`]) +
+        GET(TARGETS, ['Accept-Encoding: gzip, deflate']) +
+        `HEAD ${TARGETS} HTTP/1.1\r\nHost: a\r\n\r\n` +
+        GET('/livez'),
+    );
+    await until(() => parseResponses(c.received(), [false, true, false, true]).length === 5);
+    const [plain, notModified, gzip, headOnly, livez] = parseResponses(c.received(), [
+      false,
+      true,
+      false,
+      true,
+    ]);
+    expect(notModified!.status).toBe('HTTP/1.1 304 Not Modified');
+    expect(notModified!.headers).toContain(etag);
+    expect(notModified!.headers.some((h) => h.startsWith('Content-Length'))).toBe(false);
+    expect(gzip!.headers).toContain('Content-Encoding: gzip');
+    expect(Buffer.from(gzip!.body, 'latin1').subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(withoutDate(headOnly!.headers)).toEqual(withoutDate(plain!.headers));
+    expect(headOnly!.body).toBe('');
+    expect(livez!.status).toBe('HTTP/1.1 200 OK');
+  });
+
+  it('reads a request head that arrives a few bytes at a time', async () => {
+    const { port } = await start();
+    const c = await open(port);
+    const text = GET(TARGETS, ['Accept: application/json']);
+    for (let i = 0; i < text.length; i += 7) {
+      c.socket.write(text.slice(i, i + 7));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    await until(() => parseResponses(c.received()).length === 1);
+    expect(JSON.parse(parseResponses(c.received())[0]!.body)).toHaveLength(30);
+  });
+
+  it('leaves bad escapes, Connection: close and HTTP/1.0 to node:http', async () => {
+    const { port } = await start();
+    const bad = await open(port);
+    bad.socket.write(GET('/jobs/%zz/targets?collector_id=col-0'));
+    await until(() => parseResponses(bad.received()).length === 1);
+    expect(parseResponses(bad.received())[0]!.status).toBe('HTTP/1.1 400 Bad Request');
+
+    const closing = await open(port);
+    closing.socket.write(GET(TARGETS, ['Connection: close']));
+    await closing.closed;
+    const [answer] = parseResponses(closing.received());
+    expect(answer!.headers).toContain('Connection: close');
+    expect(JSON.parse(answer!.body)).toHaveLength(30);
+
+    const old = await open(port);
+    old.socket.write(`GET ${TARGETS} HTTP/1.0\r\n\r\n`);
+    await old.closed;
+    expect(JSON.parse(parseResponses(old.received())[0]!.body)).toHaveLength(30);
+  });
+
+  it('counts fast-path requests in the route duration histogram', async () => {
+    const { port, metrics } = await start();
+    const c = await open(port);
+    c.socket.write(GET(TARGETS) + GET(TARGETS) + GET(TARGETS));
+    await until(() => parseResponses(c.received()).length === 3);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(
+      /opentelemetry_allocator_http_duration_seconds_count\{path="\/jobs\/:job_id\/targets"\} 3/,
+    );
+  });
+
+  it('stops while clients hold open keep-alive connections, closing them', async () => {
+    const { port } = await start();
+    const c = await open(port);
+    c.socket.write(GET(TARGETS));
+    await until(() => parseResponses(c.received()).length === 1);
+    await running.pop()!.stop();
+    await c.closed;
+  });
+});

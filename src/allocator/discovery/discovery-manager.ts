@@ -245,9 +245,9 @@ function buildJob(job: RunningJob): Target[] {
   const seen = new Set<string>();
   const targets: Target[] = [];
   const take = (target: Target): void => {
-    if (seen.has(target.id)) return;
+    const before = seen.size;
     seen.add(target.id);
-    targets.push(target);
+    if (seen.size !== before) targets.push(target);
   };
   for (const group of mergedGroups(job)) {
     let built = job.built.get(group);

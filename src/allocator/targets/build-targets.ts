@@ -4,7 +4,13 @@ import { GroupPlanner, type GroupPlan } from './group-plan.js';
 import { GroupedTarget } from './grouped-target.js';
 import { targetNodeName } from './node-name.js';
 import type { ScrapeJobSettings } from './scrape-job-settings.js';
-import { IdentityHasher, sumOf, type LabelSum } from './target-identity.js';
+import {
+  hashedName,
+  IdentityHasher,
+  sumOf,
+  type HashedName,
+  type LabelSum,
+} from './target-identity.js';
 
 /** The job's targets and what was left out, for metrics and logs. */
 export interface TargetBuildReport {
@@ -37,7 +43,7 @@ const SHARED_MERGER = new LabelMerger();
 
 /** Per merged key layout: which keys count for the identity, which seeds the layout may hide. */
 interface IdentityPlan {
-  readonly hashedKeys: readonly string[];
+  readonly hashedKeys: readonly HashedName[];
   /** Seeds whose name is not a key of the layout: they always apply, so they are summed once. */
   readonly seedsAlways: LabelSum;
   /** Seeds whose name is a key: they apply when the discovered value is empty. */
@@ -108,9 +114,10 @@ export class TargetBuilder {
       withoutAddress += outcome.withoutAddress;
       droppedByRelabel += outcome.droppedByRelabel;
       for (const target of outcome.kept) {
-        if (seen.has(target.id)) continue;
+        // One probe instead of has-then-add: the set grew only for an id not seen before.
+        const before = seen.size;
         seen.add(target.id);
-        targets.push(target);
+        if (seen.size !== before) targets.push(target);
       }
     }
     const duplicates = discovered - withoutAddress - droppedByRelabel - targets.length;
@@ -189,8 +196,8 @@ export class TargetBuilder {
     hasher.begin(this.settings.jobName);
     hasher.addSum(plan.staticSum);
     for (const name of plan.hashed) {
-      const value = labels.get(name);
-      if (value !== '') hasher.add(name, value);
+      const value = labels.get(name.name);
+      if (value !== '') hasher.addNamed(name, value);
     }
     return hasher.digest();
   }
@@ -234,8 +241,8 @@ export class TargetBuilder {
     } else {
       const plan = this.planFor(keys);
       for (const name of plan.hashedKeys) {
-        const value = merged[name]!;
-        if (value !== '') hasher.add(name, value);
+        const value = merged[name.name]!;
+        if (value !== '') hasher.addNamed(name, value);
       }
       hasher.addSum(plan.seedsAlways);
       for (const [name, value] of plan.seedsIfEmpty)
@@ -264,7 +271,7 @@ export class TargetBuilder {
       const present = new Set(keys);
       const seeds = Object.entries(this.settings.seedLabels);
       plan = {
-        hashedKeys: keys.filter((k) => !k.startsWith(META_PREFIX)),
+        hashedKeys: keys.filter((k) => !k.startsWith(META_PREFIX)).map(hashedName),
         seedsAlways: sumOf(seeds.filter(([name]) => !present.has(name))),
         seedsIfEmpty: seeds.filter(([name]) => present.has(name)),
       };

@@ -1,6 +1,6 @@
 import type { Labels } from '../model.js';
 import { LabelWorkspace, type RelabelProgram, type RelabelRule } from '../relabel/index.js';
-import { sumOf, type LabelSum } from './target-identity.js';
+import { hashedName, sumOf, type HashedName, type LabelSum } from './target-identity.js';
 
 /**
  * Relabeling specialised to one target group.
@@ -34,7 +34,7 @@ export interface GroupPlan {
   /** Indices of the rules to run per target, in order. */
   readonly steps: readonly number[];
   /** Tainted label names that count for the identity (not `__meta_*`). */
-  readonly hashed: readonly string[];
+  readonly hashed: readonly HashedName[];
   /** Identity sum of the untainted final labels (not `__meta_*`, not empty). */
   readonly staticSum: LabelSum;
 }
@@ -149,7 +149,7 @@ function finish(
     fallback,
     defaults: anyDefault ? defaults : undefined,
     steps,
-    hashed: [...tainted].filter((name) => !name.startsWith(META_PREFIX)),
+    hashed: [...tainted].filter((name) => !name.startsWith(META_PREFIX)).map(hashedName),
     staticSum: sumOf(untainted),
   };
 }

@@ -41,6 +41,14 @@ export class IdentityHasher {
     this.count++;
   }
 
+  /** `add(name.name, value)` with the name's share of the hash worked out beforehand. */
+  addNamed(name: HashedName, value: string): void {
+    mixValue(name.a, name.b, value);
+    this.sumA = (this.sumA + laneA) | 0;
+    this.sumB = (this.sumB + laneB) | 0;
+    this.count++;
+  }
+
   /**
    * Takes back an `add` of the same pair. Exact, since the combination is a sum: the identity of a
    * relabeled set is the discovered set's plus its changes, without visiting every label again.
@@ -102,7 +110,28 @@ export function sumOf(labels: readonly (readonly [string, string])[]): LabelSum 
 let laneA = 0;
 let laneB = 0;
 
+/**
+ * A label name with its share of the label hash (the lanes after its length and characters): rules
+ * and plans name the same few labels for every target, so that share is hashed once per name.
+ */
+export interface HashedName {
+  readonly name: string;
+  readonly a: number;
+  readonly b: number;
+}
+
+export function hashedName(name: string): HashedName {
+  mixName(0, name);
+  return { name, a: laneA, b: laneB };
+}
+
 function mix(tag: number, name: string, value: string): void {
+  mixName(tag, name);
+  mixValue(laneA, laneB, value);
+}
+
+/** First half of `mix`: leaves the lanes after the name in laneA/laneB (not finalized). */
+function mixName(tag: number, name: string): void {
   let a = 0x811c9dc5 ^ tag;
   let b = 0x2545f491 ^ tag;
   a = Math.imul(a ^ name.length, 0x85ebca77);
@@ -112,6 +141,14 @@ function mix(tag: number, name: string, value: string): void {
     a = Math.imul(a ^ c, 0x9e3779b1);
     b = Math.imul(b ^ c, 0x5f356495);
   }
+  laneA = a;
+  laneB = b;
+}
+
+/** Second half of `mix`: the value over the name's lanes, then the finalized label hash. */
+function mixValue(nameA: number, nameB: number, value: string): void {
+  let a = nameA;
+  let b = nameB;
   a = Math.imul(a ^ (value.length + 0x10000), 0x85ebca77);
   b = Math.imul(b ^ (value.length + 0x10000), 0xc2b2ae3d);
   for (let i = 0; i < value.length; i++) {

@@ -3,6 +3,7 @@ import { CollectorInputError } from './collector-error.js';
 import { cloneJson, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { describeType, type ConfigSource } from './model.js';
 import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
+import { editByLines } from './yaml-line-edit.js';
 import { entryText, findEditRegion, spliceEntry } from './yaml-region.js';
 import { parseYamlDocument, readYamlText } from './yaml-text.js';
 
@@ -133,7 +134,27 @@ function editDocument(
   next: JsonObject,
   layout: YamlLayout,
 ): string | undefined {
-  return editRegion(text, before, next, layout) ?? editWholeDocument(text, before, next, layout);
+  return (
+    editLines(text, before, next, layout) ??
+    editRegion(text, before, next, layout) ??
+    editWholeDocument(text, before, next, layout)
+  );
+}
+
+/** The edit by lines (yaml-line-edit.ts), kept when it reads back as `next`. */
+function editLines(
+  text: string,
+  before: JsonObject | null,
+  next: JsonObject,
+  layout: YamlLayout,
+): string | undefined {
+  if (before === null) return undefined;
+  const edited = editByLines(text, before, next, (key, value) =>
+    serialise({ [key]: value }, layout),
+  );
+  if (edited === undefined) return undefined;
+  const check = readYamlText(edited);
+  return check.ok && jsonEqual(check.value, next) ? edited : undefined;
 }
 
 /**

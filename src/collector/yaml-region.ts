@@ -1,4 +1,5 @@
 import { isRecord, jsonEqual } from './json-value.js';
+import { isContent, splitLines, unusualYaml, type Line } from './yaml-lines.js';
 
 /**
  * Finding, by lines, the smallest block-mapping entry of a YAML text that holds every change of
@@ -27,38 +28,6 @@ export interface EntryRegion {
   readonly before: unknown;
   readonly next: unknown;
 }
-
-interface Line {
-  readonly start: number;
-  /** Offset of the line's end (its newline, or the end of the text). */
-  readonly end: number;
-  /** Leading spaces; -1 for a blank line. */
-  readonly indent: number;
-  readonly comment: boolean;
-}
-
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end < 0) end = text.length;
-    let column = start;
-    while (column < end && text.charCodeAt(column) === 32) column++;
-    const blank = column === end;
-    lines.push({
-      start,
-      end,
-      indent: blank ? -1 : column - start,
-      comment: !blank && text.charCodeAt(column) === 35, // '#'
-    });
-    if (end === text.length) break;
-    start = end + 1;
-  }
-  return lines;
-}
-
-const isContent = (line: Line): boolean => line.indent >= 0 && !line.comment;
 
 /** The one key whose value differs, when both maps have the same keys; else undefined. */
 function onlyChangedKey(before: unknown, next: unknown): string | undefined {
@@ -128,11 +97,6 @@ function findEntry(
   return undefined;
 }
 
-/** Directives, document markers and tabs: the whole document is edited instead. */
-function unusual(text: string): boolean {
-  return /^(?:%|---|\.\.\.)|\t|\r/m.test(text);
-}
-
 /**
  * The deepest entry that holds every difference between `before` (the text's value) and `next`,
  * following keys while exactly one of them changes; undefined when even the top level changes
@@ -143,7 +107,7 @@ export function findEditRegion(
   before: unknown,
   next: unknown,
 ): EntryRegion | undefined {
-  if (onlyChangedKey(before, next) === undefined || unusual(text)) return undefined;
+  if (onlyChangedKey(before, next) === undefined || unusualYaml(text)) return undefined;
   const lines = splitLines(text);
   let from = 0;
   let to = lines.length;

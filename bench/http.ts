@@ -5,7 +5,7 @@
  * count, against the allocator and against bare node:http floors in a third process.
  * Prints one JSON object. Usage: npm run bench:http -- [--json] [--targets N] [--collectors N]
  * [--jobs N] [--labels N] [--connections 8,32] [--duration SECONDS] [--gzip] [--no-floor]
- * [--generator wrk|node] [--cache-mb MB] [--cpu-prof-dir DIR]
+ * [--generator wrk|node] [--cache-mb MB] [--cpu-prof-dir DIR] [--node-arg ARG]...
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     'cache-mb': { type: 'string' },
     // Writes CPU profiles of the allocator process (cache fill, first load run) into this directory.
     'cpu-prof-dir': { type: 'string' },
+    // Node options for the allocator process only, e.g. --trace-gc or --max-semi-space-size=32.
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -45,9 +47,13 @@ if (generator !== 'wrk' && generator !== 'node') throw new Error('--generator is
 const load = (options: LoadOptions): Promise<LoadResult> =>
   generator === 'wrk' ? runWrkLoad(options) : runLoad(options);
 
-const forkBench = (file: string, env: NodeJS.ProcessEnv = {}): ChildProcess =>
+const forkBench = (
+  file: string,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: readonly string[] = [],
+): ChildProcess =>
   fork(fileURLToPath(new URL(file, import.meta.url)), [], {
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...nodeArgs],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -97,13 +103,17 @@ function memoryFields(m: ServerMemory): Record<string, number> {
   };
 }
 
-const server = forkBench('./http-server.ts', {
-  BENCH_TARGETS: values.targets,
-  BENCH_COLLECTORS: values.collectors,
-  BENCH_JOBS: values.jobs,
-  BENCH_LABELS: values.labels,
-  ...(values['cache-mb'] === undefined ? {} : { BENCH_CACHE_MB: values['cache-mb'] }),
-});
+const server = forkBench(
+  './http-server.ts',
+  {
+    BENCH_TARGETS: values.targets,
+    BENCH_COLLECTORS: values.collectors,
+    BENCH_JOBS: values.jobs,
+    BENCH_LABELS: values.labels,
+    ...(values['cache-mb'] === undefined ? {} : { BENCH_CACHE_MB: values['cache-mb'] }),
+  },
+  values['node-arg'],
+);
 const floor = values['no-floor'] ? undefined : forkBench('./http-floor.ts');
 
 try {
@@ -226,6 +236,7 @@ try {
     accept_encoding: gzip ? 'gzip' : 'identity',
     duration_s: Number(values.duration),
     cache_mb: values['cache-mb'] === undefined ? null : Number(values['cache-mb']),
+    node_args: values['node-arg'],
     // `floor`: bare node:http in its own process serving one distinct body of the same size per
     // path (same working set as the allocator's cache); `floor_one_body`: one cache-hot body.
     runs,

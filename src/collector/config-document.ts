@@ -4,6 +4,7 @@ import { cloneJson, isRecord, jsonEqual, type JsonObject } from './json-value.js
 import { describeType, type ConfigSource } from './model.js';
 import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
 import { editByLines } from './yaml-line-edit.js';
+import { writePlainEntry } from './yaml-plain-writer.js';
 import { entryText, findEditRegion, spliceEntry } from './yaml-region.js';
 import { parseYamlDocument, readYamlText } from './yaml-text.js';
 
@@ -149,8 +150,11 @@ function editLines(
   layout: YamlLayout,
 ): string | undefined {
   if (before === null) return undefined;
-  const edited = editByLines(text, before, next, (key, value) =>
-    serialise({ [key]: value }, layout),
+  const edited = editByLines(
+    text,
+    before,
+    next,
+    (key, value) => writePlainEntry(key, value, layout) ?? serialise({ [key]: value }, layout),
   );
   if (edited === undefined) return undefined;
   const check = readYamlText(edited);

@@ -8,7 +8,7 @@ import {
   internalError,
   reject,
 } from './admission-review.js';
-import { jsonText, serialiseAdmissionReview } from './review-json.js';
+import { admissionReviewParts, jsonText, serialiseAdmissionReview } from './review-json.js';
 
 const LARGE_WITH_ESCAPES = `${'line "quoted" \\ back\n\ttab \u0001 \ud800 lone \u2028 '.repeat(200)}end`;
 
@@ -59,5 +59,20 @@ describe('serialiseAdmissionReview', () => {
         );
       }
     }
+  });
+});
+
+describe('admissionReviewParts', () => {
+  it('joins into the same bytes, with the base64 patch apart and ASCII, for ASCII and other patches', () => {
+    for (const value of ['plain ascii', LARGE_WITH_ESCAPES, 'caf\u00e9 \u{1f600}']) {
+      const decision = allowWithPatch([{ op: 'add', path: '/spec/config', value }], []);
+      const { head, patch, tail } = admissionReviewParts('u1', decision);
+      expect(head + (patch ?? '') + tail).toBe(
+        JSON.stringify(admissionReviewResponse('u1', decision)),
+      );
+      expect(patch).toMatch(/^[A-Za-z0-9+/=]+$/);
+      expect(head.endsWith('"patch":"')).toBe(true);
+    }
+    expect(admissionReviewParts('u2', allow()).patch).toBeUndefined();
   });
 });

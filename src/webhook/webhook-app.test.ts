@@ -4,7 +4,8 @@ import { gzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../observability/logger.js';
-import { allow } from './admission-review.js';
+import { allow, allowWithPatch } from './admission-review.js';
+import { serialiseAdmissionReview } from './review-json.js';
 import { conversionSuccess } from './conversion-review.js';
 import { admissionReviewRequest } from './review-client.js';
 import { createWebhookApp } from './webhook-app.js';
@@ -206,5 +207,50 @@ describe('createWebhookApp logging', () => {
     const failed = records.find((record) => record.msg === 'admission handler failed');
     expect(failed).toMatchObject({ uid: 'u2', err: { message: 'boom', password: '<secret>' } });
     expect(lines.join('\n')).not.toContain('hunter2');
+  });
+});
+
+describe('createWebhookApp answers with a patch', () => {
+  it('sends the review byte for byte with its Content-Length, patch written apart', async () => {
+    const value = `caf\u00e9 ${'x'.repeat(70_000)}`;
+    const decision = allowWithPatch([{ op: 'add', path: '/spec/config', value }], ['w']);
+    const app = createWebhookApp({
+      handlers: {
+        mutate: () => decision,
+        validate: () => allow(),
+        convert: () => conversionSuccess('c1', []),
+      },
+      metrics: createWebhookMetrics({ defaultMetrics: false }),
+      logger: silentLogger(),
+      ready: () => true,
+    });
+    const server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const reply = await new Promise<{ length: string | undefined; body: Buffer }>(
+        (resolve, reject) => {
+          const req = request(
+            `http://127.0.0.1:${port}/mutate`,
+            { method: 'POST', headers: { 'content-type': 'application/json' } },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (chunk: Buffer) => chunks.push(chunk));
+              res.on('end', () =>
+                resolve({ length: res.headers['content-length'], body: Buffer.concat(chunks) }),
+              );
+            },
+          );
+          req.on('error', reject);
+          const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p' } };
+          req.end(JSON.stringify(admissionReviewRequest(object, { uid: 'p1' })));
+        },
+      );
+      const expected = Buffer.from(serialiseAdmissionReview('p1', decision), 'utf8');
+      expect(reply.body.equals(expected)).toBe(true);
+      expect(reply.length).toBe(String(expected.length));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -17,7 +17,7 @@ import {
 } from './conversion-review.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
 import { readRequestBody } from './request-body.js';
-import { jsonText, serialiseAdmissionReview } from './review-json.js';
+import { admissionReviewParts, jsonText, type AdmissionReviewParts } from './review-json.js';
 import type { WebhookEndpoint, WebhookMetrics } from './webhook-metrics.js';
 
 /** What the server delegates to; the server itself only speaks the wire protocol. */
@@ -87,12 +87,32 @@ function reviewEndpoint(url: string | undefined): WebhookEndpoint | undefined {
   return path.startsWith('/') && REVIEW_ENDPOINTS.has(name) ? (name as WebhookEndpoint) : undefined;
 }
 
-function sendJson(res: ServerResponse, text: string): void {
+/** A review as JSON text, or an admission answer whose base64 patch is written apart. */
+type Answer = string | AdmissionReviewParts;
+
+function sendJson(res: ServerResponse, answer: Answer): void {
+  if (typeof answer === 'string' || answer.patch === undefined) {
+    const text = typeof answer === 'string' ? answer : answer.head + answer.tail;
+    res.writeHead(200, {
+      'content-type': JSON_CONTENT_TYPE,
+      'content-length': Buffer.byteLength(text, 'utf8'),
+    });
+    res.end(text);
+    return;
+  }
+  const { head, patch, tail } = answer;
   res.writeHead(200, {
     'content-type': JSON_CONTENT_TYPE,
-    'content-length': Buffer.byteLength(text, 'utf8'),
+    'content-length':
+      Buffer.byteLength(head, 'utf8') + patch.length + Buffer.byteLength(tail, 'utf8'),
   });
-  res.end(text);
+  // Corked: the headers and the three parts leave in one write. The patch is ASCII: latin1 is a copy.
+  res.cork();
+  res.write(head, 'utf8');
+  res.write(patch, 'latin1');
+  res.write(tail, 'utf8');
+  res.uncork();
+  res.end();
 }
 
 /**
@@ -118,7 +138,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     contentType: string | undefined,
     raw: unknown,
     start: bigint,
-  ): string => {
+  ): Answer => {
     const decoded = decodeBody(contentType, raw);
     let uid = '';
     let decision: AdmissionDecision;
@@ -142,7 +162,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
         decision = parsed.decision;
       }
     }
-    const text = serialiseAdmissionReview(uid, decision);
+    const answer = admissionReviewParts(uid, decision);
     const seconds = elapsedSeconds(start);
     metrics.requestDuration.observe({ endpoint, outcome: decision.outcome }, seconds);
     requestLog.info(
@@ -164,7 +184,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
       },
       'admission request',
     );
-    return text;
+    return answer;
   };
 
   const conversion = (contentType: string | undefined, raw: unknown, start: bigint): string => {
@@ -215,7 +235,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     contentType: string | undefined,
     raw: unknown,
     start: bigint,
-  ): string =>
+  ): Answer =>
     endpoint === 'convert'
       ? conversion(contentType, raw, start)
       : admission(endpoint, contentType, raw, start);
@@ -270,7 +290,7 @@ type ReviewAnswer = (
   contentType: string | undefined,
   raw: unknown,
   start: bigint,
-) => string;
+) => Answer;
 type UnreadableAnswer = (endpoint: WebhookEndpoint, status: number, message: string) => string;
 
 /** Health, metrics, 404s, and review requests with a compressed body. */

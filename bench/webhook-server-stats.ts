@@ -22,6 +22,11 @@ export interface ServerRunStats {
   readonly gcPauses: number;
   readonly gcTotalMs: number;
   readonly gcMaxMs: number;
+  /**
+   * Times the kernel took a core from the webhook while it could run (other processes wanted
+   * it): a loop delay with these and without a long GC was the machine, not the webhook.
+   */
+  readonly involuntaryContextSwitches: number;
 }
 
 const RESOLUTION_MS = 2;
@@ -33,6 +38,7 @@ export class ServerStats {
   private observer: PerformanceObserver | undefined;
   private pauses: number[] = [];
   private cpuAtBegin: NodeJS.CpuUsage = { user: 0, system: 0 };
+  private switchesAtBegin = 0;
 
   begin(): void {
     this.pauses = [];
@@ -45,10 +51,12 @@ export class ServerStats {
     histogram.enable();
     this.histogram = histogram;
     this.cpuAtBegin = process.cpuUsage();
+    this.switchesAtBegin = process.resourceUsage().involuntaryContextSwitches;
   }
 
   end(requests: number): ServerRunStats {
     const cpu = process.cpuUsage(this.cpuAtBegin);
+    const switches = process.resourceUsage().involuntaryContextSwitches - this.switchesAtBegin;
     const histogram = this.histogram;
     histogram?.disable();
     // Entries not yet delivered to the callback are taken here, so the run's last pauses count.
@@ -64,6 +72,7 @@ export class ServerStats {
       gcPauses: pauses.length,
       gcTotalMs: round(pauses.reduce((sum, pause) => sum + pause, 0)),
       gcMaxMs: round(pauses.reduce((max, pause) => Math.max(max, pause), 0)),
+      involuntaryContextSwitches: switches,
     };
   }
 }

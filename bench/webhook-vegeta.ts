@@ -22,7 +22,14 @@ export interface VegetaRun {
   readonly url: string;
   readonly caFile: string;
   readonly rate: number;
+  /** The measured part; the attack runs `warmUpSeconds` longer first, at the same rate. */
   readonly seconds: number;
+  /**
+   * Sent first and left out of the figures: vegeta opens its connections (a TLS handshake each
+   * on the webhook's thread) in its first moments, which an API server holding its connections
+   * open pays once, not once per run.
+   */
+  readonly warmUpSeconds?: number;
   /** Sent in turn (vegeta cycles through them); one target per request gives each its own body. */
   readonly targets: readonly VegetaTarget[];
   /**
@@ -33,16 +40,26 @@ export interface VegetaRun {
 }
 
 export interface VegetaResult {
+  /** Requests of the measured part. */
   readonly requests: number;
+  /** Requests sent in all, the warm-up included. */
+  readonly sent: number;
   /** Requests over the time from the first send to the last answer. */
   readonly achievedRate: number;
   readonly durationSeconds: number;
-  /** Per request, from the moment vegeta sent it to the end of its answer, in milliseconds. */
+  /** Per measured request, from the moment vegeta sent it to the end of its answer, in ms. */
   readonly latenciesMs: number[];
+  /** Failed answers of every request sent, the warm-up included. */
   readonly errors: number;
   readonly firstError?: string;
-  /** CPU time vegeta spent per request (user + system, from the shell's `times`). */
+  /** CPU time vegeta spent per request sent (user + system, from the shell's `times`). */
   readonly clientCpuMsPerRequest: number;
+}
+
+/** When the measured part starts and when the load is over (before results are read and checked). */
+export interface AttackHooks {
+  readonly onMeasuring?: () => void;
+  readonly onLoadEnd?: () => void;
 }
 
 /** Checks one answer: undefined when it is right, else what is wrong. */
@@ -76,6 +93,7 @@ export async function findVegeta(): Promise<string | undefined> {
 }
 
 interface EncodedResult {
+  readonly seq: number;
   readonly code: number;
   readonly timestamp: string;
   readonly latency: number;
@@ -88,12 +106,14 @@ export async function attack(
   vegeta: string,
   plan: VegetaRun,
   check: AnswerCheck,
+  hooks: AttackHooks = {},
 ): Promise<VegetaResult> {
   const dir = await mkdtemp(join(tmpdir(), 'otel-ta-vegeta-'));
   try {
     const targetsFile = join(dir, 'targets.json');
     const resultsFile = join(dir, 'results.bin');
     const url = `${plan.url}/mutate`;
+    const warmUpSeconds = plan.warmUpSeconds ?? 0;
     const header = { 'Content-Type': ['application/json'] };
     await writeFile(
       targetsFile,
@@ -113,7 +133,7 @@ export async function attack(
       '-format=json',
       `-targets=${targetsFile}`,
       `-rate=${plan.rate}/s`,
-      `-duration=${plan.seconds}s`,
+      `-duration=${plan.seconds + warmUpSeconds}s`,
       `-root-certs=${plan.caFile}`,
       // The API server's webhook client keeps connections open and speaks HTTP/1.1 to a server
       // without h2 (ours offers none); the flags say so rather than rely on defaults.
@@ -123,11 +143,13 @@ export async function attack(
       `-max-body=${plan.keptBodyBytes ?? -1}`,
       `-output=${resultsFile}`,
     ];
-    const clientCpuMs = await runMeasured(vegeta, args);
+    const measuring = setTimeout(() => hooks.onMeasuring?.(), warmUpSeconds * 1000);
+    const clientCpuMs = await runMeasured(vegeta, args).finally(() => clearTimeout(measuring));
+    hooks.onLoadEnd?.();
     const { stdout } = await run(vegeta, ['encode', '-to=json', resultsFile], {
       maxBuffer: 1024 * 1024 * 1024,
     });
-    return summarise(stdout, clientCpuMs, check);
+    return summarise(stdout, clientCpuMs, check, Math.round(plan.rate * warmUpSeconds));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -154,7 +176,13 @@ async function runMeasured(vegeta: string, args: string[]): Promise<number> {
   return seconds.reduce((sum, value) => sum + value, 0) * 1000;
 }
 
-function summarise(encoded: string, clientCpuMs: number, check: AnswerCheck): VegetaResult {
+/** Requests numbered below `warmUpRequests` (vegeta's `seq`, in sending order) are not measured. */
+function summarise(
+  encoded: string,
+  clientCpuMs: number,
+  check: AnswerCheck,
+  warmUpRequests: number,
+): VegetaResult {
   const latenciesMs: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -164,11 +192,13 @@ function summarise(encoded: string, clientCpuMs: number, check: AnswerCheck): Ve
   for (const line of encoded.split('\n')) {
     if (line === '') continue;
     const result = JSON.parse(line) as EncodedResult;
-    const sentMs = Date.parse(result.timestamp);
-    const latencyMs = result.latency / 1e6;
-    firstSent = Math.min(firstSent, sentMs);
-    lastDone = Math.max(lastDone, sentMs + latencyMs);
-    latenciesMs.push(latencyMs);
+    if (result.seq >= warmUpRequests) {
+      const sentMs = Date.parse(result.timestamp);
+      const latencyMs = result.latency / 1e6;
+      firstSent = Math.min(firstSent, sentMs);
+      lastDone = Math.max(lastDone, sentMs + latencyMs);
+      latenciesMs.push(latencyMs);
+    }
     const body = Buffer.from(result.body ?? '', 'base64').toString('utf8');
     const problem = result.error !== '' ? result.error : check(result.code, body, index);
     if (problem !== undefined) {
@@ -179,8 +209,9 @@ function summarise(encoded: string, clientCpuMs: number, check: AnswerCheck): Ve
   }
   const seconds = Math.max(1e-3, (lastDone - firstSent) / 1000);
   return {
-    requests: index,
-    achievedRate: index / seconds,
+    requests: latenciesMs.length,
+    sent: index,
+    achievedRate: latenciesMs.length / seconds,
     durationSeconds: seconds,
     latenciesMs,
     errors,

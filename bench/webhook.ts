@@ -398,7 +398,9 @@ async function vegetaGenerator(
     const newText = payload.body.includes(TEXT_PLACEHOLDER);
     /** Answers kept whole (and the first parsed) in the warm-up; then their first KiB. */
     const once = async (rate: number, seconds: number, whole = false): Promise<RunResult> => {
-      const total = Math.round(rate * seconds);
+      const warmUpSeconds = whole ? 0 : 1;
+      const total = Math.round(rate * (seconds + warmUpSeconds));
+      const measured = Math.round(rate * seconds);
       // One target per request when each must carry a text of its own; else one, sent repeatedly.
       const targets = Array.from({ length: newText ? total : 1 }, (_, index) => {
         const uid = `${payload.name}-${rate}-${index}`;
@@ -408,7 +410,7 @@ async function vegetaGenerator(
         };
       });
       const uids = new Set(targets.map((target) => target.uid));
-      stats.begin();
+      let server: ServerRunStats | undefined;
       const outcome = await attack(
         vegeta,
         {
@@ -416,6 +418,7 @@ async function vegetaGenerator(
           caFile,
           rate,
           seconds,
+          warmUpSeconds,
           targets,
           ...(whole ? {} : { keptBodyBytes: 1024 }),
         },
@@ -424,8 +427,9 @@ async function vegetaGenerator(
           if (status !== 200 || !uids.has(uid)) return `status ${status}, uid ${uid}`;
           return whole && index === 0 ? checkParsed(body, uid) : checkText(body, uid);
         },
+        // The server's figures cover the measured part of the load only, not reading the results.
+        { onMeasuring: () => stats.begin(), onLoadEnd: () => (server = stats.end(measured)) },
       );
-      const server = stats.end(outcome.requests);
       const latencies = outcome.latenciesMs.sort((a, b) => a - b);
       return {
         payload: payload.name,
@@ -433,7 +437,7 @@ async function vegetaGenerator(
         durationSeconds: round(outcome.durationSeconds),
         requests: outcome.requests,
         achievedRate: round(outcome.achievedRate),
-        errors: outcome.errors + Math.max(0, total - outcome.requests),
+        errors: outcome.errors + Math.max(0, total - outcome.sent),
         ...(outcome.firstError === undefined ? {} : { firstError: outcome.firstError }),
         p50Ms: round(percentile(latencies, 50)),
         p99Ms: round(percentile(latencies, 99)),

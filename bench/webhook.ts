@@ -49,6 +49,8 @@ interface RunResult extends Partial<ServerRunStats> {
   maxMs: number;
   /** CPU time of the load generator per request (it shares the 2 cores with the webhook). */
   clientCpuMsPerRequest: number;
+  /** Requests of the schedule vegeta had not sent when the run ended (it fell behind). */
+  notSent?: number;
   /** TLS connections the Node client had to open during the run (each a handshake on the server). */
   connectionsOpened?: number;
 }
@@ -437,7 +439,9 @@ async function vegetaGenerator(
         durationSeconds: round(outcome.durationSeconds),
         requests: outcome.requests,
         achievedRate: round(outcome.achievedRate),
-        errors: outcome.errors + Math.max(0, total - outcome.sent),
+        errors: outcome.errors,
+        // Requests vegeta did not send by the end of the run (it fell behind): not answers.
+        notSent: Math.max(0, total - outcome.sent),
         ...(outcome.firstError === undefined ? {} : { firstError: outcome.firstError }),
         p50Ms: round(percentile(latencies, 50)),
         p99Ms: round(percentile(latencies, 99)),

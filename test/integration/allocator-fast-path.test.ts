@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Allocator } from '../../src/allocator/allocator.js';
 import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
@@ -213,5 +214,54 @@ describe('allocator fast path (plain HTTP listener)', () => {
     await until(() => parseResponses(c.received()).length === 1);
     await running.pop()!.stop();
     await c.closed;
+  });
+
+  it('answers random simple requests exactly as node:http answers the same request', async () => {
+    const { port } = await start();
+    const c = await open(port);
+    let answered = 0;
+    const value = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)),
+      maxLength: 30,
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('GET', 'HEAD'),
+        fc.constantFrom(TARGETS, '/jobs/app/targets', '/jobs/none/targets?collector_id=x'),
+        fc.array(fc.tuple(fc.constantFrom('X-A', 'User-Agent', 'Accept', 'x-b'), value), {
+          maxLength: 4,
+        }),
+        fc.option(fc.constantFrom('gzip', 'identity', 'gzip;q=0', '*', 'br, gzip'), {
+          nil: undefined,
+        }),
+        async (method, path, extra, encoding) => {
+          const lines = [
+            `${method} ${path} HTTP/1.1`,
+            'Host: allocator',
+            ...extra.map(([n, v]) => `${n}: ${v}`),
+          ];
+          if (encoding !== undefined) lines.push(`Accept-Encoding: ${encoding}`);
+          const head = lines.join('\r\n') + '\r\n';
+          const before = c.received().length;
+          // The same request twice: on `c`, which only ever gets simple requests and so stays on
+          // the fast path, and (with Content-Length: 0) on a new connection that node:http serves.
+          c.socket.write(`${head}\r\n`);
+          const viaNode = await open(port);
+          viaNode.socket.write(`${head}Content-Length: 0\r\n\r\n`);
+          const bodiless = [method === 'HEAD'];
+          await until(() => parseResponses(c.received().slice(before), bodiless).length === 1);
+          await until(() => parseResponses(viaNode.received(), bodiless).length === 1);
+          const [fast] = parseResponses(c.received().slice(before), bodiless);
+          const [slow] = parseResponses(viaNode.received(), bodiless);
+          expect(fast!.status).toBe(slow!.status);
+          expect(withoutDate(fast!.headers)).toEqual(withoutDate(slow!.headers));
+          expect(fast!.body).toBe(slow!.body);
+          viaNode.socket.destroy();
+          answered++;
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(answered).toBeGreaterThanOrEqual(40);
   });
 });

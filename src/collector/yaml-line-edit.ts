@@ -152,7 +152,7 @@ function firstChild(lines: readonly Line[], entry: Entry): [number, number] | un
 
 class LineEditor {
   readonly edits: Edit[] = [];
-  private readonly lines: Line[];
+  readonly lines: Line[];
 
   constructor(
     private readonly text: string,
@@ -298,7 +298,7 @@ export function editByLines(
   if (unusualYaml(text)) return undefined;
   const editor = new LineEditor(text, render);
   try {
-    const lines = splitLines(text);
+    const { lines } = editor;
     let first = 0;
     while (first < lines.length && !isContent(lines[first]!)) first++;
     if (first === lines.length || lines[first]!.indent !== 0) return undefined;

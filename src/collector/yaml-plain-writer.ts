@@ -1,3 +1,4 @@
+import { isRecord } from './json-value.js';
 import type { YamlLayout } from './yaml-format.js';
 
 /**
@@ -43,10 +44,6 @@ function scalar(value: unknown): string | undefined {
   return undefined;
 }
 
-function isMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** `key: value` at `indent`; false when something in it is not written here. */
 function writeEntry(
   key: string,
@@ -64,7 +61,7 @@ function writeEntry(
     out.push(`${indent}${key}:\n`);
     return writeItems(value, indentSeq ? `${indent}  ` : indent, indentSeq, out);
   }
-  if (isMap(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value);
     if (keys.length === 0) {
       out.push(`${indent}${key}: {}\n`);
@@ -82,7 +79,7 @@ function writeEntry(
 /** `- item` lines at `indent`; a map item's first entry shares the dash's line. */
 function writeItems(items: unknown[], indent: string, indentSeq: boolean, out: string[]): boolean {
   for (const item of items) {
-    if (isMap(item) && Object.keys(item).length > 0) {
+    if (isRecord(item) && Object.keys(item).length > 0) {
       const lines: string[] = [];
       const keys = Object.keys(item);
       const inner = `${indent}  `;

@@ -1,5 +1,5 @@
 import { isRecord, jsonEqual } from './json-value.js';
-import { isContent, splitLines, unusualYaml, type Line } from './yaml-lines.js';
+import { isContent, readKey, splitLines, unusualYaml, type Line } from './yaml-lines.js';
 
 /**
  * Finding, by lines, the smallest block-mapping entry of a YAML text that holds every change of
@@ -46,15 +46,7 @@ function onlyChangedKey(before: unknown, next: unknown): string | undefined {
 
 /** Whether the line, from its indentation on, is `key:` followed by a space or its end. */
 function isKeyLine(text: string, line: Line, key: string): boolean {
-  const from = line.start + line.indent;
-  for (const written of [key, `"${key}"`, `'${key}'`]) {
-    if (!text.startsWith(written, from)) continue;
-    let at = from + written.length;
-    while (at < line.end && text.charCodeAt(at) === 32) at++;
-    if (text.charCodeAt(at) !== 58) continue; // ':'
-    if (at + 1 === line.end || text.charCodeAt(at + 1) === 32) return true;
-  }
-  return false;
+  return readKey(text, line.start + line.indent, line.end)?.[0] === key;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Allocator } from '../../src/allocator/allocator.js';
@@ -9,6 +9,11 @@ import {
 } from '../../src/allocator/server/allocator-server.js';
 import { createStrategy } from '../../src/allocator/strategies/registry.js';
 import { silentLogger } from '../../src/observability/logger.js';
+import {
+  eventually,
+  openRawConnection,
+  type RawConnection,
+} from '../e2e/support/raw-connection.js';
 import { makeTarget } from '../e2e/support/targets.js';
 
 // The allocator's plain-HTTP listener over raw sockets: the fast path (keep-alive HTTP/1.1 GETs of
@@ -47,18 +52,10 @@ async function start(): Promise<{
   return { port: server.httpAddress().port, metrics };
 }
 
-/** A raw connection that collects everything the server sends. */
-async function open(
-  port: number,
-): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
-  const socket = connect(port, '127.0.0.1');
-  sockets.push(socket);
-  let text = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (d: string) => (text += d));
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  return { socket, received: () => text, closed };
+async function open(port: number): Promise<RawConnection> {
+  const connection = await openRawConnection(port);
+  sockets.push(connection.socket);
+  return connection;
 }
 
 interface Parsed {
@@ -86,11 +83,6 @@ function parseResponses(text: string, bodiless: readonly boolean[] = []): Parsed
   return out;
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check()).toBe(true);
-}
-
 const GET = (path: string, extra: string[] = []): string =>
   [`GET ${path} HTTP/1.1`, 'Host: allocator', ...extra].join('\r\n') + '\r\n\r\n';
 const TARGETS = '/jobs/app/targets?collector_id=col-0';
@@ -102,7 +94,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
     const c = await open(port);
     // Content-Length: 0 sends this request (and the connection) to node:http's own handling.
     c.socket.write(GET(TARGETS) + GET(TARGETS, ['Content-Length: 0']));
-    await until(() => parseResponses(c.received()).length === 2);
+    await eventually(() => parseResponses(c.received()).length === 2);
     const [fast, viaNode] = parseResponses(c.received());
     expect(fast!.status).toBe('HTTP/1.1 200 OK');
     expect(withoutDate(fast!.headers)).toEqual(withoutDate(viaNode!.headers));
@@ -119,7 +111,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
     c.socket.write(GET(TARGETS) + GET('/jobs/none/targets?collector_id=col-0') + GET('/livez'));
     c.socket.write(GET(TARGETS) + 'POST /jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc');
     c.socket.write(GET('/jobs'));
-    await until(() => parseResponses(c.received()).length === 6);
+    await eventually(() => parseResponses(c.received()).length === 6);
     const answers = parseResponses(c.received());
     expect(answers.map((a) => a.status.split(' ')[1])).toEqual([
       '200',
@@ -139,7 +131,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
     const { port } = await start();
     const c = await open(port);
     c.socket.write(GET(TARGETS));
-    await until(() => parseResponses(c.received()).length === 1);
+    await eventually(() => parseResponses(c.received()).length === 1);
     const etag = parseResponses(c.received())[0]!.headers.find((h) => h.startsWith('ETag: '))!;
     c.socket.write(
       GET(TARGETS, [`If-None-Match: W/"other", ${etag.slice(6)}`]) +
@@ -147,7 +139,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
         `HEAD ${TARGETS} HTTP/1.1\r\nHost: a\r\n\r\n` +
         GET('/livez'),
     );
-    await until(() => parseResponses(c.received(), [false, true, false, true]).length === 5);
+    await eventually(() => parseResponses(c.received(), [false, true, false, true]).length === 5);
     const [plain, notModified, gzip, headOnly, livez] = parseResponses(c.received(), [
       false,
       true,
@@ -172,7 +164,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
       c.socket.write(text.slice(i, i + 7));
       await new Promise((r) => setTimeout(r, 1));
     }
-    await until(() => parseResponses(c.received()).length === 1);
+    await eventually(() => parseResponses(c.received()).length === 1);
     expect(JSON.parse(parseResponses(c.received())[0]!.body)).toHaveLength(30);
   });
 
@@ -180,7 +172,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
     const { port } = await start();
     const bad = await open(port);
     bad.socket.write(GET('/jobs/%zz/targets?collector_id=col-0'));
-    await until(() => parseResponses(bad.received()).length === 1);
+    await eventually(() => parseResponses(bad.received()).length === 1);
     expect(parseResponses(bad.received())[0]!.status).toBe('HTTP/1.1 400 Bad Request');
 
     const closing = await open(port);
@@ -200,7 +192,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
     const { port, metrics } = await start();
     const c = await open(port);
     c.socket.write(GET(TARGETS) + GET(TARGETS) + GET(TARGETS));
-    await until(() => parseResponses(c.received()).length === 3);
+    await eventually(() => parseResponses(c.received()).length === 3);
     const text = await metrics.registry.metrics();
     expect(text).toMatch(
       /opentelemetry_allocator_http_duration_seconds_count\{path="\/jobs\/:job_id\/targets"\} 3/,
@@ -211,7 +203,7 @@ describe('allocator fast path (plain HTTP listener)', () => {
     const { port } = await start();
     const c = await open(port);
     c.socket.write(GET(TARGETS));
-    await until(() => parseResponses(c.received()).length === 1);
+    await eventually(() => parseResponses(c.received()).length === 1);
     await running.pop()!.stop();
     await c.closed;
   });
@@ -249,8 +241,8 @@ describe('allocator fast path (plain HTTP listener)', () => {
           const viaNode = await open(port);
           viaNode.socket.write(`${head}Content-Length: 0\r\n\r\n`);
           const bodiless = [method === 'HEAD'];
-          await until(() => parseResponses(c.received().slice(before), bodiless).length === 1);
-          await until(() => parseResponses(viaNode.received(), bodiless).length === 1);
+          await eventually(() => parseResponses(c.received().slice(before), bodiless).length === 1);
+          await eventually(() => parseResponses(viaNode.received(), bodiless).length === 1);
           const [fast] = parseResponses(c.received().slice(before), bodiless);
           const [slow] = parseResponses(viaNode.received(), bodiless);
           expect(fast!.status).toBe(slow!.status);

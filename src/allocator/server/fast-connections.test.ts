@@ -1,5 +1,10 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  eventually,
+  openRawConnection,
+  type RawConnection,
+} from '../../../test/e2e/support/raw-connection.js';
 import { FastConnections, type FastConnectionsOptions } from './fast-connections.js';
 
 // FastConnections on a real TCP server; the responder and the hand-off are small stand-ins here
@@ -46,22 +51,10 @@ async function serve(overrides: Partial<FastConnectionsOptions> = {}): Promise<H
   return { connections, port: (server.address() as { port: number }).port, handedOff };
 }
 
-async function client(
-  port: number,
-): Promise<{ socket: Socket; text: () => string; closed: Promise<void> }> {
-  const socket = connect(port, '127.0.0.1');
-  cleanups.push(() => socket.destroy());
-  let text = '';
-  socket.setEncoding('latin1');
-  socket.on('data', (d: string) => (text += d));
-  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
-  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
-  return { socket, text: () => text, closed };
-}
-
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 300 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check()).toBe(true);
+async function client(port: number): Promise<RawConnection> {
+  const connection = await openRawConnection(port);
+  cleanups.push(() => connection.socket.destroy());
+  return connection;
 }
 
 const req = (path: string, method = 'GET'): string =>
@@ -78,7 +71,7 @@ describe('FastConnections', () => {
     const second =
       'HTTP/1.1 200 OK\r\nContent-Length: 8\r\nDate: Wed, 25 Nov 2026 22:00:00 GMT\r\n' +
       'Connection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n';
-    await until(() => c.text() === first + second);
+    await eventually(() => c.received() === first + second);
     expect(h.connections.size()).toBe(1);
     expect(h.handedOff).toHaveLength(0);
   });
@@ -89,7 +82,7 @@ describe('FastConnections', () => {
     const rest = req('/other') + req('/fast/after') + 'POST /x HTTP/1.1\r\n';
     c.socket.write(req('/fast/a') + rest);
     await c.closed;
-    expect(c.text()).toMatch(/\/fast\/ahanded off$/);
+    expect(c.received()).toMatch(/\/fast\/ahanded off$/);
     expect(h.handedOff.map((x) => x.unread)).toEqual([rest]);
     expect(h.connections.size()).toBe(0);
   });
@@ -111,7 +104,7 @@ describe('FastConnections', () => {
     const started = Date.now();
     await c.closed;
     expect(Date.now() - started).toBeGreaterThanOrEqual(90);
-    expect(c.text()).toContain('/fast/a');
+    expect(c.received()).toContain('/fast/a');
   });
 
   it('closes a connection whose request head keeps trickling in past the headers timeout', async () => {
@@ -123,7 +116,7 @@ describe('FastConnections', () => {
     now = 1001;
     c.socket.write('Host: h\r\n');
     await c.closed;
-    expect(c.text()).toBe('');
+    expect(c.received()).toBe('');
   });
 
   it('stops reading a client that pipelines faster than it reads, and catches up when it reads', async () => {
@@ -143,7 +136,7 @@ describe('FastConnections', () => {
     c.socket.removeAllListeners('data');
     c.socket.on('data', (d: string) => (received += d.length));
     c.socket.resume();
-    await until(() => received >= count * body.length);
+    await eventually(() => received >= count * body.length);
   });
 
   it('finishes the connection when the client half-closes', async () => {
@@ -151,6 +144,6 @@ describe('FastConnections', () => {
     const c = await client(h.port);
     c.socket.end(req('/fast/last'));
     await c.closed;
-    expect(c.text()).toMatch(/\/fast\/last$/);
+    expect(c.received()).toMatch(/\/fast\/last$/);
   });
 });

@@ -118,6 +118,18 @@ class FastConnection {
     this.connections.forget(this.socket);
   };
 
+  /** Every socket listener of the fast path: added on adoption, all removed on hand-off. */
+  private listeners(): readonly (readonly [string, (chunk: Buffer) => void])[] {
+    return [
+      ['data', this.onData],
+      ['drain', this.onDrain],
+      ['end', this.onEnd],
+      ['timeout', this.onTimeout],
+      ['error', this.onError],
+      ['close', this.onClose],
+    ];
+  }
+
   constructor(
     private readonly socket: Socket,
     private readonly connections: FastConnections,
@@ -125,12 +137,7 @@ class FastConnection {
   ) {
     socket.setNoDelay(true);
     socket.setTimeout(options.keepAliveTimeoutMs);
-    socket.on('data', this.onData);
-    socket.on('drain', this.onDrain);
-    socket.on('end', this.onEnd);
-    socket.on('timeout', this.onTimeout);
-    socket.on('error', this.onError);
-    socket.on('close', this.onClose);
+    for (const [event, listener] of this.listeners()) socket.on(event, listener);
   }
 
   private serve(buf: Buffer, from: number): void {
@@ -191,12 +198,7 @@ class FastConnection {
 
   private handOff(unread: Buffer): void {
     const socket = this.socket;
-    socket.off('data', this.onData);
-    socket.off('drain', this.onDrain);
-    socket.off('end', this.onEnd);
-    socket.off('timeout', this.onTimeout);
-    socket.off('error', this.onError);
-    socket.off('close', this.onClose);
+    for (const [event, listener] of this.listeners()) socket.off(event, listener);
     socket.setTimeout(0);
     this.connections.forget(socket);
     this.options.handOff(socket, unread);

@@ -1,6 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { acceptsGzip, matchesIfNoneMatch, type CachedBody } from './cached-body.js';
 
+/** Which answer a request gets for a cached body: 304, or 200 with the gzip or the plain bytes. */
+type CachedAnswer = 'not-modified' | 'gzip' | 'plain';
+
+function chooseAnswer(
+  ifNoneMatch: string | undefined,
+  acceptEncoding: string | string[] | undefined,
+  cached: CachedBody,
+): CachedAnswer {
+  if (matchesIfNoneMatch(ifNoneMatch, cached.etag)) return 'not-modified';
+  return cached.compressible && acceptsGzip(acceptEncoding) ? 'gzip' : 'plain';
+}
+
 /**
  * Writes a cached JSON body with its ETag (gzip-encoded when the client asks for it), or a
  * bodiless 304 when the client already holds it. Plain node:http calls with one header object:
@@ -11,12 +23,13 @@ export function sendCachedJson(
   res: ServerResponse,
   cached: CachedBody,
 ): void {
-  if (matchesIfNoneMatch(req.headers['if-none-match'], cached.etag)) {
+  const answer = chooseAnswer(req.headers['if-none-match'], req.headers['accept-encoding'], cached);
+  if (answer === 'not-modified') {
     res.writeHead(304, { ETag: cached.etag });
     res.end();
     return;
   }
-  const gzip = cached.compressible && acceptsGzip(req.headers['accept-encoding']);
+  const gzip = answer === 'gzip';
   res.writeHead(200, gzip ? cached.gzipHeaders() : cached.plainHeaders());
   if (req.method === 'HEAD') res.end();
   else res.end(gzip ? cached.gzip() : cached.plain());
@@ -35,17 +48,16 @@ export interface RawAnswer {
   readonly body: Buffer | undefined;
 }
 
-/** The same choice as sendCachedJson (304, gzip or plain, HEAD), as bytes for the fast path. */
+/** The same answer as sendCachedJson (304, gzip or plain, HEAD), as bytes for the fast path. */
 export function rawCachedJson(
   method: 'GET' | 'HEAD',
   ifNoneMatch: string | undefined,
   acceptEncoding: string | undefined,
   cached: CachedBody,
 ): RawAnswer {
-  if (matchesIfNoneMatch(ifNoneMatch, cached.etag)) {
-    return { head: cached.notModifiedHead(), body: undefined };
-  }
-  const gzip = cached.compressible && acceptsGzip(acceptEncoding);
+  const answer = chooseAnswer(ifNoneMatch, acceptEncoding, cached);
+  if (answer === 'not-modified') return { head: cached.notModifiedHead(), body: undefined };
+  const gzip = answer === 'gzip';
   const head = cached.responseHead(gzip);
   if (method === 'HEAD') return { head, body: undefined };
   return { head, body: gzip ? cached.gzip() : cached.plain() };

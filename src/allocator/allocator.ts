@@ -1,4 +1,4 @@
-import { CollectorSlots, TargetEntry } from './allocation/collector-slots.js';
+import { CollectorSlots, newTargetEntry, type TargetEntry } from './allocation/collector-slots.js';
 import { sameTargetLabels } from './allocation/same-labels.js';
 import type { AllocationView, AllocationWriter, Collector, Target } from './model.js';
 import type { AllocationStrategy, PlacementItem, PlacementSink } from './strategies/strategy.js';
@@ -175,7 +175,7 @@ export class Allocator implements AllocationView, AllocationWriter {
     for (const target of targets) {
       const entry = state.targets.get(target.id);
       if (entry === undefined) {
-        const fresh = new TargetEntry(target);
+        const fresh = newTargetEntry(target);
         fresh.seen = -stamp;
         state.targets.set(target.id, fresh);
         added.push(fresh);

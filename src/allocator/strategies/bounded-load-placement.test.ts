@@ -1,11 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BoundedLoadPlacement, PlacementKey } from './bounded-load-placement.js';
+import {
+  BoundedLoadPlacement,
+  newPlacementKey,
+  type PlacementKey,
+} from './bounded-load-placement.js';
 import { hashString } from './rendezvous-hash.js';
 
 const seedsOf = (ids: readonly string[]): Int32Array =>
   new Int32Array(ids.map((id) => hashString(id)));
-const keyOf = (text: string): PlacementKey => new PlacementKey(text, hashString(text));
+const keyOf = (text: string): PlacementKey => newPlacementKey(text, hashString(text));
 const ignore = (): void => undefined;
 
 /** Places `texts` on `collectors` in one go, from scratch: the reference result. */

@@ -1,31 +1,69 @@
 import { heapify, heapPush, heapRemove, precedes } from './key-heap.js';
 import { mix32, ranking, topChoice } from './rendezvous-hash.js';
 
-/** One placement key (for consistent hashing: one distinct target address). */
-export class PlacementKey {
+/**
+ * One placement key (for consistent hashing: one distinct target address) and the members that
+ * share it, which the placement never looks at.
+ */
+export interface PlacementKey<M = unknown> {
+  readonly text: string;
   /** Rendezvous hash: decides the key's ranking of collectors. */
   readonly hash: number;
   /** Position in the canonical order: the earlier key wins a contested slot. */
   readonly order: number;
   /** Collector index, -1 when unplaced. */
-  collector = -1;
+  collector: number;
   /** Index of `collector` in the key's ranking (0: its first choice). */
-  rank = 0;
+  rank: number;
   /** The full ranking, kept only while the key sits below its first choice. */
-  choices: Int32Array | undefined = undefined;
+  choices: Int32Array | undefined;
   /** Index within its collector's heap (or in the unplaced list). */
-  slot = -1;
+  slot: number;
   /** The last incremental operation that touched the key, and its collector before that operation. */
-  epoch = 0;
-  before = -1;
+  epoch: number;
+  before: number;
+  /** Nearly every key has one member: it sits inline, and an array holds only the rest. */
+  first: M | undefined;
+  others: M[] | undefined;
+}
 
-  constructor(
-    readonly text: string,
-    hash: number,
-  ) {
-    this.hash = hash;
-    this.order = mix32(hash ^ 0x5bd1e995);
+/**
+ * A new, unplaced key. An object literal rather than `new`: V8 tracks the allocation site of a
+ * literal and, once it sees that nearly all its objects outlive the young generation, allocates
+ * them straight in the old one, so the scavenger no longer copies every key of a full allocation
+ * (twice) on its way there. `new` of a class gets no such feedback.
+ */
+export function newPlacementKey<M>(text: string, hash: number): PlacementKey<M> {
+  return {
+    text,
+    hash,
+    order: mix32(hash ^ 0x5bd1e995),
+    collector: -1,
+    rank: 0,
+    choices: undefined,
+    slot: -1,
+    epoch: 0,
+    before: -1,
+    first: undefined,
+    others: undefined,
+  };
+}
+
+/** Adds a member to the key. */
+export function attachMember<M>(key: PlacementKey<M>, member: M): void {
+  if (key.first === undefined) key.first = member;
+  else (key.others ??= []).push(member);
+}
+
+/** Removes a member; true when the key has none left. */
+export function detachMember<M>(key: PlacementKey<M>, member: M): boolean {
+  if (key.first === member) key.first = key.others?.pop();
+  else if (key.others !== undefined) {
+    const at = key.others.indexOf(member);
+    if (at >= 0) key.others.splice(at, 1);
   }
+  if (key.others?.length === 0) key.others = undefined;
+  return key.first === undefined;
 }
 
 /**

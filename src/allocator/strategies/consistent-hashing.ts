@@ -1,30 +1,16 @@
 import type { Collector } from '../model.js';
-import { BoundedLoadPlacement, PlacementKey } from './bounded-load-placement.js';
+import {
+  attachMember,
+  BoundedLoadPlacement,
+  detachMember,
+  newPlacementKey,
+  type PlacementKey,
+} from './bounded-load-placement.js';
 import { hashString } from './rendezvous-hash.js';
 import type { AllocationStrategy, PlacementItem, PlacementSink } from './strategy.js';
 
 /** All targets with one pre-relabel address share a key, so they always sit together. */
-class AddressKey extends PlacementKey {
-  /** Nearly every address has one target: keep it inline, and an array only for the rest. */
-  first: PlacementItem | undefined = undefined;
-  others: PlacementItem[] | undefined = undefined;
-
-  attach(item: PlacementItem): void {
-    if (this.first === undefined) this.first = item;
-    else (this.others ??= []).push(item);
-  }
-
-  /** Returns true when the key has no target left. */
-  detach(item: PlacementItem): boolean {
-    if (this.first === item) this.first = this.others?.pop();
-    else if (this.others !== undefined) {
-      const at = this.others.indexOf(item);
-      if (at >= 0) this.others.splice(at, 1);
-    }
-    if (this.others?.length === 0) this.others = undefined;
-    return this.first === undefined;
-  }
-}
+type AddressKey = PlacementKey<PlacementItem>;
 
 export const DEFAULT_LOAD_BOUND = 1.05;
 
@@ -50,13 +36,13 @@ export class ConsistentHashingStrategy implements AllocationStrategy {
       const address = item.target.address;
       let key = this.keys.get(address);
       if (key === undefined) {
-        key = new AddressKey(address, hashString(address));
+        key = newPlacementKey<PlacementItem>(address, hashString(address));
         this.keys.set(address, key);
         fresh.push(key);
       } else if (key.collector >= 0) {
         sink(item, this.collectorIds[key.collector]);
       }
-      key.attach(item);
+      attachMember(key, item);
     }
     this.placement.insert(fresh, (key) => this.report(key, sink));
   }
@@ -65,7 +51,7 @@ export class ConsistentHashingStrategy implements AllocationStrategy {
     const gone: AddressKey[] = [];
     for (const item of items) {
       const key = this.keys.get(item.target.address);
-      if (key?.detach(item) === true) {
+      if (key !== undefined && detachMember(key, item)) {
         this.keys.delete(key.text);
         gone.push(key);
       }

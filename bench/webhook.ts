@@ -22,11 +22,9 @@ import { pino } from 'pino';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
 import { createLogger } from '../src/observability/logger.js';
-import { DOCUMENTATION_MANIFEST_YAML } from '../src/webhook/documentation-manifest.js';
 import { startLocalWebhook } from '../src/webhook/local-webhook.js';
-import { admissionReviewRequest } from '../src/webhook/review-client.js';
+import { TEXT_PLACEHOLDER, requestBody, webhookPayloads } from './webhook-payloads.js';
 import { ServerStats, type ServerRunStats } from './webhook-server-stats.js';
 import { attack, findVegeta } from './webhook-vegeta.js';
 
@@ -59,40 +57,6 @@ interface RunResult extends Partial<ServerRunStats> {
 
 /** Run boundaries the Node load generator reports over IPC, so the server's figures cover one run. */
 type RunBoundary = { readonly run: 'begin' } | { readonly run: 'end'; readonly requests: number };
-
-const UID_PLACEHOLDER = '__UID__';
-/** Replaced by the request's uid inside a config text, so each request carries a text never seen. */
-const TEXT_PLACEHOLDER = '__NEW_TEXT__';
-
-function collectorWithJobs(jobs: number): unknown {
-  const scrapeConfigs = Array.from({ length: jobs }, (_, index) => ({
-    job_name: `service-${index}`,
-    scrape_interval: '30s',
-    static_configs: [
-      { targets: [`service-${index}.apps.svc:8080`, `service-${index}-b.apps.svc:8080`] },
-    ],
-    relabel_configs: [
-      {
-        source_labels: ['__address__'],
-        target_label: 'instance',
-        regex: '(.*):\\d+',
-        replacement: '$$1',
-      },
-    ],
-  }));
-  // Block-style YAML, as people write collector configs.
-  const config = stringify({
-    receivers: { prometheus: { config: { scrape_configs: scrapeConfigs } } },
-    exporters: { debug: {} },
-    service: { pipelines: { metrics: { receivers: ['prometheus'], exporters: ['debug'] } } },
-  });
-  return {
-    apiVersion: 'opentelemetry.io/v1alpha1',
-    kind: 'OpenTelemetryCollector',
-    metadata: { name: 'hundred-jobs', namespace: 'observability' },
-    spec: { mode: 'statefulset', replicas: 5, targetAllocator: { enabled: true }, config },
-  };
-}
 
 function checkParsed(text: string, uid: string): string | undefined {
   try {
@@ -145,7 +109,7 @@ async function runLoad(
   const send = async (index: number, scheduled: bigint): Promise<void> => {
     const uid = `${payload.name}-${rate}-${index}`;
     try {
-      const body = payload.body.replace(UID_PLACEHOLDER, uid).replace(TEXT_PLACEHOLDER, uid);
+      const body = requestBody(payload, uid);
       const reply = await pool.post('/mutate', body);
       latencies.push(Number(process.hrtime.bigint() - scheduled) / 1e6);
       // The first answer of a run is checked in full; the rest by their uid, allowed and patch
@@ -351,14 +315,6 @@ function flag(name: string): string | undefined {
   return index < 0 ? undefined : process.argv[index + 1];
 }
 
-/** The collector with `# revision <placeholder>` before its config string. */
-function withNewTextEachRequest(collector: { spec: { config: string } }): unknown {
-  return {
-    ...collector,
-    spec: { ...collector.spec, config: `# revision ${TEXT_PLACEHOLDER}\n${collector.spec.config}` },
-  };
-}
-
 const GOAL_PAYLOADS = ['documentation-manifest', '100-job-config'];
 
 /** A full GC of this process; `gc` exposed at run time, since the script runs without flags. */
@@ -416,7 +372,7 @@ async function vegetaGenerator(
         const uid = `${payload.name}-${rate}-${index}`;
         return {
           uid,
-          body: payload.body.replace(UID_PLACEHOLDER, uid).replace(TEXT_PLACEHOLDER, uid),
+          body: requestBody(payload, uid),
         };
       });
       const uids = new Set(targets.map((target) => target.uid));
@@ -478,27 +434,14 @@ async function main(): Promise<void> {
     pino.destination({ dest: '/dev/null', sync: true }) as unknown as NodeJS.WritableStream,
   );
   const webhook = await startLocalWebhook({ logger });
-  const reviewBody = (object: unknown): string =>
-    JSON.stringify(admissionReviewRequest(object, { uid: UID_PLACEHOLDER }));
   const plan: LoadPlan = {
     url: webhook.url,
     ca: webhook.ca.certPem,
     durationSeconds,
     rates,
-    payloads: [
-      { name: 'documentation-manifest', body: reviewBody(parse(DOCUMENTATION_MANIFEST_YAML)) },
-      { name: '100-job-config', body: reviewBody(collectorWithJobs(100)) },
-      // The webhook keeps its rewrite per config text (dry run then apply, unchanged re-applies);
-      // this payload defeats that: every request's config starts with a comment of its own.
-      {
-        name: 'documentation-manifest-new-text',
-        body: reviewBody(
-          withNewTextEachRequest(
-            parse(DOCUMENTATION_MANIFEST_YAML) as { spec: { config: string } },
-          ),
-        ),
-      },
-    ].filter((payload) => selected === undefined || selected.includes(payload.name)),
+    payloads: webhookPayloads().filter(
+      (payload) => selected === undefined || selected.includes(payload.name),
+    ),
   };
   const generator = flag('--generator') ?? 'vegeta';
   if (generator !== 'vegeta' && generator !== 'node') {

@@ -15,6 +15,15 @@ import {
   type ConversionRequest,
   type ConversionReviewBody,
 } from './conversion-review.js';
+import {
+  AdmissionAnswerCache,
+  answerFor,
+  prepareAnswer,
+  type AnswerCacheLimits,
+  type AnswerSummary,
+  type PreparedAnswer,
+} from './admission-answer-cache.js';
+import { readAdmissionEnvelope, type AdmissionEnvelope } from './admission-envelope.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
 import { readRequestBody } from './request-body.js';
 import { admissionReviewParts, jsonText, type AdmissionReviewParts } from './review-json.js';
@@ -25,6 +34,13 @@ export interface AdmissionHandlers {
   mutate(request: AdmissionRequest): AdmissionDecision;
   validate(request: AdmissionRequest): AdmissionDecision;
   convert(request: ConversionRequest): ConversionReviewBody;
+  /**
+   * When present: mutate and validate decide from the request's object, operation, namespace and
+   * name alone, plus whatever this returns (compared by identity), which must change whenever
+   * anything else they depend on changes (the policy). The server then answers a byte-identical
+   * object again from its answer cache, without calling them.
+   */
+  decisionScope?(): unknown;
 }
 
 export interface WebhookAppOptions {
@@ -35,6 +51,8 @@ export interface WebhookAppOptions {
   readonly ready: () => boolean;
   /** The API server sends at most 3 MiB objects (etcd's request limit) plus the envelope. */
   readonly bodyLimitBytes?: number;
+  /** Bounds of the admission answer cache (used when the handlers have a decisionScope). */
+  readonly answerCacheLimits?: AnswerCacheLimits;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024 + 64 * 1024;
@@ -87,10 +105,27 @@ function reviewEndpoint(url: string | undefined): WebhookEndpoint | undefined {
   return path.startsWith('/') && REVIEW_ENDPOINTS.has(name) ? (name as WebhookEndpoint) : undefined;
 }
 
-/** A review as JSON text, or an admission answer whose base64 patch is written apart. */
-type Answer = string | AdmissionReviewParts;
+/**
+ * A review as JSON text, an admission answer whose base64 patch is written apart, or one whose
+ * bytes after the uid are prepared.
+ */
+type Answer = string | AdmissionReviewParts | PreparedAnswer;
 
 function sendJson(res: ServerResponse, answer: Answer): void {
+  if (typeof answer !== 'string' && 'rest' in answer) {
+    const { head, rest } = answer;
+    res.writeHead(200, {
+      'content-type': JSON_CONTENT_TYPE,
+      'content-length': Buffer.byteLength(head, 'utf8') + rest.length,
+    });
+    // Corked: the headers and both parts leave in one write.
+    res.cork();
+    res.write(head, 'utf8');
+    res.write(rest);
+    res.uncork();
+    res.end();
+    return;
+  }
   if (typeof answer === 'string' || answer.patch === undefined) {
     const text = typeof answer === 'string' ? answer : answer.head + answer.tail;
     res.writeHead(200, {
@@ -133,12 +168,100 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
   // three times the line itself. Failures, which carry errors, keep the redacting logger.
   const requestLog = logger.child({}, { redact: [] });
 
+  const answers =
+    handlers.decisionScope === undefined
+      ? undefined
+      : new AdmissionAnswerCache(options.answerCacheLimits);
+
+  const decide = (
+    endpoint: 'mutate' | 'validate',
+    request: AdmissionRequest,
+  ): { decision: AdmissionDecision; failed: boolean } => {
+    try {
+      return { decision: handlers[endpoint](request), failed: false };
+    } catch (err) {
+      logger.error({ err, uid: request.uid, endpoint }, 'admission handler failed');
+      const decision = internalError(
+        `otel-ta failed while handling this request (${errorMessage(err)}); this is a bug, please report it`,
+      );
+      return { decision, failed: true };
+    }
+  };
+
+  const record = (
+    endpoint: 'mutate' | 'validate',
+    uid: string,
+    request: AdmissionRequest | undefined,
+    summary: AnswerSummary,
+    start: bigint,
+  ): void => {
+    const seconds = elapsedSeconds(start);
+    metrics.requestDuration.observe({ endpoint, outcome: summary.outcome }, seconds);
+    requestLog.info(
+      {
+        endpoint,
+        uid,
+        kind: request?.kind.kind,
+        namespace: request?.namespace,
+        name: request?.name,
+        operation: request?.operation,
+        dryRun: request?.dryRun,
+        latencyMs: Math.round(seconds * 1e6) / 1e3,
+        outcome: summary.outcome,
+        allowed: summary.allowed,
+        patchOperations: summary.patchOperations,
+        ...(summary.status === undefined
+          ? {}
+          : { code: summary.status.code, reason: summary.status.message }),
+      },
+      'admission request',
+    );
+  };
+
+  /** A review read around its object: a byte-identical object seen before is answered again. */
+  const admitEnvelope = (
+    endpoint: 'mutate' | 'validate',
+    envelope: AdmissionEnvelope,
+    cache: AdmissionAnswerCache,
+    scope: unknown,
+    start: bigint,
+  ): Answer => {
+    const { request, objectKey } = envelope;
+    const key = {
+      endpoint,
+      operation: request.operation,
+      namespace: request.namespace,
+      name: request.name,
+      scope,
+    };
+    let cached = cache.get(objectKey, key);
+    if (cached === undefined) {
+      const { decision, failed } = decide(endpoint, { ...request, object: envelope.parseObject() });
+      cached = prepareAnswer(request.uid, decision);
+      // A failure is logged each time it happens, not answered from the cache.
+      if (!failed) cache.set(objectKey, key, cached);
+    }
+    record(endpoint, request.uid, request, cached.summary, start);
+    return answerFor(request.uid, cached.rest);
+  };
+
   const admission = (
     endpoint: 'mutate' | 'validate',
     contentType: string | undefined,
     raw: unknown,
     start: bigint,
   ): Answer => {
+    if (
+      answers !== undefined &&
+      isJsonContentType(contentType) &&
+      Buffer.isBuffer(raw) &&
+      raw.length > 0
+    ) {
+      const envelope = readAdmissionEnvelope(raw);
+      if (envelope !== undefined) {
+        return admitEnvelope(endpoint, envelope, answers, handlers.decisionScope?.(), start);
+      }
+    }
     const decoded = decodeBody(contentType, raw);
     let uid = '';
     let decision: AdmissionDecision;
@@ -150,39 +273,23 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
       uid = parsed.ok ? parsed.request.uid : parsed.uid;
       if (parsed.ok) {
         request = parsed.request;
-        try {
-          decision = handlers[endpoint](parsed.request);
-        } catch (err) {
-          logger.error({ err, uid, endpoint }, 'admission handler failed');
-          decision = internalError(
-            `otel-ta failed while handling this request (${errorMessage(err)}); this is a bug, please report it`,
-          );
-        }
+        decision = decide(endpoint, parsed.request).decision;
       } else {
         decision = parsed.decision;
       }
     }
     const answer = admissionReviewParts(uid, decision);
-    const seconds = elapsedSeconds(start);
-    metrics.requestDuration.observe({ endpoint, outcome: decision.outcome }, seconds);
-    requestLog.info(
+    record(
+      endpoint,
+      uid,
+      request,
       {
-        endpoint,
-        uid,
-        kind: request?.kind.kind,
-        namespace: request?.namespace,
-        name: request?.name,
-        operation: request?.operation,
-        dryRun: request?.dryRun,
-        latencyMs: Math.round(seconds * 1e6) / 1e3,
         outcome: decision.outcome,
         allowed: decision.allowed,
         patchOperations: decision.patch.length,
-        ...(decision.status === undefined
-          ? {}
-          : { code: decision.status.code, reason: decision.status.message }),
+        status: decision.status,
       },
-      'admission request',
+      start,
     );
     return answer;
   };

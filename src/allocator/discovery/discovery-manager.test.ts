@@ -24,6 +24,17 @@ class HandProvider implements DiscoveryProvider {
   emit(source: string, ...addresses: string[]): void {
     this.sink?.([{ source, targets: addresses.map((a) => ({ __address__: a })), labels: {} }]);
   }
+  /** Everything the provider has now, one group per address, sources in the order given. */
+  emitComplete(groups: Record<string, string>): void {
+    this.sink?.(
+      Object.entries(groups).map(([source, address]) => ({
+        source,
+        targets: [{ __address__: address }],
+        labels: {},
+      })),
+      true,
+    );
+  }
 }
 
 function toTargets(job: string, groups: readonly TargetGroup[]): Target[] {
@@ -106,6 +117,34 @@ describe('DiscoveryManager', () => {
     p1.emit('same');
     clock.advance(50);
     expect(writes.at(-1)?.addresses).toEqual(['two:1']);
+  });
+
+  it('takes a complete list as all a provider has: groups not sent again are gone, updates after it merge by source', async () => {
+    const { clock, writes, manager } = setup();
+    const p = new HandProvider();
+    const ids: string[][] = [];
+    const plan = handJob('a', { 'x/0': p });
+    // Two groups with one identity: the first in the provider's own order wins.
+    const job: JobPlan = {
+      ...plan,
+      buildTargets: (groups) => {
+        const targets = toTargets('a', groups).map((t) => ({ ...t, id: 'same' }));
+        ids.push(targets.map((t) => t.address));
+        return targets;
+      },
+    };
+    await manager.apply([job]);
+    p.emitComplete({ 'f:1': 'one:1', 'f:0': 'zero:1', 'f:2': 'two:1' });
+    clock.advance(50);
+    expect(writes.at(-1)?.addresses).toEqual(['one:1']);
+    p.emitComplete({ 'f:0': 'zero:1', 'f:2': 'two:1' });
+    clock.advance(50);
+    expect(writes.at(-1)?.addresses).toEqual(['zero:1']);
+    p.emit('f:0');
+    p.emit('f:3', 'three:1');
+    clock.advance(50);
+    expect(writes.at(-1)?.addresses).toEqual(['two:1']);
+    expect(ids.flat()).toEqual(expect.arrayContaining(['three:1']));
   });
 
   it('keeps the providers of a job whose discovery did not change, replaces those of one that did, and empties a removed job', async () => {

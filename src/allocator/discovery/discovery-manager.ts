@@ -17,10 +17,10 @@ export interface DiscoveryManagerOptions {
   readonly coalesceMs?: number;
 }
 
-interface GroupsOfProvider {
-  readonly generation: number;
-  readonly bySource: Map<string, TargetGroup>;
-}
+/** A provider's groups: its last complete list as it came, or its updates merged by source. */
+type GroupsOfProvider =
+  | { readonly generation: number; readonly complete: readonly TargetGroup[] }
+  | { readonly generation: number; readonly bySource: Map<string, TargetGroup> };
 
 interface RunningProvider {
   readonly generation: number;
@@ -155,7 +155,9 @@ export class DiscoveryManager {
         const generation = ++this.generation;
         job.providers.set(planned.key, { generation, planned });
         try {
-          await planned.provider.start((groups) => this.receive(job, planned, generation, groups));
+          await planned.provider.start((groups, complete) =>
+            this.receive(job, planned, generation, groups, complete === true),
+          );
         } catch (err) {
           this.logger.error(
             { err, job: job.plan.name, provider: planned.key },
@@ -187,18 +189,25 @@ export class DiscoveryManager {
     planned: PlannedProvider,
     generation: number,
     groups: readonly TargetGroup[],
+    complete: boolean,
   ): void {
     // A provider that was replaced or stopped may still report once; its news is stale.
     if (this.stopped || this.jobs.get(job.plan.name) !== job) return;
     if (job.providers.get(planned.key)?.generation !== generation) return;
-    let entry = job.groups.get(planned.key);
-    if (entry === undefined || entry.generation !== generation) {
-      entry = { generation, bySource: new Map() };
-      job.groups.set(planned.key, entry);
-    }
-    for (const group of groups) {
-      if (group.targets.length === 0) entry.bySource.delete(group.source);
-      else entry.bySource.set(group.source, group);
+    const entry = job.groups.get(planned.key);
+    if (complete) {
+      job.groups.set(planned.key, { generation, complete: groups });
+    } else {
+      const current = entry?.generation === generation ? entry : undefined;
+      const bySource =
+        current === undefined ? new Map<string, TargetGroup>() : sourceIndex(current);
+      for (const group of groups) {
+        if (group.targets.length === 0) bySource.delete(group.source);
+        else bySource.set(group.source, group);
+      }
+      if (current === undefined || !('bySource' in current)) {
+        job.groups.set(planned.key, { generation, bySource });
+      }
     }
     this.options.metrics?.events.inc({ source: planned.mechanism });
     this.markDirty(job.plan.name);
@@ -265,14 +274,31 @@ function isTargetList(built: BuiltGroup): built is readonly Target[] {
   return Array.isArray(built);
 }
 
-/** All groups of a job in a canonical order (provider key, then source), so builds are deterministic. */
+/** The groups of a provider by source (a complete list is indexed when updates follow it). */
+function sourceIndex(entry: GroupsOfProvider): Map<string, TargetGroup> {
+  if ('bySource' in entry) return entry.bySource;
+  const bySource = new Map<string, TargetGroup>();
+  for (const group of entry.complete)
+    if (group.targets.length > 0) bySource.set(group.source, group);
+  return bySource;
+}
+
+/**
+ * All groups of a job in a canonical order, so builds are deterministic: by provider key, then a
+ * complete list in the provider's own order (files sorted by path, groups in file order; the same
+ * on every replica reading the same sources), updates by source.
+ */
 function mergedGroups(job: RunningJob): TargetGroup[] {
   const result: TargetGroup[] = [];
   for (const key of [...job.groups.keys()].sort()) {
-    const bySource = job.groups.get(key)?.bySource;
-    if (bySource === undefined) continue;
-    for (const source of [...bySource.keys()].sort()) {
-      const group = bySource.get(source);
+    const entry = job.groups.get(key);
+    if (entry === undefined) continue;
+    if ('complete' in entry) {
+      for (const group of entry.complete) if (group.targets.length > 0) result.push(group);
+      continue;
+    }
+    for (const source of [...entry.bySource.keys()].sort()) {
+      const group = entry.bySource.get(source);
       if (group !== undefined) result.push(group);
     }
   }

@@ -1,7 +1,6 @@
 import type { TargetGroup } from '../model.js';
 import type { DiscoveryClock } from './clock.js';
 import type { TargetGroupSink } from './provider.js';
-import { withClearedSources } from './target-group-parser.js';
 
 export interface PeriodicRefresherOptions {
   readonly intervalMs: number;
@@ -12,14 +11,13 @@ export interface PeriodicRefresherOptions {
 }
 
 /**
- * Runs a refresh now and then every interval, one at a time, and emits each result as a full
- * replacement (sources that disappeared are cleared). A failed refresh emits nothing, so the last
+ * Runs a refresh now and then every interval, one at a time, and emits each result as a complete
+ * list (sources that disappeared are gone). A failed refresh emits nothing, so the last
  * good groups stay in place. A refresh asked for while one runs runs once more right after it.
  */
 export class PeriodicRefresher {
   private sink: TargetGroupSink | undefined;
   private cancelInterval: (() => void) | undefined;
-  private sentSources = new Set<string>();
   private lastGroups: readonly TargetGroup[] | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -77,9 +75,7 @@ export class PeriodicRefresher {
     // Providers hand back the very same group objects for unchanged data; then nothing changed.
     if (sameGroups(this.lastGroups, groups)) return;
     this.lastGroups = groups;
-    const full = withClearedSources(this.sentSources, groups);
-    this.sentSources = new Set(groups.map((g) => g.source));
-    this.sink(full);
+    this.sink(groups, true);
   }
 }
 

@@ -1,8 +1,15 @@
 import type { Logger } from 'pino';
 import type { Collector, TargetGroup } from '../model.js';
 
-/** Receives target groups from one provider; see `TargetGroup` for replace-by-source semantics. */
-export type TargetGroupSink = (groups: readonly TargetGroup[]) => void;
+/**
+ * Receives target groups from one provider. An update replaces earlier groups with the same
+ * `source` (see `TargetGroup`). A `complete` list is everything the provider has now: any group it
+ * sent before and not again is gone. Providers that re-read their whole source (files, HTTP, DNS,
+ * static lists) send complete lists, which the receiver keeps as they came instead of indexing
+ * them by source: with one target per group (file_sd, http_sd) that index costs ~100 bytes per
+ * target.
+ */
+export type TargetGroupSink = (groups: readonly TargetGroup[], complete?: boolean) => void;
 
 /** One `*_sd_configs` entry (or `static_configs`) of one job, running. */
 export interface DiscoveryProvider {

@@ -12,7 +12,7 @@ export const staticProviderFactory: ProviderFactory = (config, context): Discove
   });
   return {
     start(sink): Promise<void> {
-      sink(groups);
+      sink(groups, true);
       return Promise.resolve();
     },
     stop(): Promise<void> {

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseTargetGroups,
-  reuseUnchangedGroups,
-  withClearedSources,
-} from './target-group-parser.js';
+import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
 
 const parse = (value: unknown) =>
   parseTargetGroups(value, {
@@ -39,13 +35,5 @@ describe('target group lists', () => {
     expect(after[0]).toBe(before[0]);
     expect(after[1]).not.toBe(before[1]);
     expect(after[1]?.targets).toEqual([{ __address__: 'b:2' }]);
-  });
-
-  it('clears sources that disappeared', () => {
-    const next = parse([{ targets: ['a:1'] }]);
-    expect(withClearedSources(new Set(['f:0', 'f:1']), next)).toEqual([
-      ...next,
-      { source: 'f:1', targets: [], labels: {} },
-    ]);
   });
 });

@@ -82,21 +82,6 @@ export function parseConfigTargetGroups(value: unknown, options: GroupParseOptio
   }
 }
 
-/**
- * Groups to send so a refresh replaces the previous one completely: the new groups plus an empty
- * group for every source that was sent before and is gone now.
- */
-export function withClearedSources(
-  previous: ReadonlySet<string>,
-  next: readonly TargetGroup[],
-): TargetGroup[] {
-  const present = new Set(next.map((g) => g.source));
-  const cleared = [...previous]
-    .filter((source) => !present.has(source))
-    .map((source): TargetGroup => ({ source, targets: [], labels: {} }));
-  return [...next, ...cleared];
-}
-
 function sameLabels(a: Labels, b: Labels): boolean {
   const keys = Object.keys(a);
   if (keys.length !== Object.keys(b).length) return false;

@@ -39,8 +39,9 @@ export class RecordingSink {
   readonly bySource = new Map<string, TargetGroup>();
   private waiters: (() => void)[] = [];
 
-  readonly sink = (groups: readonly TargetGroup[]): void => {
+  readonly sink = (groups: readonly TargetGroup[], complete?: boolean): void => {
     this.emissions.push(groups);
+    if (complete === true) this.bySource.clear();
     for (const g of groups) {
       if (g.targets.length === 0) this.bySource.delete(g.source);
       else this.bySource.set(g.source, g);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AllocatorConfig } from '../../config/allocator-config.js';
 import type { ScrapeConfig } from '../../config/allocator/prometheus-config.js';
-import { buildTargets, scrapeJobSettingsFromConfig } from '../targets/index.js';
+import { scrapeJobSettingsFromConfig, TargetBuilder } from '../targets/index.js';
 import { planJob, type JobPlan } from './job-plan.js';
 import type { DiscoveryRegistry } from './registry.js';
 import { dirname } from 'node:path';
@@ -22,7 +22,10 @@ export function createJobPlanner(
     const settings = scrapeJobSettingsFromConfig(scrapeConfig, config.prometheus.global, {
       filterByRelabel: config.filterByRelabel,
     });
-    return planJob(scrapeConfig, (groups) => buildTargets(settings, groups), {
+    // One builder per job for all its groups (its per-layout plans and workspaces are reused); the
+    // discovery manager remembers each group's targets itself, so the builder need not.
+    const builder = new TargetBuilder(settings, { rememberGroups: false });
+    return planJob(scrapeConfig, (groups) => builder.build(groups).targets, {
       registry,
       logger,
       baseDir,

@@ -186,6 +186,15 @@ describe('TargetBuilder', () => {
     expect(second.targets[0]).toBe(first.targets[0]);
     expect(second.targets.map((t) => t.address)).toEqual(['a:1', 'b:2']);
   });
+
+  it('builds an unchanged group again when told not to remember groups, with the same result', () => {
+    const builder = new TargetBuilder(job(), { rememberGroups: false });
+    const a = group([{ __address__: 'a:1' }], {}, 'a');
+    const first = builder.build([a]);
+    const second = builder.build([a]);
+    expect(second.targets[0]).not.toBe(first.targets[0]);
+    expect(second.targets).toEqual(first.targets);
+  });
 });
 
 /** The identity computed the slow, obvious way: relabel, drop __meta_*, hash in sorted order. */

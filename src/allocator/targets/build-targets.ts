@@ -92,10 +92,15 @@ export class TargetBuilder {
   /**
    * @param options.planGroups relabel per group where possible (group-plan.ts); false relabels every
    *   target whole, the reference the planned path is tested against.
+   * @param options.rememberGroups keep each group's outcome for the next build (default true);
+   *   false when the caller caches per group itself.
    */
   constructor(
     readonly settings: ScrapeJobSettings,
-    private readonly options: { readonly planGroups?: boolean } = {},
+    private readonly options: {
+      readonly planGroups?: boolean;
+      readonly rememberGroups?: boolean;
+    } = {},
   ) {}
 
   build(groups: readonly TargetGroup[]): TargetBuildReport {
@@ -108,7 +113,7 @@ export class TargetBuilder {
       let outcome = this.outcomes.get(group);
       if (outcome === undefined) {
         outcome = this.processGroup(group);
-        this.outcomes.set(group, outcome);
+        if (this.options.rememberGroups ?? true) this.outcomes.set(group, outcome);
       }
       discovered += group.targets.length;
       withoutAddress += outcome.withoutAddress;

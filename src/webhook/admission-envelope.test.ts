@@ -25,9 +25,7 @@ describe('readAdmissionEnvelope', () => {
     if (envelope === undefined || !whole.ok) throw new Error('expected both to read the review');
     expect({ ...envelope.request, object: envelope.parseObject() }).toEqual(whole.request);
     expect(envelope.request.object).toBeUndefined();
-    expect(Buffer.from(envelope.objectKey, 'latin1').toString('utf8')).toBe(
-      JSON.stringify(collector),
-    );
+    expect(envelope.objectBytes.toString('utf8')).toBe(JSON.stringify(collector));
   });
 
   it('leaves to the whole parse a body that is not valid JSON around the object, or not a review', () => {

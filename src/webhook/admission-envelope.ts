@@ -6,8 +6,8 @@ import { locateReviewObject } from './review-layout.js';
 export interface AdmissionEnvelope {
   /** The request, its `object` still unread (undefined). */
   readonly request: AdmissionRequest;
-  /** The object's bytes, one latin1 character per byte: exact, and usable as a Map key. */
-  readonly objectKey: string;
+  /** The object's bytes (a view of the body). */
+  readonly objectBytes: Buffer;
   /** Parses the object (what the whole body's parse would have given as `request.object`). */
   readonly parseObject: () => unknown;
 }
@@ -37,7 +37,7 @@ export function readAdmissionEnvelope(raw: Buffer): AdmissionEnvelope | undefine
   if (!parsed.ok) return undefined;
   return {
     request: parsed.request,
-    objectKey: raw.toString('latin1', range.start, range.end),
+    objectBytes: raw.subarray(range.start, range.end),
     parseObject: () => JSON.parse(raw.toString('utf8', range.start, range.end)) as unknown,
   };
 }

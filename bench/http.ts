@@ -4,7 +4,7 @@
  * connections (wrk when it is on PATH, else our Node raw-socket generator), at each connection
  * count, against the allocator and against bare node:http floors in a third process.
  * Prints one JSON object. Usage: npm run bench:http -- [--json] [--targets N] [--collectors N]
- * [--jobs N] [--labels N] [--connections 8,32] [--duration SECONDS] [--gzip] [--no-floor]
+ * [--jobs N] [--labels N] [--connections 8,32] [--duration SECONDS] [--warmup SECONDS] [--gzip] [--no-floor]
  * [--generator wrk|node] [--cache-mb MB] [--cpu-prof-dir DIR] [--node-arg ARG]...
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -26,6 +26,7 @@ const { values } = parseArgs({
     labels: { type: 'string', default: '30' },
     connections: { type: 'string', default: '8,32' },
     duration: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '8' },
     // Prometheus's http_sd client sends no Accept-Encoding (prometheus/common disables
     // compression), so plain JSON is the default; --gzip measures browser/curl-style clients.
     gzip: { type: 'boolean', default: false },
@@ -124,6 +125,7 @@ try {
   const connectionCounts = values.connections.split(',').map(Number);
   const gzip = values.gzip;
   const durationMs = Number(values.duration) * 1000;
+  const warmupMs = Number(values.warmup) * 1000;
   const memory = (): Promise<ServerMemory> => ask<ServerMemory>(server, 'memory', 'memory');
   const sizes = new Map<string, number>();
   const fetchAll = async (urls: readonly string[]): Promise<void> => {
@@ -145,7 +147,11 @@ try {
     options: { connections: number; paths: readonly string[]; profile?: string | undefined },
   ): Promise<Record<string, unknown>> => {
     const base = { host: '127.0.0.1', port, gzip, warmupMs: 0, ...options };
-    await load({ ...base, durationMs: 1000 });
+    // Unmeasured load first, until the server is in its steady state under this load: the response
+    // cache keeps plain bytes only for bodies requested several times per period (3 per 10 s), so
+    // under a sudden load every body is inflated per request at first (~10k req/s), then turns hot
+    // and keeps its plain bytes (+180 MB, with the GC work that brings): measured, about 5 s.
+    await load({ ...base, durationMs: warmupMs });
     if (options.profile !== undefined) await ask(process, 'profile-start', 'cpu');
     const before = await cpuUs(process);
     const r = await load({ ...base, durationMs });
@@ -235,6 +241,7 @@ try {
     labels_per_target: Number(values.labels),
     accept_encoding: gzip ? 'gzip' : 'identity',
     duration_s: Number(values.duration),
+    warmup_s: Number(values.warmup),
     cache_mb: values['cache-mb'] === undefined ? null : Number(values['cache-mb']),
     node_args: values['node-arg'],
     // `floor`: bare node:http in its own process serving one distinct body of the same size per

@@ -161,7 +161,7 @@ export function registerAllocatorCommand(program: Command): void {
     )
     .option(
       '--response-cache-max-mb <mib>',
-      'MiB of plain target bodies kept ready; the rest are kept gzip-compact (response_cache_max_mb; default: no limit)',
+      'MiB of plain JSON kept for hot target bodies (requested 3+ times in 10 s); bodies are otherwise kept gzip-compact (response_cache_max_mb; default: no limit)',
     )
     .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
     .addHelpText(

@@ -9,7 +9,7 @@ import type { AllocationView } from '../model.js';
 import { createApiApp } from './api-app.js';
 import { FastConnections } from './fast-connections.js';
 import { parseListenAddress } from './listen-address.js';
-import { ResponseCache } from './response-cache.js';
+import { HOT_PERIOD_MS, ResponseCache } from './response-cache.js';
 import { ScrapeConfigsBody } from './scrape-configs-body.js';
 import { createFastTargetsResponder, createTargetsRoute } from './targets-route.js';
 
@@ -150,6 +150,7 @@ function routeConnectionsThroughFastPath(
 export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServer {
   const logger = deps.logger.child({ component: 'allocator-server' });
   const cache = new ResponseCache(deps.view, { maxBodyBytes: deps.responseCacheMaxBytes });
+  let coolTimer: NodeJS.Timeout | undefined;
   const scrapeConfigs = new ScrapeConfigsBody(deps.scrapeConfigs);
   const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration);
   const handlerFor = (withSecrets: boolean): Handler => {
@@ -189,6 +190,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     async start(): Promise<void> {
       await listen(http, deps.listenAddr);
       logger.info({ address: address(http) }, 'allocator HTTP server listening');
+      coolTimer = setInterval(() => cache.cool(), HOT_PERIOD_MS).unref();
       if (deps.https === undefined) return;
       const tlsConfig = deps.https;
       const started = await startCredentials(tlsConfig, logger);
@@ -210,6 +212,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     },
 
     async stop(): Promise<void> {
+      clearInterval(coolTimer);
       await credentials?.stop();
       const closed = Promise.all([
         close(http),

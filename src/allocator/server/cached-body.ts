@@ -6,6 +6,16 @@ const GZIP_MIN_BYTES = 512;
 
 type Headers = Readonly<Record<string, string | number>>;
 
+/**
+ * Plain requests within one period that make a compact body hot. Collectors and Prometheus poll a
+ * body every 30-60 s, so it stays compact; a burst or a load test serves each body several times a
+ * period and gets plain bytes without an inflate per request.
+ */
+export const HOT_SERVES = 3;
+
+/** Asked when a compact body turns hot: true lets it keep its plain bytes (and counts them). */
+export type PlainKeeper = (body: CachedBody) => boolean;
+
 // Compact bodies are compressed once and inflated on every plain request. Level 9 costs ~250 µs
 // once per body (against ~185 µs at 6) and inflates in ~14 µs per 37 KB body (against ~16 µs at 6
 // and ~25 µs at 1): on label sets repeated per target its longer matches decode as long copies.
@@ -37,8 +47,10 @@ function copyOut(view: Buffer): Buffer {
  * path and are kept; a gzip copy is made on first demand for clients that accept it (browsers,
  * curl --compressed), since label sets repeated per target shrink 10-25x.
  *
- * A body made `compact()` keeps only the gzip bytes (~1/29 of the size) and inflates the plain
- * ones per request: the response cache does that to bodies beyond its byte budget.
+ * A body made compact keeps only the gzip bytes (~1/29 of the size) and inflates the plain ones per
+ * request, until it turns hot: served plain `HOT_SERVES` times within one period (see `cool`), it
+ * keeps the plain bytes again if its keeper (the response cache and its budget) agrees, until a
+ * period in which it was served less often.
  */
 export class CachedBody {
   readonly etag: string;
@@ -51,6 +63,10 @@ export class CachedBody {
   private plainHeadBytes: Buffer | undefined;
   private gzipHeadBytes: Buffer | undefined;
   private notModifiedHeadBytes: Buffer | undefined;
+  /** Set once made compact: asked whether a hot body may keep its plain bytes. */
+  private keeper: PlainKeeper | undefined;
+  /** Plain requests since the last `cool()`. */
+  private plainServes = 0;
 
   private constructor(plain: Buffer) {
     this.plainBytes = plain;
@@ -73,34 +89,64 @@ export class CachedBody {
     return this.plainBytes === undefined;
   }
 
-  /** Bytes this body holds: the plain body, or the gzip one once compact (on-demand gzip copies of plain bodies are not counted). */
-  get residentBytes(): number {
-    return this.plainBytes?.length ?? (this.gzipBytes as Buffer).length;
+  /** True when made compact and holding its plain bytes again, because it is hot. */
+  get hot(): boolean {
+    return this.keeper !== undefined && this.plainBytes !== undefined;
   }
 
-  /** The plain body; inflated from the gzip bytes when compact. */
+  /**
+   * Bytes this body holds: the plain body and, once made compact, the gzip one (an on-demand gzip
+   * copy of a body never made compact is not counted).
+   */
+  get residentBytes(): number {
+    const compact = this.keeper === undefined ? 0 : (this.gzipBytes as Buffer).length;
+    return (this.plainBytes?.length ?? 0) + compact;
+  }
+
+  /** The plain body, to send; inflated from the gzip bytes when compact (and kept if it turned hot). */
   plain(): Buffer {
+    this.plainServes++;
+    if (this.plainBytes !== undefined) return this.plainBytes;
+    const plain = this.inflate();
+    if (this.plainServes >= HOT_SERVES && this.keeper?.(this) === true) this.plainBytes = plain;
+    return plain;
+  }
+
+  /**
+   * Ends one period of the hot/cold accounting: a compact body that turned hot but was served
+   * plain fewer than `HOT_SERVES` times since the last call lets its plain bytes go. Returns the
+   * number of plain bytes let go.
+   */
+  cool(): number {
+    const serves = this.plainServes;
+    this.plainServes = 0;
+    if (serves >= HOT_SERVES || !this.hot) return 0;
+    this.plainBytes = undefined;
+    return this.plainLength;
+  }
+
+  private inflate(): Buffer {
     // One output chunk of the known size: no growing and concatenating of 16 KiB chunks.
-    return (
-      this.plainBytes ??
-      inflateRawSync(deflateStream(this.gzipBytes as Buffer), {
-        chunkSize: this.plainLength + INFLATE_SLACK,
-        windowBits: COMPACT_WINDOW_BITS,
-      })
-    );
+    return inflateRawSync(deflateStream(this.gzipBytes as Buffer), {
+      chunkSize: this.plainLength + INFLATE_SLACK,
+      windowBits: COMPACT_WINDOW_BITS,
+    });
   }
 
   gzip(): Buffer {
     if (this.gzipBytes === undefined) {
       // Level 1: several times faster than the default and within ~20% of its size on this data.
-      this.gzipBytes = copyOut(gzipSync(this.plain(), { level: 1 }));
+      this.gzipBytes = copyOut(gzipSync(this.plainBytes ?? this.inflate(), { level: 1 }));
     }
     return this.gzipBytes;
   }
 
-  /** Keeps only the gzip bytes from now on; small bodies stay plain (gzip would not shrink them). */
-  makeCompact(): void {
-    if (!this.compressible || this.plainBytes === undefined) return;
+  /**
+   * Keeps only the gzip bytes from now on (small bodies stay plain: gzip would not shrink them),
+   * and the plain ones again while hot, if `keeper` agrees.
+   */
+  makeCompact(keeper: PlainKeeper = () => false): void {
+    if (!this.compressible || this.plainBytes === undefined || this.keeper !== undefined) return;
     const gzip = copyOut(
       gzipSync(this.plainBytes, {
         level: COMPACT_LEVEL,
@@ -111,6 +157,7 @@ export class CachedBody {
     if (gzip[GZIP_FLAGS_OFFSET] !== 0) return;
     this.gzipBytes = gzip;
     this.plainBytes = undefined;
+    this.keeper = keeper;
     // The gzip bytes changed; so did their Content-Length.
     this.gzipHeaderCache = undefined;
     this.gzipHeadBytes = undefined;

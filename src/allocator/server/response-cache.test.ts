@@ -4,6 +4,8 @@ import { makeTarget } from '../../../test/e2e/support/targets.js';
 import { Allocator } from '../allocator.js';
 import type { Target } from '../model.js';
 import { createStrategy } from '../strategies/registry.js';
+import { cachedJsonBody, HOT_SERVES } from './cached-body.js';
+import { targetListJson } from './http-sd-json.js';
 import { EMPTY_TARGET_LIST, ResponseCache } from './response-cache.js';
 
 function setup(): { view: Allocator; cache: ResponseCache; targets: Target[] } {
@@ -69,12 +71,15 @@ describe('ResponseCache', () => {
     const ids = ['a', 'b', 'c', 'd'];
     const served = (): number => {
       let total = 0;
-      for (const id of ids) total += cache.targetsFor('job', id).plainLength;
+      for (const id of ids) {
+        const body = cache.targetsFor('job', id);
+        // The shared empty body (no targets on that collector yet) is not kept per key.
+        if (body !== EMPTY_TARGET_LIST) total += body.residentBytes;
+      }
       return total;
     };
     expect(cache.bytes()).toBe(0);
-    const first = served() - EMPTY_TARGET_LIST.plainLength; // no 'd' yet: shared empty body
-    expect(cache.bytes()).toBe(first);
+    expect(served()).toBe(cache.bytes());
     view.setCollectors(ids.map((id) => ({ id })));
     expect(served()).toBe(cache.bytes());
     view.setJobTargets('job', targets.slice(5));
@@ -86,24 +91,56 @@ describe('ResponseCache', () => {
     expect(cache.bytes()).toBe(0);
   });
 
-  it('keeps bodies plain while they fit the byte budget and compact after, serving the same bytes', () => {
-    const { view } = setup();
-    const unlimited = new ResponseCache(view);
-    const ids = ['a', 'b', 'c'];
-    const plainSizes = ids.map((id) => unlimited.targetsFor('job', id).plainLength);
-    const budget = plainSizes[0]! + plainSizes[1]!;
-    const cache = new ResponseCache(view, { maxBodyBytes: budget });
-    const bodies = ids.map((id) => cache.targetsFor('job', id));
-    expect(bodies.map((b) => b.compact)).toEqual([false, false, true]);
-    expect(cache.bytes()).toBe(budget + bodies[2]!.residentBytes);
-    expect(bodies[2]!.residentBytes).toBeLessThan(plainSizes[2]! / 4);
-    for (const [i, id] of ids.entries()) {
+  it('keeps bodies compact, serving the same bytes as a plain body would', () => {
+    const { view, cache } = setup();
+    for (const id of ['a', 'b', 'c']) {
       const body = cache.targetsFor('job', id);
-      expect(body).toBe(bodies[i]);
-      const reference = unlimited.targetsFor('job', id);
+      const reference = cachedJsonBody(targetListJson(view.targetsFor('job', id)));
+      expect(body.compact).toBe(true);
+      expect(body.residentBytes).toBeLessThan(reference.plainLength / 2);
       expect(body.plain().equals(reference.plain())).toBe(true);
       expect(body.etag).toBe(reference.etag);
       expect(gunzipSync(body.gzip()).equals(reference.plain())).toBe(true);
     }
+  });
+
+  it(`keeps the plain bytes of a body served ${HOT_SERVES} times in a period, until a period with fewer requests`, () => {
+    const { cache } = setup();
+    const body = cache.targetsFor('job', 'a');
+    const compactBytes = cache.bytes();
+    for (let i = 1; i < HOT_SERVES; i++) body.plain();
+    expect(body.hot).toBe(false);
+    body.plain();
+    expect(body.hot).toBe(true);
+    expect(cache.hotBodyBytes()).toBe(body.plainLength);
+    expect(cache.bytes()).toBe(compactBytes + body.plainLength);
+    for (let i = 0; i < HOT_SERVES; i++) body.plain();
+    cache.cool();
+    expect(body.hot).toBe(true);
+    body.plain();
+    cache.cool();
+    expect(body.hot).toBe(false);
+    expect(cache.hotBodyBytes()).toBe(0);
+    expect(cache.bytes()).toBe(compactBytes);
+    // A period boundary resets the count: two requests before it and one after do not make it hot.
+    body.plain();
+    body.plain();
+    cache.cool();
+    body.plain();
+    expect(body.hot).toBe(false);
+  });
+
+  it('keeps plain bytes for hot bodies only within the byte budget', () => {
+    const { view } = setup();
+    const sizes = ['a', 'b'].map((id) => new ResponseCache(view).targetsFor('job', id).plainLength);
+    const cache = new ResponseCache(view, { maxBodyBytes: sizes[0]! + sizes[1]! });
+    const bodies = ['a', 'b', 'c'].map((id) => cache.targetsFor('job', id));
+    for (const body of bodies) for (let i = 0; i < HOT_SERVES; i++) body.plain();
+    expect(bodies.map((b) => b.hot)).toEqual([true, true, false]);
+    expect(cache.hotBodyBytes()).toBe(sizes[0]! + sizes[1]!);
+    view.setJobTargets('job', []);
+    cache.targetsFor('job', 'a');
+    expect(cache.hotBodyBytes()).toBe(0);
+    expect(cache.bytes()).toBe(0);
   });
 });

@@ -5,11 +5,11 @@ import { jobAllCollectorsJson, jobsJson, targetListJson } from './http-sd-json.j
 /** The body every unknown job or collector gets; shared, never cached per key. */
 export const EMPTY_TARGET_LIST: CachedBody = cachedJsonBody('[]');
 
+/** How often the server ends a hot/cold period (`ResponseCache.cool`). */
+export const HOT_PERIOD_MS = 10_000;
+
 export interface ResponseCacheOptions {
-  /**
-   * Most bytes of target bodies kept as plain JSON. A body that does not fit is kept compact
-   * (gzip, ~1/29 of the size) and inflated per plain request. Default: no limit.
-   */
+  /** Most bytes of plain JSON kept for hot bodies (see `ResponseCache`). Default: no limit. */
   readonly maxBodyBytes?: number | undefined;
 }
 
@@ -47,11 +47,15 @@ function sameTargets(a: readonly Target[], b: readonly Target[]): boolean {
  * serialized and compressed again. Empty results are not cached, so requests for made-up job or
  * collector names cannot grow memory.
  *
- * With `maxBodyBytes`, bodies are kept plain while they fit and compact after that, so every body
- * is still serialized once per change, and a plain request for a compact one costs an inflate
- * (~30 µs for 37 KB) instead of a serialization (~200 µs). No eviction: collectors poll every
- * (job, collector) pair in a cycle, which evicting the least recently used would turn into a miss
- * on every request.
+ * Memory follows demand. A body is serialized once per change and kept compact (gzip, ~1/29 of the
+ * size: 100k targets of 30 labels make ~180 MB of plain JSON, ~6 MB compact); a plain request for it
+ * costs an inflate (~15-60 µs for 37 KB) instead of a serialization (~200 µs). Collectors poll each
+ * body every 30 s or so, which that serves at a fraction of a core. A body requested plain
+ * `HOT_SERVES` times within one period (`cool`, every `HOT_PERIOD_MS`) keeps its plain bytes as
+ * well, within `maxBodyBytes`, until a period in which it is requested less: a burst or a load test
+ * gets plain bytes without an inflate each. Nothing is evicted: collectors poll every (job,
+ * collector) pair in a cycle, which evicting the least recently used would turn into a miss on
+ * every request.
  */
 export class ResponseCache {
   private readonly jobEntries = new Map<string, JobEntry>();
@@ -59,6 +63,14 @@ export class ResponseCache {
   private sweptAtVersion = -1;
   private readonly maxBodyBytes: number;
   private keptBytes = 0;
+  /** Plain bytes of hot bodies (the part `maxBodyBytes` bounds). */
+  private hotBytes = 0;
+  private readonly keepPlain = (body: CachedBody): boolean => {
+    if (this.hotBytes + body.plainLength > this.maxBodyBytes) return false;
+    this.hotBytes += body.plainLength;
+    this.keptBytes += body.plainLength;
+    return true;
+  };
 
   constructor(
     private readonly view: AllocationView,
@@ -116,20 +128,42 @@ export class ResponseCache {
     return n;
   }
 
-  /** Bytes of target bodies kept (plain or compact), previous versions awaiting reuse included. */
+  /** Bytes of target bodies kept (plain and compact), previous versions awaiting reuse included. */
   bytes(): number {
     return this.keptBytes;
   }
 
-  /** Counts a body about to be kept, first making it compact if it does not fit plain. */
+  /** Plain bytes kept for hot bodies. */
+  hotBodyBytes(): number {
+    return this.hotBytes;
+  }
+
+  /** Ends a hot/cold period: bodies requested less than `HOT_SERVES` times in it let their plain bytes go. */
+  cool(): void {
+    for (const entry of this.jobEntries.values()) {
+      for (const { body } of entry.byCollector.values()) this.coolBody(body);
+      for (const { body } of entry.previous.values()) this.coolBody(body);
+      if (entry.allCollectors !== undefined) this.coolBody(entry.allCollectors);
+    }
+  }
+
+  private coolBody(body: CachedBody): void {
+    const freed = body.cool();
+    this.hotBytes -= freed;
+    this.keptBytes -= freed;
+  }
+
+  /** Counts a body about to be kept, made compact. */
   private retain(body: CachedBody): CachedBody {
-    if (this.keptBytes + body.plainLength > this.maxBodyBytes) body.makeCompact();
+    body.makeCompact(this.keepPlain);
     this.keptBytes += body.residentBytes;
     return body;
   }
 
   private release(body: CachedBody | undefined): void {
-    if (body !== undefined) this.keptBytes -= body.residentBytes;
+    if (body === undefined) return;
+    if (body.hot) this.hotBytes -= body.plainLength;
+    this.keptBytes -= body.residentBytes;
   }
 
   private releaseAll(bodies: ReadonlyMap<string, CollectorBody>): void {

@@ -32,9 +32,9 @@ export interface AllocatorConfig {
   /** Extension: a static collector pool (`collectors` key, `--collector-ids`); undefined = Kubernetes pods. */
   readonly collectors: readonly string[] | undefined;
   /**
-   * Extension (`response_cache_max_mb`, `--response-cache-max-mb`): bytes of plain target bodies
-   * kept ready to send; bodies beyond are kept gzip-compact and inflated per request. Undefined:
-   * no limit.
+   * Extension (`response_cache_max_mb`, `--response-cache-max-mb`): most bytes of plain JSON kept
+   * for hot target bodies; bodies are otherwise kept gzip-compact and inflated per request (see
+   * ResponseCache). Undefined: no limit.
    */
   readonly responseCacheMaxBytes: number | undefined;
   readonly logLevel: string;

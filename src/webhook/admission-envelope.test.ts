@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readAdmissionEnvelope } from './admission-envelope.js';
+import { parseEnvelopeObject, readAdmissionEnvelope } from './admission-envelope.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
 import { admissionReviewRequest } from './review-client.js';
 
@@ -23,7 +23,7 @@ describe('readAdmissionEnvelope', () => {
     const envelope = readAdmissionEnvelope(raw);
     const whole = parseAdmissionReview(JSON.parse(raw.toString('utf8')));
     if (envelope === undefined || !whole.ok) throw new Error('expected both to read the review');
-    expect({ ...envelope.request, object: envelope.parseObject() }).toEqual(whole.request);
+    expect({ ...envelope.request, object: parseEnvelopeObject(envelope) }).toEqual(whole.request);
     expect(envelope.request.object).toBeUndefined();
     expect(envelope.objectBytes.toString('utf8')).toBe(JSON.stringify(collector));
   });

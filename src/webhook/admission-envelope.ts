@@ -8,8 +8,11 @@ export interface AdmissionEnvelope {
   readonly request: AdmissionRequest;
   /** The object's bytes (a view of the body). */
   readonly objectBytes: Buffer;
-  /** Parses the object (what the whole body's parse would have given as `request.object`). */
-  readonly parseObject: () => unknown;
+}
+
+/** The envelope's object, as the whole body's parse would have given it in `request.object`. */
+export function parseEnvelopeObject(envelope: AdmissionEnvelope): unknown {
+  return JSON.parse(envelope.objectBytes.toString('utf8')) as unknown;
 }
 
 /**
@@ -38,6 +41,5 @@ export function readAdmissionEnvelope(raw: Buffer): AdmissionEnvelope | undefine
   return {
     request: parsed.request,
     objectBytes: raw.subarray(range.start, range.end),
-    parseObject: () => JSON.parse(raw.toString('utf8', range.start, range.end)) as unknown,
   };
 }

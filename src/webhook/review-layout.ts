@@ -102,16 +102,42 @@ function bytesAre(bytes: Buffer, start: number, end: number, name: string): bool
   return true;
 }
 
+/** What one lexing pass found; reset by each call (the lexer runs to completion, never reentered). */
+const found = { requests: 0, objectStart: -1, objectEnd: -1 };
+
+const REVIEW = 0;
+const REQUEST = 1;
+
 /**
- * Walks the members of the JSON object at `at`: `valueEnd(keyStart, keyEnd, valueStart)` gets the
- * key's bytes (without quotes) and returns the offset past the value (or -1 to stop). Returns the
- * offset past the object's `}`, or -1 when the text is not what this lexer reads.
+ * The offset past the member value at `start` of an object at `level` (the review or its
+ * request), noting `request` and `object` on the way; -1 to stop.
  */
-function forEachMember(
+function memberEnd(
   bytes: Buffer,
-  at: number,
-  valueEnd: (keyStart: number, keyEnd: number, start: number) => number,
+  level: number,
+  keyStart: number,
+  keyEnd: number,
+  start: number,
 ): number {
+  if (level === REVIEW) {
+    if (!bytesAre(bytes, keyStart, keyEnd, 'request')) return skipValue(bytes, start);
+    found.requests++;
+    return found.requests === 1 ? walkMembers(bytes, start, REQUEST) : -1;
+  }
+  const end = skipValue(bytes, start);
+  if (!bytesAre(bytes, keyStart, keyEnd, 'object')) return end;
+  // Twice: JSON.parse keeps the last one; the whole parse decides.
+  if (found.objectStart >= 0 || end < 0) return -1;
+  found.objectStart = start;
+  found.objectEnd = end;
+  return end;
+}
+
+/**
+ * Walks the members of the JSON object at `at` (the review or its request, by `level`). Returns
+ * the offset past the object's `}`, or -1 when the text is not what this lexer reads.
+ */
+function walkMembers(bytes: Buffer, at: number, level: number): number {
   if (bytes[at] !== OPEN_BRACE) return -1;
   let i = skipWhitespace(bytes, at + 1);
   if (bytes[i] === CLOSE_BRACE) return i + 1;
@@ -125,7 +151,7 @@ function forEachMember(
     i = skipWhitespace(bytes, keyEnd);
     if (bytes[i] !== COLON) return -1;
     const start = skipWhitespace(bytes, i + 1);
-    const end = valueEnd(keyStart, keyEnd - 1, start);
+    const end = memberEnd(bytes, level, keyStart, keyEnd - 1, start);
     if (end < 0) return -1;
     i = skipWhitespace(bytes, end);
     if (bytes[i] === CLOSE_BRACE) return i + 1;
@@ -136,24 +162,12 @@ function forEachMember(
 
 /** The byte range of `request.object` when it is a JSON object; undefined otherwise. */
 export function locateReviewObject(bytes: Buffer): ReviewObjectRange | undefined {
-  let found: ReviewObjectRange | undefined;
-  let requests = 0;
-  const requestMember = (keyStart: number, keyEnd: number, start: number): number => {
-    const end = skipValue(bytes, start);
-    if (!bytesAre(bytes, keyStart, keyEnd, 'object')) return end;
-    // Twice: JSON.parse keeps the last one; the whole parse decides.
-    if (found !== undefined || end < 0) return -1;
-    found = { start, end };
-    return end;
-  };
-  const reviewMember = (keyStart: number, keyEnd: number, start: number): number => {
-    if (!bytesAre(bytes, keyStart, keyEnd, 'request')) return skipValue(bytes, start);
-    requests++;
-    return requests === 1 ? forEachMember(bytes, start, requestMember) : -1;
-  };
-  const start = skipWhitespace(bytes, 0);
-  const end = forEachMember(bytes, start, reviewMember);
+  found.requests = 0;
+  found.objectStart = -1;
+  found.objectEnd = -1;
+  const end = walkMembers(bytes, skipWhitespace(bytes, 0), REVIEW);
   if (end < 0 || skipWhitespace(bytes, end) !== bytes.length) return undefined;
-  if (found === undefined || bytes[found.start] !== OPEN_BRACE) return undefined;
-  return found;
+  const { objectStart: start, objectEnd } = found;
+  if (start < 0 || bytes[start] !== OPEN_BRACE) return undefined;
+  return { start, end: objectEnd };
 }

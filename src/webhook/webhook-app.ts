@@ -23,7 +23,11 @@ import {
   type AnswerSummary,
   type PreparedAnswer,
 } from './admission-answer-cache.js';
-import { readAdmissionEnvelope, type AdmissionEnvelope } from './admission-envelope.js';
+import {
+  parseEnvelopeObject,
+  readAdmissionEnvelope,
+  type AdmissionEnvelope,
+} from './admission-envelope.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
 import { readRequestBody } from './request-body.js';
 import { admissionReviewParts, jsonText, type AdmissionReviewParts } from './review-json.js';
@@ -234,7 +238,10 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     };
     let cached = cache.get(objectBytes, key);
     if (cached === undefined) {
-      const { decision, failed } = decide(endpoint, { ...request, object: envelope.parseObject() });
+      const { decision, failed } = decide(endpoint, {
+        ...request,
+        object: parseEnvelopeObject(envelope),
+      });
       cached = prepareAnswer(request.uid, decision);
       // A failure is logged each time it happens, not answered from the cache.
       if (!failed) cache.set(objectBytes, key, cached);

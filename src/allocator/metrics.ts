@@ -19,6 +19,7 @@ export interface AllocatorMetrics {
   readonly events: Counter<'source'>;
   readonly configReloads: Counter<'result'>;
   readonly discoveryErrors: Counter<'job_name' | 'mechanism'>;
+  readonly responseCacheBytes: Gauge<'form'>;
 }
 
 const FAST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -100,6 +101,12 @@ export function createAllocatorMetrics(
       name: 'otel_ta_discovery_errors_total',
       help: 'Failed discovery refreshes; the last good result is kept.',
       labelNames: ['job_name', 'mechanism'],
+      registers,
+    }),
+    responseCacheBytes: new Gauge({
+      name: 'otel_ta_response_cache_bytes',
+      help: 'Bytes of target response bodies kept: form="all" (compact, plus plain where kept), form="hot_plain" (the plain copies of bodies requested 3+ times per 10 s). Updated every 10 s.',
+      labelNames: ['form'],
       registers,
     }),
   };

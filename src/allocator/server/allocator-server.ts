@@ -190,7 +190,11 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     async start(): Promise<void> {
       await listen(http, deps.listenAddr);
       logger.info({ address: address(http) }, 'allocator HTTP server listening');
-      coolTimer = setInterval(() => cache.cool(), HOT_PERIOD_MS).unref();
+      coolTimer = setInterval(() => {
+        cache.cool();
+        deps.metrics.responseCacheBytes.set({ form: 'all' }, cache.bytes());
+        deps.metrics.responseCacheBytes.set({ form: 'hot_plain' }, cache.hotBodyBytes());
+      }, HOT_PERIOD_MS).unref();
       if (deps.https === undefined) return;
       const tlsConfig = deps.https;
       const started = await startCredentials(tlsConfig, logger);

@@ -9,7 +9,8 @@
  *   npx tsx bench/allocator-rss.ts [--targets 100000] [--collectors 50] [--jobs 100] [--cache-mb N]
  *     [--cpu-prof-dir DIR]  (a CPU profile of the allocator process, written when it stops)
  *     [--node-arg ARG]...   (Node options for the allocator process, e.g. --max-semi-space-size=32)
- *     [--settle-s 20]       (idle seconds after the second round before the last reading)
+ *     [--rounds 2]          (times every body is fetched, one after the other)
+ *     [--settle-s 20]       (idle seconds after the last round before the last reading)
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     'cpu-prof-dir': { type: 'string' },
     'node-arg': { type: 'string', multiple: true, default: [] },
     'settle-s': { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '2' },
   },
 });
 const targets = Number(values.targets);
@@ -180,8 +182,11 @@ try {
   }
   const bodyBytes = await fetchEveryBody();
   const afterBodies = await memory();
-  await fetchEveryBody();
-  const afterSecondRound = await memory();
+  const afterRounds: Memory[] = [];
+  for (let round = 2; round <= Number(values.rounds); round++) {
+    await fetchEveryBody();
+    afterRounds.push(await memory());
+  }
   // What a long-running allocator holds once the load is over (what `kubectl top` shows): V8 gives
   // back young-generation space and garbage of the load only after it sees the allocation rate drop.
   await new Promise((resolve) => setTimeout(resolve, Number(values['settle-s']) * 1000));
@@ -196,7 +201,10 @@ try {
       ready_s: Number((readyMs / 1000).toFixed(1)),
       allocated,
       after_every_body: afterBodies,
-      after_second_round: afterSecondRound,
+      after_second_round: afterRounds[0],
+      ...(afterRounds.length > 1
+        ? { after_last_round: afterRounds.at(-1), rounds: afterRounds.length + 1 }
+        : {}),
       [`settled_${values['settle-s']}s_later`]: settled,
       body_mb_total: Number((bodyBytes / 2 ** 20).toFixed(1)),
       node: process.version,

@@ -43,9 +43,9 @@ function copyOut(view: Buffer): Buffer {
 
 /**
  * A response body serialized once, served as-is. Prometheus's http_sd client (and so the
- * collector's prometheus receiver) does not ask for compression, so the plain bytes are the hot
- * path and are kept; a gzip copy is made on first demand for clients that accept it (browsers,
- * curl --compressed), since label sets repeated per target shrink 10-25x.
+ * collector's prometheus receiver) does not ask for compression, so plain bytes are what is sent;
+ * a body never made compact keeps them, and makes a gzip copy on first demand for clients that
+ * accept it (browsers, curl --compressed), since label sets repeated per target shrink 10-25x.
  *
  * A body made compact keeps only the gzip bytes (~1/29 of the size) and inflates the plain ones per
  * request, until it turns hot: served plain `HOT_SERVES` times within one period (see `cool`), it

@@ -18,6 +18,7 @@ import {
 import {
   AdmissionAnswerCache,
   answerFor,
+  objectKey,
   prepareAnswer,
   type AnswerCacheLimits,
   type AnswerSummary,
@@ -228,7 +229,8 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     scope: unknown,
     start: bigint,
   ): Answer => {
-    const { request, objectBytes } = envelope;
+    const { request } = envelope;
+    const object = objectKey(envelope.objectBytes);
     const key = {
       endpoint,
       operation: request.operation,
@@ -236,7 +238,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
       name: request.name,
       scope,
     };
-    let cached = cache.get(objectBytes, key);
+    let cached = cache.get(object, key);
     if (cached === undefined) {
       const { decision, failed } = decide(endpoint, {
         ...request,
@@ -244,7 +246,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
       });
       cached = prepareAnswer(request.uid, decision);
       // A failure is logged each time it happens, not answered from the cache.
-      if (!failed) cache.set(objectBytes, key, cached);
+      if (!failed) cache.set(object, key, cached);
     }
     record(endpoint, request.uid, request, cached.summary, start);
     return answerFor(request.uid, cached.rest);

@@ -23,8 +23,8 @@ const decisions: AdmissionDecision[] = [
   ),
 ];
 
-function joined(uid: string, rest: Buffer): string {
-  const { head } = answerFor(uid, rest);
+function joined(uid: string, cached: CachedAnswer): string {
+  const { head, rest } = answerFor(uid, cached);
   return Buffer.concat([Buffer.from(head, 'utf8'), rest]).toString('utf8');
 }
 
@@ -36,21 +36,31 @@ const key: AnswerKey = {
   scope: {},
 };
 
-function answer(bytes: number): CachedAnswer {
+/** An answer the cache counts as `2 * characters` bytes (its text, then its buffer). */
+function answer(characters: number): CachedAnswer {
   return {
-    rest: Buffer.alloc(bytes, 0x20),
+    afterUid: ' '.repeat(characters),
+    patch: undefined,
+    tail: '',
+    rest: undefined,
     summary: { outcome: 'allowed', allowed: true, patchOperations: 0, status: undefined },
   };
 }
 
 describe('prepareAnswer and answerFor', () => {
-  it('write the bytes of the serialised review, for the uid it was prepared with and any other', () => {
+  it('write the bytes of the serialised review, for the uid it was prepared with and any other, copying the rest once', () => {
     for (const decision of decisions) {
-      const prepared = prepareAnswer('first', decision);
+      const { cached, parts } = prepareAnswer('first', decision);
+      expect(parts.head + (parts.patch ?? '') + parts.tail).toBe(
+        serialiseAdmissionReview('first', decision),
+      );
+      expect(cached.rest).toBeUndefined();
       for (const uid of ['first', 'ü-"other"', '']) {
-        expect(joined(uid, prepared.rest)).toBe(serialiseAdmissionReview(uid, decision));
+        expect(joined(uid, cached)).toBe(serialiseAdmissionReview(uid, decision));
       }
-      expect(prepared.summary).toEqual({
+      const rest = cached.rest;
+      expect(answerFor('again', cached).rest).toBe(rest);
+      expect(cached.summary).toEqual({
         outcome: decision.outcome,
         allowed: decision.allowed,
         patchOperations: decision.patch.length,
@@ -94,7 +104,7 @@ describe('AdmissionAnswerCache', () => {
     const replacement = answer(3);
     cache.set('{}', { ...key, name: 'e' }, replacement);
     expect(cache.get('{}', { ...key, name: 'e' })).toBe(replacement);
-    expect(cache.keptBytes).toBe(2 + 1 + 1 + 1 + 3);
+    expect(cache.keptBytes).toBe(2 + 2 * (1 + 1 + 1 + 3));
   });
 
   it('stays within its bounds of objects and bytes, the oldest object leaving first', () => {
@@ -105,7 +115,7 @@ describe('AdmissionAnswerCache', () => {
     expect(cache.size).toBe(3);
     expect(cache.get('{"1":1}', key)).toBeUndefined();
     expect(cache.get('{"4":4}', key)).toBeDefined();
-    cache.set('{"5":5}', key, answer(80));
+    cache.set('{"5":5}', key, answer(40));
     expect(cache.keptBytes).toBeLessThanOrEqual(100);
     expect(cache.get('{"5":5}', key)).toBeDefined();
     cache.set(`{"x":"${'x'.repeat(20)}"}`, key, answer(1));

@@ -1,5 +1,5 @@
 import type { AdmissionDecision, AdmissionStatus } from './admission-review.js';
-import { admissionReviewParts, jsonText } from './review-json.js';
+import { admissionReviewParts, jsonText, type AdmissionReviewParts } from './review-json.js';
 
 /** What an admission answer says, for the request's log line and metric. */
 export interface AnswerSummary {
@@ -19,9 +19,14 @@ export interface PreparedAnswer {
   readonly rest: Buffer;
 }
 
+/** An answer as kept: its JSON after the uid, the base64 patch apart (ASCII, written as latin1). */
 export interface CachedAnswer {
   readonly summary: AnswerSummary;
-  readonly rest: Buffer;
+  readonly afterUid: string;
+  readonly patch: string | undefined;
+  readonly tail: string;
+  /** The three joined as bytes, made when the answer is first given again. */
+  rest: Buffer | undefined;
 }
 
 /** What an admission decision depends on besides the object's bytes. */
@@ -42,31 +47,27 @@ interface Variant {
 const HEAD_BEFORE_UID =
   '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","response":{"uid":';
 
-/** The answer for `uid`: its head, then the cached rest. */
-export function answerFor(uid: string, rest: Buffer): PreparedAnswer {
-  return { head: `${HEAD_BEFORE_UID}${jsonText(uid) ?? '""'}`, rest };
+function headFor(uid: string): string {
+  return `${HEAD_BEFORE_UID}${jsonText(uid) ?? '""'}`;
 }
 
 /**
- * The decision as an answer with its uid apart, byte for byte `JSON.stringify` of the
- * AdmissionReview (admissionReviewParts); the patch, most of a large answer, is copied once here
- * and then written from this buffer for every request with the same answer.
+ * The decision as an answer to keep, and its parts for this request (admissionReviewParts, byte
+ * for byte `JSON.stringify` of the AdmissionReview): a first answer costs what it did before
+ * the cache, nothing is copied until the answer is given again.
  */
-export function prepareAnswer(uid: string, decision: AdmissionDecision): CachedAnswer {
-  const { head, patch, tail } = admissionReviewParts(uid, decision);
-  const before = `${HEAD_BEFORE_UID}${jsonText(uid) ?? '""'}`;
-  if (!head.startsWith(before)) throw new Error('an admission answer starts with its uid');
-  const after = head.slice(before.length);
-  const rest =
-    patch === undefined
-      ? Buffer.from(after + tail, 'utf8')
-      : Buffer.concat([
-          Buffer.from(after, 'utf8'),
-          Buffer.from(patch, 'latin1'),
-          Buffer.from(tail, 'utf8'),
-        ]);
-  return {
-    rest,
+export function prepareAnswer(
+  uid: string,
+  decision: AdmissionDecision,
+): { readonly cached: CachedAnswer; readonly parts: AdmissionReviewParts } {
+  const parts = admissionReviewParts(uid, decision);
+  const before = headFor(uid);
+  if (!parts.head.startsWith(before)) throw new Error('an admission answer starts with its uid');
+  const cached: CachedAnswer = {
+    afterUid: parts.head.slice(before.length),
+    patch: parts.patch,
+    tail: parts.tail,
+    rest: undefined,
     summary: {
       outcome: decision.outcome,
       allowed: decision.allowed,
@@ -74,6 +75,32 @@ export function prepareAnswer(uid: string, decision: AdmissionDecision): CachedA
       status: decision.status,
     },
   };
+  return { cached, parts };
+}
+
+/**
+ * A kept answer for `uid`. The bytes after the uid are joined into one buffer the first time
+ * (the patch, most of a large answer, copied once) and written from it from then on.
+ */
+export function answerFor(uid: string, cached: CachedAnswer): PreparedAnswer {
+  cached.rest ??=
+    cached.patch === undefined
+      ? Buffer.from(cached.afterUid + cached.tail, 'utf8')
+      : Buffer.concat([
+          Buffer.from(cached.afterUid, 'utf8'),
+          Buffer.from(cached.patch, 'latin1'),
+          Buffer.from(cached.tail, 'utf8'),
+        ]);
+  return { head: headFor(uid), rest: cached.rest };
+}
+
+/**
+ * Bytes an answer holds, counted when it is kept: its strings (one byte a character, all but
+ * non-Latin-1 warnings and messages) and the buffer made from them when it is given again.
+ */
+function answerBytes(answer: CachedAnswer): number {
+  const text = answer.afterUid.length + (answer.patch?.length ?? 0) + answer.tail.length;
+  return 2 * text;
 }
 
 export interface AnswerCacheLimits {
@@ -141,7 +168,7 @@ export class AdmissionAnswerCache {
 
   set(objectBytes: string, key: AnswerKey, answer: CachedAnswer): void {
     if (objectBytes.length > this.limits.maxObjectBytes) return;
-    const size = answer.rest.length;
+    const size = answerBytes(answer);
     if (objectBytes.length + size > this.limits.bytes) return;
     let variants = this.byObject.get(objectBytes);
     if (variants === undefined) {
@@ -151,10 +178,10 @@ export class AdmissionAnswerCache {
     }
     const index = variants.findIndex((variant) => sameKey(variant.key, key));
     if (index >= 0) {
-      this.bytes -= variants[index]!.answer.rest.length;
+      this.bytes -= answerBytes(variants[index]!.answer);
       variants.splice(index, 1);
     } else if (variants.length >= VARIANTS_PER_OBJECT) {
-      this.bytes -= variants.shift()!.answer.rest.length;
+      this.bytes -= answerBytes(variants.shift()!.answer);
     }
     variants.push({ key, answer });
     this.bytes += size;
@@ -177,7 +204,7 @@ export class AdmissionAnswerCache {
       if (object === keep) continue;
       this.byObject.delete(object);
       this.bytes -= object.length;
-      for (const variant of variants) this.bytes -= variant.answer.rest.length;
+      for (const variant of variants) this.bytes -= answerBytes(variant.answer);
     }
   }
 }

@@ -238,18 +238,20 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
       name: request.name,
       scope,
     };
-    let cached = cache.get(object, key);
-    if (cached === undefined) {
-      const { decision, failed } = decide(endpoint, {
-        ...request,
-        object: parseEnvelopeObject(envelope),
-      });
-      cached = prepareAnswer(request.uid, decision);
-      // A failure is logged each time it happens, not answered from the cache.
-      if (!failed) cache.set(object, key, cached);
+    const cached = cache.get(object, key);
+    if (cached !== undefined) {
+      record(endpoint, request.uid, request, cached.summary, start);
+      return answerFor(request.uid, cached);
     }
-    record(endpoint, request.uid, request, cached.summary, start);
-    return answerFor(request.uid, cached.rest);
+    const { decision, failed } = decide(endpoint, {
+      ...request,
+      object: parseEnvelopeObject(envelope),
+    });
+    const prepared = prepareAnswer(request.uid, decision);
+    // A failure is logged each time it happens, not answered from the cache.
+    if (!failed) cache.set(object, key, prepared.cached);
+    record(endpoint, request.uid, request, prepared.cached.summary, start);
+    return prepared.parts;
   };
 
   const admission = (

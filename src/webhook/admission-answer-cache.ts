@@ -9,6 +9,16 @@ export interface AnswerSummary {
   readonly status: AdmissionStatus | undefined;
 }
 
+/** The summary of a decision, for its log line and metric (kept with a cached answer). */
+export function summaryOf(decision: AdmissionDecision): AnswerSummary {
+  return {
+    outcome: decision.outcome,
+    allowed: decision.allowed,
+    patchOperations: decision.patch.length,
+    status: decision.status,
+  };
+}
+
 /**
  * An admission answer with its uid apart: `head` (the JSON up to and including the uid) is
  * written per request, `rest` (the bytes after the uid: allowed, the base64 patch, warnings,
@@ -68,12 +78,7 @@ export function prepareAnswer(
     patch: parts.patch,
     tail: parts.tail,
     rest: undefined,
-    summary: {
-      outcome: decision.outcome,
-      allowed: decision.allowed,
-      patchOperations: decision.patch.length,
-      status: decision.status,
-    },
+    summary: summaryOf(decision),
   };
   return { cached, parts };
 }

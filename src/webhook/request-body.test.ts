@@ -1,29 +1,25 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOnLoopback, type LoopbackHttp } from '../../test/e2e/support/loopback-http.js';
 import { readRequestBody, type BodyRead } from './request-body.js';
 
 /** Plain HTTP in-process: each request's read outcome is handed to the test that sent it. */
 describe('readRequestBody', () => {
-  let server: Server;
+  let http: LoopbackHttp;
   let port: number;
   const outcomes: ((read: BodyRead) => void)[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    http = await serveOnLoopback((req, res) => {
       void readRequestBody(req, 16).then((read) => {
         outcomes.shift()?.(read);
         res.end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    port = http.port;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => http.close());
 
   function send(
     chunks: string[],

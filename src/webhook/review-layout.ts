@@ -8,8 +8,10 @@
  *
  * This is a lexer for well-formed JSON only: strings are skipped, nesting is counted outside
  * them. Anything it does not expect (`request` or `object` twice, a key of the review or of its
- * request with an escape, an object that is not a JSON object, text that is not JSON) gives undefined and the caller parses the whole body as before. It does not validate: the caller parses the envelope with JSON.parse, and an
- * object's bytes are only ever matched against bytes that parsed before.
+ * request with an escape, an object that is not a JSON object, text that is not JSON) gives
+ * undefined and the caller parses the whole body as before. It does not validate: the caller
+ * parses the envelope with JSON.parse, and an object's bytes are only ever matched against bytes
+ * that parsed before.
  */
 export interface ReviewObjectRange {
   /** The offset of the object's `{`. */

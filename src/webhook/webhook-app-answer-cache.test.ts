@@ -1,6 +1,6 @@
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOnLoopback, type LoopbackHttp } from '../../test/e2e/support/loopback-http.js';
 import { silentLogger } from '../observability/logger.js';
 import {
   allowWithPatch,
@@ -17,7 +17,7 @@ import { createWebhookMetrics } from './webhook-metrics.js';
 
 /** Handlers with a decision scope: the app answers a byte-identical object again without calling them. */
 describe('createWebhookApp with a decision scope', () => {
-  let server: Server;
+  let http: LoopbackHttp;
   let base: string;
   let calls = 0;
   let scope: object = {};
@@ -55,14 +55,11 @@ describe('createWebhookApp with a decision scope', () => {
       logger: silentLogger(),
       ready: () => true,
     });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    http = await serveOnLoopback(app);
+    base = http.base;
   });
 
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => http.close());
 
   function post(path: string, body: string): Promise<string> {
     return new Promise((resolve, reject) => {

@@ -1,8 +1,8 @@
-import { createServer, request, type Server } from 'node:http';
+import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveOnLoopback, type LoopbackHttp } from '../../test/e2e/support/loopback-http.js';
 import { createLogger, silentLogger } from '../observability/logger.js';
 import { allow, allowWithPatch } from './admission-review.js';
 import { serialiseAdmissionReview } from './review-json.js';
@@ -21,7 +21,7 @@ interface Reply {
 
 /** Plain HTTP in-process: this suite is about the app's contract; TLS is covered in test/integration. */
 describe('createWebhookApp', () => {
-  let server: Server;
+  let http: LoopbackHttp;
   let base: string;
   const metrics = createWebhookMetrics({ defaultMetrics: false });
 
@@ -41,14 +41,11 @@ describe('createWebhookApp', () => {
       logger: silentLogger(),
       ready: () => false,
     });
-    server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    http = await serveOnLoopback(app);
+    base = http.base;
   });
 
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => http.close());
 
   function post(path: string, body: unknown): Promise<{ status: number; body: Reply }> {
     return new Promise((resolve, reject) => {
@@ -177,14 +174,12 @@ describe('createWebhookApp logging', () => {
       logger: createLogger({ level: 'info', name: 'test' }, sink),
       ready: () => true,
     });
-    const server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
+    const http = await serveOnLoopback(app);
     const send = (name: string, uid: string): Promise<void> =>
       new Promise((resolve, reject) => {
         const object = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } };
         const req = request(
-          `http://127.0.0.1:${port}/mutate`,
+          `${http.base}/mutate`,
           { method: 'POST', headers: { 'content-type': 'application/json' } },
           (res) => res.resume().on('end', resolve),
         );
@@ -195,7 +190,7 @@ describe('createWebhookApp logging', () => {
       await send('plain', 'u1');
       await send('explode', 'u2');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
     }
     const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
     const summaries = records.filter((record) => record.msg === 'admission request');
@@ -224,14 +219,12 @@ describe('createWebhookApp answers with a patch', () => {
       logger: silentLogger(),
       ready: () => true,
     });
-    const server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
+    const http = await serveOnLoopback(app);
     try {
       const reply = await new Promise<{ length: string | undefined; body: Buffer }>(
         (resolve, reject) => {
           const req = request(
-            `http://127.0.0.1:${port}/mutate`,
+            `${http.base}/mutate`,
             { method: 'POST', headers: { 'content-type': 'application/json' } },
             (res) => {
               const chunks: Buffer[] = [];
@@ -250,7 +243,7 @@ describe('createWebhookApp answers with a patch', () => {
       expect(reply.body.equals(expected)).toBe(true);
       expect(reply.length).toBe(String(expected.length));
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await http.close();
     }
   });
 });

@@ -20,6 +20,7 @@ import {
   answerFor,
   objectKey,
   prepareAnswer,
+  summaryOf,
   type AnswerCacheLimits,
   type AnswerSummary,
   type PreparedAnswer,
@@ -288,18 +289,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
       }
     }
     const answer = admissionReviewParts(uid, decision);
-    record(
-      endpoint,
-      uid,
-      request,
-      {
-        outcome: decision.outcome,
-        allowed: decision.allowed,
-        patchOperations: decision.patch.length,
-        status: decision.status,
-      },
-      start,
-    );
+    record(endpoint, uid, request, summaryOf(decision), start);
     return answer;
   };
 

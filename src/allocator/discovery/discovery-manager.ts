@@ -194,10 +194,10 @@ export class DiscoveryManager {
     // A provider that was replaced or stopped may still report once; its news is stale.
     if (this.stopped || this.jobs.get(job.plan.name) !== job) return;
     if (job.providers.get(planned.key)?.generation !== generation) return;
-    const entry = job.groups.get(planned.key);
     if (complete) {
       job.groups.set(planned.key, { generation, complete: groups });
     } else {
+      const entry = job.groups.get(planned.key);
       const current = entry?.generation === generation ? entry : undefined;
       const bySource =
         current === undefined ? new Map<string, TargetGroup>() : sourceIndex(current);

@@ -150,7 +150,8 @@ try {
     // Unmeasured load first, until the server is in its steady state under this load: the response
     // cache keeps plain bytes only for bodies requested several times per period (3 per 10 s), so
     // under a sudden load every body is inflated per request at first (~10k req/s), then turns hot
-    // and keeps its plain bytes (+180 MB, with the GC work that brings): measured, about 5 s.
+    // and keeps its plain bytes (+180 MB, with the GC work that brings). Measured at 8 connections
+    // (2026-11-26): after a 3 s warm-up 67 us of server CPU per request, after 8 s 37 us.
     await load({ ...base, durationMs: warmupMs });
     if (options.profile !== undefined) await ask(process, 'profile-start', 'cpu');
     const before = await cpuUs(process);

@@ -70,6 +70,18 @@ describe('rotationNeed', () => {
     );
   });
 
+  it('reissues a pair whose private key was replaced by hand (the key no longer matches)', () => {
+    const other = issue(T0);
+    // tls.key from another pair: the webhook cannot serve it, so the serving pair is reissued.
+    expect(rotationNeed({ ...state, servingKeyPem: other.servingKeyPem }, names, T0)).toBe(
+      'serving',
+    );
+    // ca.key from another CA: every certificate signed with it would fail against ca.crt.
+    expect(rotationNeed({ ...state, caKeyPem: other.caKeyPem }, names, T0)).toBe('ca');
+    expect(rotationNeed({ ...state, caKeyPem: 'garbage' }, names, T0)).toBe('ca');
+    expect(rotationNeed({ ...state, servingKeyPem: 'garbage' }, names, T0)).toBe('serving');
+  });
+
   it('treats unreadable PEM as missing', () => {
     expect(rotationNeed({ ...state, caCertPem: 'garbage' }, names, T0)).toBe('ca');
     expect(rotationNeed({ ...state, servingCertPem: 'garbage' }, names, T0)).toBe('serving');

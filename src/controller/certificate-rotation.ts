@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 
 /** Renew at this fraction of a certificate's validity, so a failed attempt has a third to succeed. */
 export const RENEW_AT_FRACTION = 2 / 3;
@@ -15,7 +15,9 @@ export type RotationNeed = 'none' | 'serving' | 'ca';
 /**
  * What has to be (re)issued at `now`: a new CA (which implies a new serving certificate) when the
  * CA is missing, unreadable or past 2/3 of its validity; a new serving certificate when it is
- * missing, past 2/3, not issued by the current CA or missing one of the required DNS names.
+ * missing, past 2/3, not issued by the current CA or missing one of the required DNS names. A key
+ * that does not belong to its certificate (a Secret edited by hand) counts as missing: the webhook
+ * cannot serve such a pair, and a CA key that does not match would sign certificates nobody trusts.
  */
 export function rotationNeed(
   state: CertificateState,
@@ -23,9 +25,9 @@ export function rotationNeed(
   now: number,
 ): RotationNeed {
   const ca = parse(state.caCertPem);
-  if (ca === undefined || state.caKeyPem === undefined || dueForRenewal(ca, now)) return 'ca';
+  if (ca === undefined || !keyMatches(ca, state.caKeyPem) || dueForRenewal(ca, now)) return 'ca';
   const serving = parse(state.servingCertPem);
-  if (serving === undefined || state.servingKeyPem === undefined) return 'serving';
+  if (serving === undefined || !keyMatches(serving, state.servingKeyPem)) return 'serving';
   if (dueForRenewal(serving, now) || !serving.checkIssued(ca) || !serving.verify(ca.publicKey)) {
     return 'serving';
   }
@@ -70,6 +72,15 @@ export function trustBundle(
   if (previous === undefined || Date.parse(previous.validTo) <= now) return newCaPem;
   if (previous.fingerprint256 === parse(newCaPem)?.fingerprint256) return newCaPem;
   return `${newCaPem.trimEnd()}\n${previous.toString().trimEnd()}\n`;
+}
+
+function keyMatches(cert: X509Certificate, keyPem: string | undefined): boolean {
+  if (keyPem === undefined) return false;
+  try {
+    return cert.checkPrivateKey(createPrivateKey(keyPem));
+  } catch {
+    return false;
+  }
 }
 
 function parse(pem: string | undefined): X509Certificate | undefined {

@@ -12,7 +12,7 @@ export interface CollectorFacts {
   readonly replicasSource: 'replicas' | 'autoscaler';
   /** Parsing a v1alpha1 config string is the costly part of the facts, so it happens on demand. */
   readonly hasPrometheusReceiver: () => boolean;
-  /** Enabled in the spec or through the opt-in annotation. */
+  /** Enabled in the spec, or through the opt-in annotation unless the spec sets `enabled: false`. */
   readonly allocatorEnabled: boolean;
   /** The user opted out of mutation (`otel-ta.dev/inject: "false"`). */
   readonly optedOut: boolean;
@@ -86,7 +86,11 @@ export function collectorFacts(object: unknown): CollectorFacts {
     maxReplicas: Math.max(replicas, autoscalerMax),
     replicasSource: autoscalerMax > replicas ? 'autoscaler' : 'replicas',
     hasPrometheusReceiver: () => hasPrometheusReceiver(spec.config),
-    allocatorEnabled: allocator.enabled === true || annotations[Annotations.enable] === 'true',
+    // An explicit `enabled: false` wins over the opt-in annotation (the mutation never flips it),
+    // so such a collector runs no allocator whatever the annotation says.
+    allocatorEnabled:
+      allocator.enabled === true ||
+      (allocator.enabled !== false && annotations[Annotations.enable] === 'true'),
     optedOut: annotations[Annotations.inject] === 'false',
     allocatorDisabled: allocator.enabled === false,
     allocationStrategy:

@@ -141,6 +141,20 @@ describe('evaluatePolicy: the out-of-order root cause', () => {
     expect(decision.denials).toEqual([]);
   });
 
+  it('does not count the opt-in annotation when spec.targetAllocator.enabled is false, which the mutation never flips', () => {
+    const decision = evaluatePolicy(
+      ENFORCE_ALL,
+      collector({
+        annotations: { 'otel-ta.dev/enable': 'true' },
+        spec: { targetAllocator: { enabled: false } },
+      }),
+      { namespace: 'a' },
+    );
+    expect(decision.outOfOrderRisk).toBe(true);
+    expect(decision.denials).toHaveLength(1);
+    expect(decision.denials[0]).toContain('every replica scrapes every target');
+  });
+
   it('describes a daemonset and an autoscaler in their own terms', () => {
     const daemonset = evaluatePolicy(ENFORCE_ALL, collector({ spec: { mode: 'daemonset' } }), {
       namespace: 'a',

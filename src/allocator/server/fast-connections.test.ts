@@ -139,6 +139,35 @@ describe('FastConnections', () => {
     await eventually(() => received >= count * body.length);
   });
 
+  it('stops reading a client that sends requests one at a time but never reads the answers', async () => {
+    // Each request arrives in its own chunk: answers must not pile up in memory without bound
+    // (a 40-byte request buys a 256 KiB answer), as node:http also stops reading such a client.
+    const body = Buffer.alloc(256 * 1024, 'x');
+    let answered = 0;
+    const h = await serve({
+      respond: () => {
+        answered++;
+        return { head: Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n`), body };
+      },
+    });
+    const c = await client(h.port);
+    c.socket.pause();
+    c.socket.setNoDelay(true);
+    const count = 64;
+    for (let i = 0; i < count; i++) {
+      c.socket.write(req('/fast'));
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answered).toBeLessThan(count / 2);
+    let received = 0;
+    c.socket.removeAllListeners('data');
+    c.socket.on('data', (d: string) => (received += d.length));
+    c.socket.resume();
+    await eventually(() => received >= count * body.length);
+    expect(answered).toBe(count);
+  });
+
   it('finishes the connection when the client half-closes', async () => {
     const h = await serve();
     const c = await client(h.port);

@@ -167,9 +167,10 @@ class FastConnection {
       this.write(answer);
       start += reading.length;
       this.pendingSince = undefined;
-      if (this.socket.writableNeedDrain && start < buf.length) {
-        // The client reads slower than it pipelines: stop reading until it catches up.
-        this.pending = buf.subarray(start);
+      if (this.socket.writableNeedDrain) {
+        // The client reads slower than it asks (pipelined or not): stop reading until it catches
+        // up, as node:http does, so answers cannot pile up in memory without bound.
+        this.pending = start < buf.length ? buf.subarray(start) : undefined;
         this.socket.pause();
         return;
       }

@@ -35,6 +35,45 @@ describe('redactScrapeConfigs', () => {
     });
   });
 
+  it('keeps the shape of what it redacts, so a collector can still parse every job', () => {
+    // params is map[string][]string in Prometheus: a string there fails the collector's parse of
+    // the whole /scrape_configs answer, losing every job, not only this one.
+    const input = { j: { params: { token: ['t1', 't2'], module: ['http_2xx'] } } };
+    expect(redactScrapeConfigs(input)).toEqual({
+      j: { params: { token: [S, S], module: ['http_2xx'] } },
+    });
+  });
+
+  it('leaves target labels alone: label values are exported on every series, never secrets', () => {
+    const input = {
+      j: { static_configs: [{ targets: ['a:1'], labels: { password: 'none', token: 'team-a' } }] },
+    };
+    expect(redactScrapeConfigs(input)).toEqual(input);
+  });
+
+  it('redacts the oauth2 client_certificate_key of the jwt-bearer grant', () => {
+    const input = {
+      j: {
+        oauth2: {
+          client_id: 'id',
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          client_certificate_key: 'PEM',
+          token_url: 'https://x',
+        },
+      },
+    };
+    expect(redactScrapeConfigs(input)).toEqual({
+      j: {
+        oauth2: {
+          client_id: 'id',
+          grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+          client_certificate_key: S,
+          token_url: 'https://x',
+        },
+      },
+    });
+  });
+
   it('leaves empty secrets empty and does not touch the input', () => {
     const input = { j: { basic_auth: { username: 'u', password: '' } } };
     expect(redactScrapeConfigs(input)).toEqual(input);

@@ -12,6 +12,7 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
   'credentials', // authorization
   'bearer_token', // legacy HTTP client field
   'client_secret', // oauth2, azure_sd
+  'client_certificate_key', // oauth2 (jwt-bearer grant)
   'secret_key', // ec2_sd, lightsail_sd, scaleway_sd, sigv4
   'auth_token', // marathon_sd
   'token', // consul_sd
@@ -24,6 +25,12 @@ const SECRET_KEYS: ReadonlySet<string> = new Set([
 const SECRET_KEYS_UNDER: Readonly<Record<string, ReadonlySet<string>>> = {
   tls_config: new Set(['key']),
 };
+
+/**
+ * Maps of target labels: their keys are label names, not config fields, and label values are
+ * exported on every series, so nothing in them is a secret.
+ */
+const LABEL_MAPS: ReadonlySet<string> = new Set(['labels']);
 
 /** Maps whose every value (a list of strings) is secret. */
 const SECRET_VALUE_MAPS: ReadonlySet<string> = new Set(['proxy_connect_header']);
@@ -43,7 +50,11 @@ function redactNode(value: unknown, parentKey: string | undefined): unknown {
   const underParent = parentKey === undefined ? undefined : SECRET_KEYS_UNDER[parentKey];
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     if ((SECRET_KEYS.has(key) || underParent?.has(key) === true) && isPresent(child)) {
-      out[key] = SECRET_PLACEHOLDER;
+      // A list stays a list (e.g. `params: {token: [...]}`, a map of lists): a collector parses
+      // the whole answer with Prometheus's types, and one mistyped field would lose every job.
+      out[key] = redactList(child);
+    } else if (LABEL_MAPS.has(key)) {
+      out[key] = child;
     } else if (SECRET_VALUE_MAPS.has(key) && child !== null && typeof child === 'object') {
       out[key] = Object.fromEntries(
         Object.entries(child as Record<string, unknown>).map(([k, v]) => [k, redactList(v)]),

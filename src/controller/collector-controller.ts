@@ -13,6 +13,8 @@ export interface CollectorControllerOptions {
    * deletion of one queues its collector at once instead of waiting for the next resync.
    */
   readonly owned?: readonly Informer<KubeObject>[];
+  /** The collectors' namespace when the controller watches only one (undefined: all). */
+  readonly namespace?: string | undefined;
   /** Every collector is reconciled again this often, repairing drift no event reported. */
   readonly resyncMs: number;
   readonly metrics?: ControllerMetrics;
@@ -51,7 +53,10 @@ export class CollectorController {
     this.queue = queue;
     const enqueue = (obj: KubeObject): void => queue.add(objectKey(obj));
     const enqueueOwner = (obj: KubeObject): void => {
-      const key = ownerKey(obj);
+      // Before the collectors are loaded a key would look deleted and be pruned; their first
+      // list queues every collector anyway, and sweepOrphans the owners that are gone.
+      if (!this.informer.hasSynced) return;
+      const key = this.ownerInScope(obj);
       if (key !== undefined) queue.add(key);
     };
     this.unsubscribe = [
@@ -72,6 +77,7 @@ export class CollectorController {
     // Collectors already cached (a new leader takes over a warm informer) are queued too.
     for (const obj of this.informer.list()) enqueue(obj);
     await this.informer.start();
+    void this.sweepOrphans(queue);
     this.workers = Array.from({ length: Math.max(1, this.options.workers) }, () =>
       this.work(queue),
     );
@@ -95,6 +101,34 @@ export class CollectorController {
     this.workers = [];
     await this.informer.stop();
     for (const owned of this.options.owned ?? []) await owned.stop();
+  }
+
+  /**
+   * Once every cache is loaded, queues the collectors that own objects but no longer exist: a
+   * collector deleted while no controller ran (an upgrade, a crash loop) left objects behind,
+   * and its cluster-scoped ones (the allocator's ClusterRole and binding) have no owner
+   * reference for Kubernetes' garbage collector to follow. Their reconcile prunes them.
+   */
+  private async sweepOrphans(queue: WorkQueue): Promise<void> {
+    const owned = this.options.owned ?? [];
+    await Promise.all([this.informer.waitForSync(), ...owned.map((o) => o.waitForSync())]);
+    if (this.queue !== queue) return;
+    for (const informer of owned) {
+      for (const obj of informer.list()) {
+        const key = this.ownerInScope(obj);
+        if (key !== undefined && this.informer.get(key) === undefined) queue.add(key);
+      }
+    }
+  }
+
+  /** The owner's key, unless it lives in a namespace this controller does not watch. */
+  private ownerInScope(obj: KubeObject): string | undefined {
+    const key = ownerKey(obj);
+    const namespace = this.options.namespace;
+    if (key === undefined || (namespace !== undefined && !key.startsWith(`${namespace}/`))) {
+      return undefined;
+    }
+    return key;
   }
 
   private scheduleResync(queue: WorkQueue): void {

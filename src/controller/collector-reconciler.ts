@@ -55,6 +55,8 @@ export class CollectorReconciler {
       }
       await this.report(key, collector, desired, applied, removed);
     } catch (err) {
+      // The next success is reported again, so the events show the collector recovered.
+      this.appliedHashes.delete(key);
       if (collector !== undefined) {
         await this.events.record(collector, 'Warning', 'ReconcileFailed', errorMessage(err));
       }
@@ -121,17 +123,21 @@ export class CollectorReconciler {
     applied: number,
     removed: readonly string[],
   ): Promise<void> {
-    for (const warning of desired.warnings) {
-      await this.events.record(collector, 'Warning', 'AllocatorConfig', warning);
-    }
     if (removed.length > 0) {
       await this.events.record(collector, 'Normal', 'Deleted', `deleted ${removed.join(', ')}`);
     }
-    if (this.appliedHashes.get(key) === desired.hash || applied === 0) {
+    // Events tell what changed: a revision (objects and warnings) already reported is not
+    // reported again at every resync (the recorder only skips a repeat of the very last event,
+    // so two warnings would otherwise alternate and each be written again every period).
+    const revision = [desired.hash, ...desired.warnings].join('\n');
+    if (this.appliedHashes.get(key) === revision || applied === 0) {
       if (applied === 0) this.appliedHashes.delete(key);
       return;
     }
-    this.appliedHashes.set(key, desired.hash);
+    this.appliedHashes.set(key, revision);
+    for (const warning of desired.warnings) {
+      await this.events.record(collector, 'Warning', 'AllocatorConfig', warning);
+    }
     const names = desired.objects.map((o) => `${o.kind}/${o.metadata?.name}`).join(', ');
     this.logger.info({ collector: key, objects: applied }, 'applied objects');
     await this.events.record(

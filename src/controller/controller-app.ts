@@ -17,11 +17,17 @@ import { ObjectStore } from './object-store.js';
 import type { Scheduler } from './work-queue.js';
 import type { ControllerMetrics } from './controller-metrics.js';
 
-/** Owned kinds whose changes by others are repaired at once (the rest wait for the resync). */
+/**
+ * Owned kinds whose changes by others are repaired at once (the rest wait for the resync). The
+ * cluster-scoped ones are also how a new controller finds the leftovers of collectors deleted
+ * while none ran: nothing else would ever delete them (see CollectorController.sweepOrphans).
+ */
 const OWNED_TYPES: readonly ResourceType[] = [
   ResourceTypes.deployments,
   ResourceTypes.configMaps,
   ResourceTypes.services,
+  ResourceTypes.clusterRoles,
+  ResourceTypes.clusterRoleBindings,
 ];
 
 export interface ControllerDependencies {
@@ -80,6 +86,7 @@ export class ControllerApp {
       reconciler,
       {
         owned: OWNED_TYPES.map(ownedInformer),
+        namespace: config.namespace,
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
         resyncMs: config.resyncMs,
         workers: config.workers,

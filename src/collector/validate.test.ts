@@ -136,6 +136,56 @@ describe('validateCollector: upstream rules, upstream messages', () => {
     expect(message(cr)).toBeUndefined();
   });
 
+  it('warns that jobs of a named prometheus/<name> receiver are not sharded, even beside a rewritten prometheus receiver', () => {
+    const object = withSpec(alpha, {
+      config: `receivers:
+  prometheus:
+    config:
+      scrape_configs:
+      - job_name: app
+        http_sd_configs:
+        - url: http://collector-with-ta-targetallocator.observability.svc:80/jobs/app/targets?collector_id=\${env:POD_NAME}
+  prometheus/databases:
+    config:
+      scrape_configs:
+      - job_name: postgres
+        static_configs:
+        - targets: ['pg:9187']
+      - job_name: mongo
+        kubernetes_sd_configs:
+        - role: pod
+service:
+  pipelines:
+    metrics: {receivers: [prometheus, prometheus/databases], exporters: [debug]}
+`,
+    });
+    const outcome = validateCollector(object);
+    expect(outcome).toEqual({
+      allowed: true,
+      warnings: [
+        'receivers.prometheus/databases is not sharded by the target allocator (otel-ta rewrites only the receiver named "prometheus"): its scrape jobs "postgres", "mongo" are scraped by every collector replica (duplicate, out-of-order samples); move them into receivers.prometheus.config.scrape_configs',
+      ],
+    });
+  });
+
+  it('warns when no pipeline uses the prometheus receiver, so no collector scrapes the allocated targets', () => {
+    const object = withSpec(beta, {
+      config: {
+        receivers: {
+          otlp: {},
+          prometheus: { config: { scrape_configs: [{ job_name: 'app', http_sd_configs: [] }] } },
+        },
+        service: { pipelines: { metrics: { receivers: ['otlp'], exporters: ['debug'] } } },
+      },
+    });
+    expect(validateCollector(object)).toEqual({
+      allowed: true,
+      warnings: [
+        'receivers.prometheus is not listed in any pipeline of service.pipelines, so the collectors never scrape the targets the allocator assigns them; add prometheus to the receivers of a metrics pipeline',
+      ],
+    });
+  });
+
   it('counts the stashed scrape configs once the target_allocator rewrite moved them', () => {
     const object = withSpec(beta, {});
     (object.metadata as JsonObject).annotations = { [Annotations.rewriteMode]: 'target_allocator' };

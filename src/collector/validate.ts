@@ -21,7 +21,11 @@ export function validateCollector(object: unknown): ValidationOutcome {
   if (view?.targetAllocator.enabled !== true) return { allowed: true, warnings: [] };
   const problem = modeProblem(view) ?? prometheusProblem(view, object);
   if (problem !== undefined) return { allowed: false, message: problem };
-  return { allowed: true, warnings: unshardedJobWarnings(view) };
+  const config = collectorConfig(view);
+  return {
+    allowed: true,
+    warnings: [...unshardedJobWarnings(config), ...unusedReceiverWarnings(config)],
+  };
 }
 
 function modeProblem(view: CollectorView): string | undefined {
@@ -106,18 +110,56 @@ function scrapeConfigsProblem(prometheus: JsonObject, object: unknown): string |
 /**
  * Jobs that still discover targets themselves (the mutation did not run, or was bypassed) are
  * scraped by every replica of the pool: the duplicate and out-of-order samples the allocator exists
- * to prevent. Not a denial (upstream allows it), but worth saying.
+ * to prevent. Not a denial (upstream allows it), but worth saying. Named receivers
+ * (`prometheus/<name>`) are never rewritten (upstream's allocator reads only `prometheus`), so
+ * every job of theirs with any discovery, http_sd included, is scraped by every replica.
  */
-function unshardedJobWarnings(view: CollectorView): string[] {
-  const config = collectorConfig(view);
-  const jobs = getPath(config, ['receivers', 'prometheus', 'config', 'scrape_configs']);
+function unshardedJobWarnings(config: JsonObject | undefined): string[] {
+  const receivers = getPath(config, ['receivers']);
+  if (!isRecord(receivers)) return [];
+  const warnings: string[] = [];
+  const own = discoveringJobs(receivers.prometheus, (key) => key !== HTTP_SD_KEY);
+  if (own.length > 0) {
+    warnings.push(
+      `scrape jobs ${own.join(', ')} discover their own targets, so every collector replica scrapes all of them (duplicate, out-of-order samples); let the otel-ta webhook rewrite them to the target allocator`,
+    );
+  }
+  for (const [name, receiver] of Object.entries(receivers)) {
+    if (!name.startsWith(NAMED_PROMETHEUS_PREFIX)) continue;
+    const jobs = discoveringJobs(receiver, () => true);
+    if (jobs.length === 0) continue;
+    warnings.push(
+      `receivers.${name} is not sharded by the target allocator (otel-ta rewrites only the receiver named "prometheus"): its scrape jobs ${jobs.join(', ')} are scraped by every collector replica (duplicate, out-of-order samples); move them into receivers.prometheus.config.scrape_configs`,
+    );
+  }
+  return warnings;
+}
+
+const NAMED_PROMETHEUS_PREFIX = 'prometheus/';
+
+/** The quoted names of a receiver's jobs that have a discovery key `counts` accepts. */
+function discoveringJobs(receiver: unknown, counts: (key: string) => boolean): string[] {
+  const jobs = getPath(receiver, ['config', 'scrape_configs']);
   if (!Array.isArray(jobs)) return [];
-  const names = jobs
+  return jobs
     .filter(isRecord)
-    .filter((job) => Object.keys(job).some((key) => isDiscoveryKey(key) && key !== HTTP_SD_KEY))
+    .filter((job) => Object.keys(job).some((key) => isDiscoveryKey(key) && counts(key)))
     .map((job) => `"${String(job.job_name)}"`);
-  if (names.length === 0) return [];
+}
+
+/**
+ * A prometheus receiver that no pipeline lists is never started by the collector: the allocator
+ * then assigns targets that nobody scrapes, silently. Judged only when pipelines are written.
+ */
+function unusedReceiverWarnings(config: JsonObject | undefined): string[] {
+  const pipelines = getPath(config, ['service', 'pipelines']);
+  if (!isRecord(pipelines)) return [];
+  const used = Object.values(pipelines).some((pipeline) => {
+    const receivers = isRecord(pipeline) ? pipeline.receivers : undefined;
+    return Array.isArray(receivers) && receivers.includes('prometheus');
+  });
+  if (used) return [];
   return [
-    `scrape jobs ${names.join(', ')} discover their own targets, so every collector replica scrapes all of them (duplicate, out-of-order samples); let the otel-ta webhook rewrite them to the target allocator`,
+    'receivers.prometheus is not listed in any pipeline of service.pipelines, so the collectors never scrape the targets the allocator assigns them; add prometheus to the receivers of a metrics pipeline',
   ];
 }

@@ -31,13 +31,13 @@ export type HttpGet = (request: HttpGetRequest) => Promise<HttpGetResponse>;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const MAX_REDIRECTS = 10;
 
-function getOnce(req: HttpGetRequest, url: URL): Promise<IncomingMessage> {
+function getOnce(req: HttpGetRequest, url: URL, signal: AbortSignal): Promise<IncomingMessage> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const tls = url.protocol === 'https:' && req.tls !== undefined ? req.tls : {};
   return new Promise((resolve, reject) => {
     const r = send(
       url,
-      { method: 'GET', headers: req.headers, timeout: req.timeoutMs, ...tls },
+      { method: 'GET', headers: req.headers, timeout: req.timeoutMs, signal, ...tls },
       resolve,
     );
     r.on('timeout', () => r.destroy(new Error(`no response within ${req.timeoutMs} ms`)));
@@ -63,17 +63,43 @@ function readBody(res: IncomingMessage): Promise<string> {
   });
 }
 
-/** The default HttpGet on node:http/node:https, following redirects like Go's client. */
-export const nodeHttpGet: HttpGet = async (req) => {
-  let url = new URL(req.url);
+// Headers that carry credentials: kept along a redirect only to the same host or a subdomain of
+// it, as Go's client does, so a redirect cannot hand the credentials to another server.
+const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
+  'authorization',
+  'www-authenticate',
+  'cookie',
+  'cookie2',
+]);
+
+function isDomainOrSubdomain(host: string, of: string): boolean {
+  return host === of || host.endsWith(`.${of}`);
+}
+
+function headersForRedirect(
+  headers: Readonly<Record<string, string>>,
+  initial: URL,
+  next: URL,
+): Readonly<Record<string, string>> {
+  if (isDomainOrSubdomain(next.hostname, initial.hostname)) return headers;
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADERS.has(name.toLowerCase())),
+  );
+}
+
+async function getFollowing(req: HttpGetRequest, signal: AbortSignal): Promise<HttpGetResponse> {
+  const initial = new URL(req.url);
+  let url = initial;
+  let current: HttpGetRequest = req;
   for (let hop = 0; ; hop++) {
-    const res = await getOnce(req, url);
+    const res = await getOnce(current, url, signal);
     const status = res.statusCode ?? 0;
     const location = res.headers.location;
     if (req.followRedirects && status >= 300 && status < 400 && location !== undefined) {
       res.resume();
       if (hop >= MAX_REDIRECTS) throw new Error(`stopped after ${MAX_REDIRECTS} redirects`);
       url = new URL(location, url);
+      current = { ...req, headers: headersForRedirect(req.headers, initial, url) };
       continue;
     }
     return {
@@ -83,4 +109,22 @@ export const nodeHttpGet: HttpGet = async (req) => {
       body: await readBody(res),
     };
   }
+}
+
+/**
+ * The default HttpGet on node:http/node:https, following redirects like Go's client. `timeoutMs`
+ * bounds the whole exchange (redirects and body included), not only silences: a server that
+ * trickles its answer must not hold a refresh, and so its job's reloads and the shutdown, forever.
+ */
+export const nodeHttpGet: HttpGet = (req) => {
+  const controller = new AbortController();
+  return new Promise<HttpGetResponse>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`no complete response within ${req.timeoutMs} ms`));
+      controller.abort();
+    }, req.timeoutMs);
+    getFollowing(req, controller.signal)
+      .then(resolve, reject)
+      .finally(() => clearTimeout(timer));
+  });
 };

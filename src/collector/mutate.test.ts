@@ -594,6 +594,20 @@ describe('mutateCollector denials', () => {
     expect(denied(notList)).toContain('must be a list of scrape configs');
   });
 
+  it('says a job_name that YAML reads as a number must be quoted, instead of calling it missing', () => {
+    const config = `receivers:
+  prometheus:
+    config:
+      scrape_configs:
+      - job_name: 9100
+        static_configs:
+        - targets: ['node:9100']
+`;
+    expect(denied(alpha(config))).toBe(
+      'receivers.prometheus.config.scrape_configs[0].job_name is the number 9100, not a string; quote it (job_name: "9100")',
+    );
+  });
+
   it('denies a config whose aliases expand past the reading budget (billion laughs)', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) {

@@ -32,6 +32,13 @@ export function readScrapeConfigs(value: unknown, path: string): JsonObject[] {
       );
     }
     const name = job.job_name;
+    if (typeof name === 'number' || typeof name === 'boolean') {
+      // YAML reads `job_name: 9100` or `job_name: true` as a number or a boolean.
+      throw new CollectorInputError(
+        'COLLECTOR_SCRAPE_CONFIGS',
+        `${path}[${index}].job_name is the ${typeof name} ${String(name)}, not a string; quote it (job_name: "${String(name)}")`,
+      );
+    }
     if (typeof name !== 'string' || name === '') {
       throw new CollectorInputError(
         'COLLECTOR_SCRAPE_CONFIGS',

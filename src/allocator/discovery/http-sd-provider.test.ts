@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsageError } from '../../errors.js';
+import { createLogger } from '../../observability/logger.js';
 import { createHttpSdFactory } from './http-sd-provider.js';
 import { ManualClock } from './manual-clock.js';
 import type { DiscoveryProvider } from './provider.js';
@@ -116,6 +118,28 @@ describe('http_sd_configs against a real local server', () => {
     reply.body = JSON.stringify([{ targets: ['a:1'] }]);
     clock.advance(10_000);
     await sink.waitFor(() => sink.addresses().join() === 'a:1');
+  });
+
+  it('never logs the password of a URL with credentials', async () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done): void {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'info', name: 'test' }, destination);
+    const deps = testDeps({ clock: new ManualClock() });
+    reply = { status: 500, type: 'text/plain', body: 'boom' };
+    provider = createHttpSdFactory(deps)(
+      { url: url.replace('http://', 'http://prom:s3cret@'), refresh_interval: '10s' },
+      testContext({ logger }),
+    );
+    await provider.start(new RecordingSink().sink);
+    await waitUntil(() => Promise.resolve(lines.length > 0));
+    expect(seenAuth[0]).toBe(`Basic ${Buffer.from('prom:s3cret').toString('base64')}`);
+    expect(lines.join('')).toContain('prom:xxxxx@127.0.0.1');
+    expect(lines.join('')).not.toContain('s3cret');
   });
 
   it.each([

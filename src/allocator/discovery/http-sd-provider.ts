@@ -19,6 +19,14 @@ export class HttpSdError extends Error {
   }
 }
 
+/** The URL as logs may show it: a password in it becomes `xxxxx`, as Prometheus prints URLs. */
+function redactedUrl(url: URL): string {
+  if (url.password === '') return url.href;
+  const copy = new URL(url.href);
+  copy.password = 'xxxxx';
+  return copy.href;
+}
+
 /**
  * `http_sd_configs`: polls a URL every `refresh_interval` for a JSON list of target groups and
  * validates the answer as Prometheus does (HTTP 200, `application/json`, a list of
@@ -42,7 +50,11 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
       throw configError(reader.child('url'), 'URL scheme must be http or https');
     }
     if (parsed.hostname === '') throw configError(reader.child('url'), 'host is missing in URL');
-    const logger = context.logger.child({ mechanism: 'http_sd', job: context.job, url });
+    const logger = context.logger.child({
+      mechanism: 'http_sd',
+      job: context.job,
+      url: redactedUrl(parsed),
+    });
 
     // An unchanged response yields the same group objects, so an idle refresh changes nothing.
     let last: { digest: string; groups: TargetGroup[] } | undefined;

@@ -5,6 +5,7 @@ import { Annotations } from './annotations.js';
 import { encodeStash, readStash } from './stash.js';
 import { mutateCollector, type MutationContext, type MutationOutcome } from './mutate.js';
 import { computeJsonPatch } from './patch.js';
+import { convertCollector } from './convert.js';
 import type { JsonObject } from './json-value.js';
 
 const IMAGE = 'ghcr.io/otel-ta/otel-ta:0.1.0';
@@ -618,6 +619,37 @@ describe('mutateCollector denials', () => {
     expect(denied(alpha(`${levels.join('\n')}\n`))).toContain(
       'too large once its aliases are expanded',
     );
+  });
+
+  it('counts the config text the conversion keeps on the stored v1beta1 object, so an allowed v1alpha1 collector fits Kubernetes once stored', () => {
+    let config = 'receivers:\n  prometheus:\n    config:\n      scrape_configs:\n';
+    for (let i = 0; i < 400; i++) {
+      config += `      # job ${i}\n      - job_name: job-${i}\n        scrape_interval: 30s\n        static_configs:\n        - targets: ['host-${i}-a.example.com:9100', 'host-${i}-b.example.com:9100', 'host-${i}-c.example.com:9100']\n          labels: {team: payments, env: production}\n`;
+    }
+    const manifest = alpha(config);
+    // kubectl apply (client-side) keeps the manifest in an annotation too.
+    manifest.metadata = {
+      name: 'collector-with-ta',
+      namespace: 'observability',
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(manifest)}\n`,
+      },
+    };
+    const outcome = mutateCollector(manifest, CONTEXT);
+    if (outcome.kind === 'mutated') {
+      const stored = convertCollector(outcome.object, 'opentelemetry.io/v1beta1');
+      const annotations = (stored.metadata as JsonObject).annotations as Record<string, string>;
+      const bytes = Object.entries(annotations).reduce(
+        (sum, [key, value]) => sum + Buffer.byteLength(key) + Buffer.byteLength(value),
+        0,
+      );
+      expect(bytes).toBeLessThanOrEqual(262144);
+    } else {
+      expect(outcome.kind).toBe('denied');
+      expect(outcome.kind === 'denied' && outcome.message).toContain(
+        `${Annotations.v1alpha1ConfigText}`,
+      );
+    }
   });
 
   it('denies a stash too large for annotations instead of truncating it', () => {

@@ -102,7 +102,7 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
   } else {
     if (rewrite.config !== undefined) spec.config = rewrite.config;
     writeEncodedStash(result, rewrite.stash);
-    assertAnnotationsFit(result);
+    assertAnnotationsFit(result, keptConfigTextBytes(spec.config));
   }
   if (jsonEqual(result, object)) return { kind: 'unchanged', warnings };
   return { kind: 'mutated', object: result, warnings };
@@ -152,15 +152,28 @@ function rewriteMode(view: CollectorView): { mode: RewriteMode; warnings: string
   return { mode, warnings };
 }
 
-function assertAnnotationsFit(object: JsonObject): void {
-  let total = 0;
+/**
+ * A v1alpha1 config text is stored beside the v1beta1 object in annotation
+ * `otel-ta.dev/v1alpha1-config` by the conversion webhook (convert.ts), after this check and
+ * after the API server's own size check of the request: it counts now, or the stored object can
+ * exceed Kubernetes' limit, and every later write of it fails.
+ */
+function keptConfigTextBytes(config: unknown): number {
+  if (typeof config !== 'string') return 0;
+  return (
+    Buffer.byteLength(Annotations.v1alpha1ConfigText, 'utf8') + Buffer.byteLength(config, 'utf8')
+  );
+}
+
+function assertAnnotationsFit(object: JsonObject, keptConfigText: number): void {
+  let total = keptConfigText;
   for (const [key, value] of Object.entries(readAnnotations(object))) {
     total += Buffer.byteLength(key, 'utf8') + Buffer.byteLength(value, 'utf8');
   }
   if (total > MAX_ANNOTATIONS_BYTES) {
     throw new CollectorInputError(
       'COLLECTOR_STASH_TOO_LARGE',
-      `the original scrape configs stashed in annotation ${Annotations.originalScrapeConfigs} bring the collector's annotations to ${total} bytes, above otel-ta's budget of ${MAX_ANNOTATIONS_BYTES} (Kubernetes allows 262144 in total); split the scrape jobs across several collectors or move them to ServiceMonitors/PodMonitors with prometheusCR`,
+      `the original scrape configs stashed in annotation ${Annotations.originalScrapeConfigs}${keptConfigText > 0 ? ` (and the v1alpha1 config text kept in ${Annotations.v1alpha1ConfigText} when the collector is stored)` : ''} bring the collector's annotations to ${total} bytes, above otel-ta's budget of ${MAX_ANNOTATIONS_BYTES} (Kubernetes allows 262144 in total); split the scrape jobs across several collectors or move them to ServiceMonitors/PodMonitors with prometheusCR`,
       422,
     );
   }

@@ -24,6 +24,21 @@ describe('file_sd_configs', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('ignores unknown group keys in JSON files and rejects them in YAML files, as Prometheus does', async () => {
+    writeFileSync(join(dir, 'a.json'), JSON.stringify([{ targets: ['a:1'], comment: 'x' }]));
+    writeFileSync(join(dir, 'b.yml'), '- targets: ["b:1"]\n  comment: x\n');
+    const deps = testDeps();
+    provider = createFileSdFactory(deps)(
+      { files: ['a.json', 'b.yml'] },
+      testContext({ baseDir: dir }),
+    );
+    const sink = new RecordingSink();
+    await provider.start(sink.sink);
+    await sink.waitFor(() => sink.addresses().length === 1);
+    expect(sink.addresses()).toEqual(['a:1']);
+    expect(await counterValue(deps.metrics, 'discoveryErrors')).toBeGreaterThan(0);
+  });
+
   it('reads JSON and YAML files matching a glob, with __meta_filepath and file:index sources', async () => {
     writeFileSync(
       join(dir, 'a.json'),

@@ -33,9 +33,12 @@ interface FilePattern {
   readonly matcher: RegExp | undefined;
 }
 
+function isJsonFile(path: string): boolean {
+  return extname(path).toLowerCase() === '.json';
+}
+
 function parseFile(path: string, text: string): unknown {
-  const ext = extname(path).toLowerCase();
-  return ext === '.json' ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown);
+  return isJsonFile(path) ? (JSON.parse(text) as unknown) : (parseYaml(text) as unknown);
 }
 
 /**
@@ -98,6 +101,7 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       const parsed = parseTargetGroups(parseFile(path, text), {
         where: path,
         sourceOf: (i) => `${path}:${i}`,
+        ignoreUnknownKeys: isJsonFile(path),
         extraLabels: { __meta_filepath: path },
       });
       const groups = reuseUnchangedGroups(previous, parsed);

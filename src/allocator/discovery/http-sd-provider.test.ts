@@ -110,6 +110,13 @@ describe('http_sd_configs against a real local server', () => {
     },
   );
 
+  it('ignores keys it does not know in a group, as Prometheus decodes the JSON', async () => {
+    reply.body = JSON.stringify([{ targets: ['a:1'], labels: { team: 'x' }, comment: 'rack 4' }]);
+    const { sink } = await started(new ManualClock());
+    await sink.waitFor(() => sink.addresses().length === 1);
+    expect(sink.bySource.get(`${url}:0`)?.labels).toEqual({ team: 'x', __meta_url: url });
+  });
+
   it('clears sources the server no longer returns', async () => {
     reply.body = JSON.stringify([{ targets: ['a:1'] }, { targets: ['b:1'] }]);
     const clock = new ManualClock();

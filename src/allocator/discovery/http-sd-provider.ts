@@ -90,6 +90,7 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
       const parsed = parseTargetGroups(body, {
         where: url,
         sourceOf: (i) => `${url}:${i}`,
+        ignoreUnknownKeys: true,
         extraLabels: { __meta_url: url },
       });
       const groups = reuseUnchangedGroups(last?.groups, parsed);

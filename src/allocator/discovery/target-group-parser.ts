@@ -17,6 +17,11 @@ export interface GroupParseOptions {
   readonly extraLabels?: Labels;
   /** Where the list came from, for messages. */
   readonly where: string;
+  /**
+   * Skip keys other than `targets` and `labels` instead of rejecting the group: Prometheus decodes
+   * JSON (http_sd answers, .json files) with Go's lenient decoder, YAML strictly.
+   */
+  readonly ignoreUnknownKeys?: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -52,7 +57,7 @@ export function parseTargetGroups(value: unknown, options: GroupParseOptions): T
   return value.map((item: unknown, i): TargetGroup => {
     const where = `${options.where}: group ${i}`;
     if (!isRecord(item)) throw new TargetGroupFormatError(`${where}: must be a map`);
-    for (const key of Object.keys(item)) {
+    for (const key of options.ignoreUnknownKeys === true ? [] : Object.keys(item)) {
       if (key !== 'targets' && key !== 'labels') {
         throw new TargetGroupFormatError(`${where}: unknown key "${key}"`);
       }

@@ -652,6 +652,17 @@ describe('mutateCollector denials', () => {
     }
   });
 
+  it('denies a config nested deeper than it can walk with a 400 that says so, not an internal error', () => {
+    // The API server's JSON decoder accepts up to 10000 levels.
+    let deep: unknown = [];
+    for (let level = 0; level < 9000; level++) deep = [deep];
+    const outcome = mutateCollector(beta([{ ...STATIC_JOB, params: { x: deep } }]), CONTEXT);
+    expect(outcome).toMatchObject({ kind: 'denied', code: 400 });
+    expect(outcome.kind === 'denied' && outcome.message).toBe(
+      'spec nests maps and lists too deeply for otel-ta to read; flatten the deeply nested value in spec.config',
+    );
+  });
+
   it('denies a stash too large for annotations instead of truncating it', () => {
     const jobs = Array.from({ length: 400 }, (_, i) => ({
       job_name: `job-${i}`,

@@ -50,6 +50,15 @@ export function mutateCollector(object: unknown, context: MutationContext): Muta
     if (err instanceof CollectorInputError) {
       return { kind: 'denied', code: err.status, message: err.message };
     }
+    // The domain walks values recursively; the API server admits JSON nested up to 10000 levels.
+    if (err instanceof RangeError && err.message.includes('call stack')) {
+      return {
+        kind: 'denied',
+        code: 400,
+        message:
+          'spec nests maps and lists too deeply for otel-ta to read; flatten the deeply nested value in spec.config',
+      };
+    }
     const reason = err instanceof Error ? err.message : String(err);
     return {
       kind: 'denied',

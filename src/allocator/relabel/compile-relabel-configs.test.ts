@@ -42,6 +42,17 @@ describe('compileRelabelConfigs validation', () => {
     );
   });
 
+  it('rejects \\C (any byte), which RE2 in C++ accepts and Prometheus (Go) does not', () => {
+    expect(errorOf([{ action: 'keep', regex: 'a\\C' }]).message).toBe(
+      'relabel_configs[0]: invalid regex "a\\\\C": invalid escape sequence: \\C',
+    );
+    expect(errorOf([{ action: 'keep', regex: '[\\C]' }]).message).toContain('\\C');
+    // An escaped backslash before C, and \C quoted by \Q...\E, are plain text.
+    expect(() =>
+      compileRelabelConfigs([{ action: 'keep', regex: 'a\\\\C|\\Q\\C\\E' }]),
+    ).not.toThrow();
+  });
+
   const cases: [string, unknown, string][] = [
     [
       'an unknown action',

@@ -35,7 +35,28 @@ const RE2_CACHE_CAPACITY = 8192;
 
 export class RegexSyntaxError extends Error {}
 
+/**
+ * True when the pattern uses `\C` (any single byte) outside `\Q...\E`: RE2 in C++ accepts it, Go's
+ * regexp (Prometheus) rejects it as an invalid escape, so a config Prometheus refuses must not load.
+ */
+function hasAnyByteEscape(source: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    if (source[i] !== '\\') continue;
+    const next = source[i + 1];
+    if (next === 'C') return true;
+    if (next === 'Q') {
+      const end = source.indexOf('\\E', i + 2);
+      if (end < 0) return false;
+      i = end + 1;
+      continue;
+    }
+    i++;
+  }
+  return false;
+}
+
 function compileRe2(source: string): RE2 {
+  if (hasAnyByteEscape(source)) throw new RegexSyntaxError('invalid escape sequence: \\C');
   const wrapped = `^(?s:${source})$`;
   try {
     return new RE2(wrapped, 'u');

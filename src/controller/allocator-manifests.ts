@@ -4,7 +4,13 @@ import type { KubeObject } from '../k8s/object.js';
 import { ALLOCATOR_CONFIG_KEY, type AllocatorConfigFile } from './allocator-config.js';
 import type { AllocatorPermissions } from './allocator-rbac.js';
 import { ownerReference, pickDefined, type CollectorResource } from './collector-resource.js';
-import { CONFIG_HASH_ANNOTATION, Components, objectLabels, selectorLabels } from './labels.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  Components,
+  objectLabels,
+  ownerAnnotations,
+  selectorLabels,
+} from './labels.js';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY } from './security-context.js';
 
 export const ALLOCATOR_PORT = 8080;
@@ -33,6 +39,7 @@ export function buildAllocatorManifests(
     name: objectName,
     namespace: collector.namespace,
     labels: objectLabels(Components.allocator, collector.namespace, collector.name, name),
+    ...ownerAnnotations(collector.namespace, collector.name),
     ownerReferences: [ownerReference(collector)],
   });
   const objects: KubeObject[] = [
@@ -67,6 +74,7 @@ export function buildAllocatorManifests(
     const clusterMeta = {
       name: clusterName,
       labels: objectLabels(Components.allocator, collector.namespace, collector.name, name),
+      ...ownerAnnotations(collector.namespace, collector.name),
     };
     objects.push(
       {
@@ -160,6 +168,7 @@ function allocatorDeployment(
       name,
       namespace: collector.namespace,
       labels,
+      ...ownerAnnotations(collector.namespace, collector.name),
       ownerReferences: [ownerReference(collector)],
     },
     spec: {

@@ -6,6 +6,7 @@ import type { Scheduler } from './work-queue.js';
 import { timerScheduler, WorkQueue } from './work-queue.js';
 import type { BackoffOptions } from '../k8s/backoff.js';
 import type { ControllerMetrics } from './controller-metrics.js';
+import { COLLECTOR_ANNOTATION } from './labels.js';
 
 export interface CollectorControllerOptions {
   /**
@@ -167,10 +168,13 @@ export class CollectorController {
 }
 
 /**
- * The collector key of an object we created, from its `app.kubernetes.io/instance` label
- * (`<namespace>.<name>`; a namespace is a DNS label, so the first dot splits them).
+ * The collector key of an object we created: its collector annotation where the instance label
+ * was shortened, else the `app.kubernetes.io/instance` label (`<namespace>.<name>`; a namespace
+ * is a DNS label, so the first dot splits them).
  */
 export function ownerKey(obj: KubeObject): string | undefined {
+  const annotated = obj.metadata?.annotations?.[COLLECTOR_ANNOTATION];
+  if (annotated !== undefined && annotated.indexOf('/') > 0) return annotated;
   const instance = obj.metadata?.labels?.['app.kubernetes.io/instance'];
   const dot = instance?.indexOf('.') ?? -1;
   if (instance === undefined || dot <= 0) return undefined;

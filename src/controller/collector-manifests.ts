@@ -3,7 +3,13 @@ import { sha256Hex } from '../collector/canonical-json.js';
 import { isRecord, type JsonObject } from '../collector/json-value.js';
 import type { KubeObject } from '../k8s/object.js';
 import { ownerReference, pickDefined, type CollectorResource } from './collector-resource.js';
-import { CONFIG_HASH_ANNOTATION, Components, objectLabels, selectorLabels } from './labels.js';
+import {
+  CONFIG_HASH_ANNOTATION,
+  Components,
+  objectLabels,
+  ownerAnnotations,
+  selectorLabels,
+} from './labels.js';
 import { RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY } from './security-context.js';
 
 export const COLLECTOR_CONFIG_KEY = 'collector.yaml';
@@ -40,6 +46,7 @@ export function buildCollectorManifests(
     name,
     namespace: collector.namespace,
     labels,
+    ...ownerAnnotations(collector.namespace, collector.name),
     ownerReferences: [ownerReference(collector)],
   };
   const userServiceAccount =

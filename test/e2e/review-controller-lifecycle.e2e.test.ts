@@ -42,42 +42,56 @@ describe('otel-ta controller over a collector lifecycle, on a real API server', 
     await cp?.stop();
   });
 
-  it('a collector deleted while no controller ran loses its ClusterRole and ClusterRoleBinding when a controller starts', async () => {
-    const name = 'cluster-wide';
-    const clusterName = `otel-ta:${NS}:${name}-targetallocator`;
-    // Kubernetes discovery in every namespace: the allocator gets a ClusterRole and its binding,
-    // which (cluster-scoped) cannot carry an owner reference to the collector.
-    const collector = admitted(
-      userCollector((c) => {
-        c.metadata.name = name;
-        c.metadata.namespace = NS;
-        c.spec.config.receivers.prometheus.config.scrape_configs = [
-          { job_name: 'pods', kubernetes_sd_configs: [{ role: 'pod' }] },
-        ];
-      }),
-    );
-    controller = await startController(kubeconfig, { resyncPeriod: '10m' });
-    await applyJson(cp, collector);
-    await eventually('the allocator ClusterRoleBinding', () =>
-      getJson(cp, ['clusterrolebinding', clusterName]),
-    );
-    await eventually('the allocator ClusterRole', () => getJson(cp, ['clusterrole', clusterName]));
+  // The long name makes `<namespace>.<name>` longer than a label value (63 characters).
+  it.each([
+    ['cluster-wide', 'cluster-wide-targetallocator'],
+    [
+      'cluster-wide-collector-for-the-payments-team-eu-west-1',
+      'cluster-wide-collector-for-the-payments-team-eu-targetallocator',
+    ],
+  ])(
+    'a collector (%s) deleted while no controller ran loses its ClusterRole and ClusterRoleBinding when a controller starts',
+    async (name, allocator) => {
+      const clusterName = `otel-ta:${NS}:${allocator}`;
+      // Kubernetes discovery in every namespace: the allocator gets a ClusterRole and its binding,
+      // which (cluster-scoped) cannot carry an owner reference to the collector.
+      const collector = admitted(
+        userCollector((c) => {
+          c.metadata.name = name;
+          c.metadata.namespace = NS;
+          c.spec.config.receivers.prometheus.config.scrape_configs = [
+            { job_name: 'pods', kubernetes_sd_configs: [{ role: 'pod' }] },
+          ];
+        }),
+      );
+      controller = await startController(kubeconfig, { resyncPeriod: '10m' });
+      await applyJson(cp, collector);
+      await eventually('the allocator ClusterRoleBinding', () =>
+        getJson(cp, ['clusterrolebinding', clusterName]),
+      );
+      await eventually('the allocator ClusterRole', () =>
+        getJson(cp, ['clusterrole', clusterName]),
+      );
+      await eventually('the allocator Deployment', () =>
+        getJson(cp, ['deployment', allocator, '-n', NS]),
+      );
 
-    await controller.app.stop();
-    controller = undefined;
-    await kubectlOk(cp, ['delete', 'otelcol', name, '-n', NS, '--wait=true']);
+      await controller.app.stop();
+      controller = undefined;
+      await kubectlOk(cp, ['delete', 'otelcol', name, '-n', NS, '--wait=true']);
 
-    // A new controller process: it never saw the collector, nor its deletion.
-    controller = await startController(kubeconfig, { resyncPeriod: '10m' });
-    await eventually(
-      'the orphaned ClusterRoleBinding deleted',
-      async () => (await getJson(cp, ['clusterrolebinding', clusterName])) === undefined,
-    );
-    await eventually(
-      'the orphaned ClusterRole deleted',
-      async () => (await getJson(cp, ['clusterrole', clusterName])) === undefined,
-    );
-  });
+      // A new controller process: it never saw the collector, nor its deletion.
+      controller = await startController(kubeconfig, { resyncPeriod: '10m' });
+      await eventually(
+        'the orphaned ClusterRoleBinding deleted',
+        async () => (await getJson(cp, ['clusterrolebinding', clusterName])) === undefined,
+      );
+      await eventually(
+        'the orphaned ClusterRole deleted',
+        async () => (await getJson(cp, ['clusterrole', clusterName])) === undefined,
+      );
+    },
+  );
 
   it('records each allocator configuration warning once, not again at every resync', async () => {
     const name = 'tampered-stash';

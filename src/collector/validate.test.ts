@@ -7,6 +7,10 @@ import { mutateCollector } from './mutate.js';
 import { validateCollector } from './validate.js';
 
 const PREFIX = 'the OpenTelemetry Spec Prometheus configuration is incorrect, ';
+const ADD_RECEIVER =
+  'add a map receivers.prometheus with config.scrape_configs to spec.config, or remove spec.targetAllocator.enabled';
+const ADD_JOBS =
+  'list the scrape jobs under receivers.prometheus.config.scrape_configs (a list of maps with a job_name), or enable spec.targetAllocator.prometheusCR';
 
 function fixture(version: 'v1alpha1' | 'v1beta1'): JsonObject {
   const path = new URL(
@@ -64,12 +68,12 @@ describe('validateCollector: upstream rules, upstream messages', () => {
 
   it('rejects modes other than statefulset and daemonset, deployment being the default', () => {
     expect(message(withSpec(beta, { mode: 'sidecar' }))).toBe(
-      'the OpenTelemetry Collector mode is set to sidecar, which does not support the target allocation deployment',
+      'the OpenTelemetry Collector mode is set to sidecar, which does not support the target allocation deployment. Fix: set spec.mode: statefulset (or daemonset with spec.targetAllocator.allocationStrategy: per-node), or remove spec.targetAllocator.enabled',
     );
     const noMode = withSpec(beta, {});
     delete (noMode.spec as JsonObject).mode;
     expect(message(noMode)).toBe(
-      'the OpenTelemetry Collector mode is set to deployment, which does not support the target allocation deployment',
+      'the OpenTelemetry Collector mode is set to deployment, which does not support the target allocation deployment. Fix: set spec.mode: statefulset (or daemonset with spec.targetAllocator.allocationStrategy: per-node), or remove spec.targetAllocator.enabled',
     );
   });
 
@@ -82,14 +86,14 @@ describe('validateCollector: upstream rules, upstream messages', () => {
         }),
       ),
     ).toBe(
-      'the OpenTelemetry Collector mode is set to daemonset, which must be used with target allocation strategy per-node ',
+      'the OpenTelemetry Collector mode is set to daemonset, which must be used with target allocation strategy per-node. Fix: set spec.targetAllocator.allocationStrategy: per-node',
     );
     expect(
       message(
         withSpec(beta, { targetAllocator: { enabled: true, allocationStrategy: 'per-node' } }),
       ),
     ).toBe(
-      'target allocation strategy per-node is only supported in OpenTelemetry Collector mode daemonset',
+      'target allocation strategy per-node is only supported in OpenTelemetry Collector mode daemonset. Fix: set spec.mode: daemonset, or spec.targetAllocator.allocationStrategy: consistent-hashing',
     );
     expect(
       message(
@@ -101,18 +105,18 @@ describe('validateCollector: upstream rules, upstream messages', () => {
     ).toBeUndefined();
   });
 
-  it('reports receiver problems wrapped like upstream', () => {
+  it('reports receiver problems wrapped like upstream, each followed by its fix', () => {
     expect(message(withSpec(alpha, { config: 'receivers: [' }))).toBe(
-      `${PREFIX}couldn't parse the opentelemetry-collector configuration`,
+      `${PREFIX}couldn't parse the opentelemetry-collector configuration. Fix: make spec.config a map of receivers, exporters and service`,
     );
     expect(message(withSpec(beta, { config: { exporters: {} } }))).toBe(
-      `${PREFIX}no receivers available as part of the configuration`,
+      `${PREFIX}no receivers available as part of the configuration. Fix: ${ADD_RECEIVER}`,
     );
     expect(message(withSpec(beta, { config: { receivers: { 'prometheus/x': {} } } }))).toBe(
-      `${PREFIX}no prometheus available as part of the configuration`,
+      `${PREFIX}no prometheus available as part of the configuration. Fix: the target allocator serves only the receiver named "prometheus": rename receivers.prometheus/x to prometheus (or move its scrape_configs there), or remove spec.targetAllocator.enabled`,
     );
     expect(message(withSpec(beta, { config: { receivers: { prometheus: null } } }))).toBe(
-      `${PREFIX}prometheus property in the configuration doesn't contain valid prometheus`,
+      `${PREFIX}prometheus property in the configuration doesn't contain valid prometheus. Fix: ${ADD_RECEIVER}`,
     );
   });
 
@@ -121,13 +125,13 @@ describe('validateCollector: upstream rules, upstream messages', () => {
       config: { receivers: { prometheus: { config: { scrape_configs: [] } } } },
     });
     expect(message(empty)).toBe(
-      `${PREFIX}either at least one scrape config needs to be defined or PrometheusCR needs to be enabled`,
+      `${PREFIX}either at least one scrape config needs to be defined or PrometheusCR needs to be enabled. Fix: ${ADD_JOBS}`,
     );
     expect(message(withSpec(beta, { config: { receivers: { prometheus: {} } } }))).toBe(
-      `${PREFIX}no prometheusConfig available as part of the configuration`,
+      `${PREFIX}no prometheusConfig available as part of the configuration. Fix: ${ADD_JOBS}`,
     );
     expect(message(withSpec(beta, { config: { receivers: { prometheus: { config: {} } } } }))).toBe(
-      `${PREFIX}no scrape_configs available as part of the configuration`,
+      `${PREFIX}no scrape_configs available as part of the configuration. Fix: ${ADD_JOBS}`,
     );
     const cr = withSpec(beta, {
       targetAllocator: { enabled: true, prometheusCR: { enabled: true } },

@@ -13,8 +13,9 @@ const PER_NODE = 'per-node';
 
 /**
  * The upstream operator's admission rules for a collector with the target allocator enabled, with
- * upstream's exact messages (users search for them). One difference: when the mutation moved the
- * scrape configs to the allocator (`target_allocator` rewrite mode), the stashed ones count.
+ * upstream's exact messages (users search for them), each followed by the fix (upstream's alone
+ * do not say what to change). One difference: when the mutation moved the scrape configs to the
+ * allocator (`target_allocator` rewrite mode), the stashed ones count.
  */
 export function validateCollector(object: unknown): ValidationOutcome {
   const view = readCollector(object);
@@ -32,29 +33,65 @@ function modeProblem(view: CollectorView): string | undefined {
   const { mode } = view;
   const strategy = view.targetAllocator.allocationStrategy;
   if (mode !== 'statefulset' && mode !== 'daemonset') {
-    return `the OpenTelemetry Collector mode is set to ${mode}, which does not support the target allocation deployment`;
+    return withFix(
+      `the OpenTelemetry Collector mode is set to ${mode}, which does not support the target allocation deployment`,
+      'set spec.mode: statefulset (or daemonset with spec.targetAllocator.allocationStrategy: per-node), or remove spec.targetAllocator.enabled',
+    );
   }
   if (mode === 'daemonset' && strategy !== PER_NODE) {
-    // Upstream's message ends with a space; kept so it matches byte for byte.
-    return `the OpenTelemetry Collector mode is set to ${mode}, which must be used with target allocation strategy ${PER_NODE} `;
+    // Upstream's message ends with a space, which withFix drops.
+    return withFix(
+      `the OpenTelemetry Collector mode is set to ${mode}, which must be used with target allocation strategy ${PER_NODE} `,
+      `set spec.targetAllocator.allocationStrategy: ${PER_NODE}`,
+    );
   }
   if (strategy === PER_NODE && mode !== 'daemonset') {
-    return `target allocation strategy ${PER_NODE} is only supported in OpenTelemetry Collector mode daemonset`;
+    return withFix(
+      `target allocation strategy ${PER_NODE} is only supported in OpenTelemetry Collector mode daemonset`,
+      `set spec.mode: daemonset, or spec.targetAllocator.allocationStrategy: consistent-hashing`,
+    );
   }
   return undefined;
 }
 
 function prometheusProblem(view: CollectorView, object: unknown): string | undefined {
   const config = collectorConfig(view);
-  if (config === undefined)
-    return `${PROMETHEUS_INCORRECT}couldn't parse the opentelemetry-collector configuration`;
+  if (config === undefined) {
+    return withFix(
+      `${PROMETHEUS_INCORRECT}couldn't parse the opentelemetry-collector configuration`,
+      'make spec.config a map of receivers, exporters and service',
+    );
+  }
   const receiver =
     lookup(config, 'receivers') ?? lookup(config.receivers as JsonObject, 'prometheus');
-  if (receiver !== undefined) return PROMETHEUS_INCORRECT + receiver;
+  if (receiver !== undefined) {
+    return withFix(PROMETHEUS_INCORRECT + receiver, receiverFix(config.receivers));
+  }
   if (view.targetAllocator.prometheusCREnabled) return undefined;
   const prometheus = (config.receivers as JsonObject).prometheus as JsonObject;
   const inner = scrapeConfigsProblem(prometheus, object);
-  return inner === undefined ? undefined : PROMETHEUS_INCORRECT + inner;
+  return inner === undefined
+    ? undefined
+    : withFix(
+        PROMETHEUS_INCORRECT + inner,
+        'list the scrape jobs under receivers.prometheus.config.scrape_configs (a list of maps with a job_name), or enable spec.targetAllocator.prometheusCR',
+      );
+}
+
+/** Upstream's message, then what to change. */
+function withFix(upstream: string, fix: string): string {
+  return `${upstream.trimEnd()}. Fix: ${fix}`;
+}
+
+/** The target allocator serves the receiver named exactly `prometheus`; a named one is the usual slip. */
+function receiverFix(receivers: unknown): string {
+  const named = isRecord(receivers)
+    ? Object.keys(receivers).find((key) => key.startsWith(NAMED_PROMETHEUS_PREFIX))
+    : undefined;
+  if (named !== undefined) {
+    return `the target allocator serves only the receiver named "prometheus": rename receivers.${named} to prometheus (or move its scrape_configs there), or remove spec.targetAllocator.enabled`;
+  }
+  return 'add a map receivers.prometheus with config.scrape_configs to spec.config, or remove spec.targetAllocator.enabled';
 }
 
 /** The config as a map (an absent or empty one is `{}`); undefined when it cannot be read as one. */

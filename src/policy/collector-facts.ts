@@ -12,6 +12,8 @@ export interface CollectorFacts {
   readonly replicasSource: 'replicas' | 'autoscaler';
   /** Parsing a v1alpha1 config string is the costly part of the facts, so it happens on demand. */
   readonly hasPrometheusReceiver: () => boolean;
+  /** The names of its Prometheus receivers (`prometheus`, `prometheus/<name>`), in config order. */
+  readonly prometheusReceivers: () => readonly string[];
   /** Enabled in the spec, or through the opt-in annotation unless the spec sets `enabled: false`. */
   readonly allocatorEnabled: boolean;
   /** The user opted out of mutation (`otel-ta.dev/inject: "false"`). */
@@ -55,12 +57,12 @@ function configObject(config: unknown): Json {
   return read.ok ? asObject(read.value) : {};
 }
 
-function hasPrometheusReceiver(config: unknown): boolean {
+function prometheusReceivers(config: unknown): string[] {
   // Cheap rejection before a YAML parse: no receiver key can be named without the word.
-  if (typeof config === 'string' && !config.includes('prometheus')) return false;
+  if (typeof config === 'string' && !config.includes('prometheus')) return [];
   const receivers = asObject(configObject(config).receivers);
   // `prometheus` and named instances `prometheus/<name>` are both Prometheus scrapers.
-  return Object.keys(receivers).some(
+  return Object.keys(receivers).filter(
     (key) => key === 'prometheus' || key.startsWith('prometheus/'),
   );
 }
@@ -85,7 +87,8 @@ export function collectorFacts(object: unknown): CollectorFacts {
     mode,
     maxReplicas: Math.max(replicas, autoscalerMax),
     replicasSource: autoscalerMax > replicas ? 'autoscaler' : 'replicas',
-    hasPrometheusReceiver: () => hasPrometheusReceiver(spec.config),
+    hasPrometheusReceiver: () => prometheusReceivers(spec.config).length > 0,
+    prometheusReceivers: () => prometheusReceivers(spec.config),
     // An explicit `enabled: false` wins over the opt-in annotation (the mutation never flips it),
     // so such a collector runs no allocator whatever the annotation says.
     allocatorEnabled:

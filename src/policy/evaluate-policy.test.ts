@@ -98,6 +98,23 @@ describe('evaluatePolicy: the out-of-order root cause', () => {
     expect(decision.warnings[0]).toContain('spec.targetAllocator.enabled is false');
   });
 
+  it('does not force the allocator on a collector whose only prometheus receiver is named, which the allocator cannot serve, and says to rename it', () => {
+    const decision = evaluatePolicy(
+      policy(`rules: [{outOfOrder: mutate}]`),
+      collector({
+        spec: { config: PROMETHEUS_CONFIG.replaceAll('prometheus', 'prometheus/apps') },
+      }),
+      { namespace: 'a' },
+    );
+    expect(decision.outOfOrderRisk).toBe(true);
+    expect(decision.forceEnable).toBe(false);
+    expect(decision.warnings).toHaveLength(1);
+    expect(decision.warnings[0]).toContain('every replica scrapes every target');
+    expect(decision.warnings[0]).toContain(
+      '(not enabled automatically: the target allocator serves only the receiver named "prometheus"; rename receivers.prometheus/apps to prometheus to let the policy enable it)',
+    );
+  });
+
   it('does not force the allocator on a deployment, which cannot run one, and says to switch to a statefulset', () => {
     const decision = evaluatePolicy(
       policy(`rules: [{outOfOrder: mutate}]`),

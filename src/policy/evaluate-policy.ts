@@ -32,6 +32,8 @@ const NO_DECISION: PolicyDecision = {
 
 /** The modes in which the upstream operator can run an allocator for the collector. */
 const ALLOCATOR_MODES = new Set(['statefulset', 'daemonset']);
+/** The one receiver the allocator's rewrite serves (upstream's rule too). */
+const ALLOCATOR_RECEIVER = 'prometheus';
 
 function ruleMatches(rule: PolicyRule, facts: CollectorFacts, namespace: string): boolean {
   const { namespaces, namespaceRegex, objectSelector } = rule.match;
@@ -84,6 +86,12 @@ function applyOutOfOrder(
       } else if (!ALLOCATOR_MODES.has(facts.mode)) {
         outcome.warnings.push(
           `${text} (not enabled automatically: mode ${facts.mode} cannot run an allocator)`,
+        );
+      } else if (!facts.prometheusReceivers().includes(ALLOCATOR_RECEIVER)) {
+        // Enabling it would only get the collector denied at validation (no receiver to serve).
+        const named = facts.prometheusReceivers()[0] ?? `${ALLOCATOR_RECEIVER}/<name>`;
+        outcome.warnings.push(
+          `${text} (not enabled automatically: the target allocator serves only the receiver named "${ALLOCATOR_RECEIVER}"; rename receivers.${named} to ${ALLOCATOR_RECEIVER} to let the policy enable it)`,
         );
       } else {
         outcome.forceEnable = true;

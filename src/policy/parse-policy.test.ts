@@ -54,6 +54,14 @@ rules:
     expect(attempt).toThrow(/matchExpressions\[0\]\.values: must not be empty with operator In/);
   });
 
+  it('refuses an allowed strategy the allocator does not know, which would deny every collector', () => {
+    expect(() =>
+      parsePolicy(parse('rules: [{allowedStrategies: [consistent_hashing, per-node]}]')),
+    ).toThrow(
+      'rules[0].allowedStrategies[0]: must be one of consistent-hashing, least-weighted, per-node; got "consistent_hashing"',
+    );
+  });
+
   it('rejects a document that is not a map', () => {
     expect(() => parsePolicy(['a'])).toThrow(/must be a map/);
   });

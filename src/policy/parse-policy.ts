@@ -1,4 +1,5 @@
 import RE2 from 're2';
+import { STRATEGY_NAMES } from '../allocator/strategies/strategy.js';
 import { UsageError } from '../errors.js';
 import { parseLabelSelector } from '../k8s/label-selector.js';
 import {
@@ -126,6 +127,20 @@ function parseMaxReplicas(value: unknown, path: string, problems: Problems): num
   return value;
 }
 
+/** A misspelt strategy would deny every collector the rule matches, so only known names pass. */
+function strategyList(value: unknown, path: string, problems: Problems): string[] {
+  const names = stringList(value, path, problems);
+  names.forEach((name, index) => {
+    if (!(STRATEGY_NAMES as readonly string[]).includes(name)) {
+      problems.add(
+        `${path}[${index}]`,
+        `must be one of ${STRATEGY_NAMES.join(', ')}; got ${JSON.stringify(name)}`,
+      );
+    }
+  });
+  return names;
+}
+
 const RULE_KEYS = [
   'name',
   'match',
@@ -155,7 +170,7 @@ function parseRule(value: unknown, index: number, problems: Problems): PolicyRul
       `${path}.outOfOrder`,
       problems,
     ),
-    allowedStrategies: stringList(value.allowedStrategies, `${path}.allowedStrategies`, problems),
+    allowedStrategies: strategyList(value.allowedStrategies, `${path}.allowedStrategies`, problems),
     allowedImagePrefixes: stringList(
       value.allowedImagePrefixes,
       `${path}.allowedImagePrefixes`,

@@ -16,6 +16,8 @@ export interface HttpGetRequest {
   readonly timeoutMs: number;
   readonly tls: HttpGetTls | undefined;
   readonly followRedirects: boolean;
+  /** Cancels the request (the provider stops); the promise then rejects. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface HttpGetResponse {
@@ -119,12 +121,24 @@ async function getFollowing(req: HttpGetRequest, signal: AbortSignal): Promise<H
 export const nodeHttpGet: HttpGet = (req) => {
   const controller = new AbortController();
   return new Promise<HttpGetResponse>((resolve, reject) => {
+    const cancel = (): void => {
+      reject(new Error('request cancelled'));
+      controller.abort();
+    };
+    if (req.signal?.aborted === true) {
+      cancel();
+      return;
+    }
+    req.signal?.addEventListener('abort', cancel, { once: true });
     const timer = setTimeout(() => {
       reject(new Error(`no complete response within ${req.timeoutMs} ms`));
       controller.abort();
     }, req.timeoutMs);
     getFollowing(req, controller.signal)
       .then(resolve, reject)
-      .finally(() => clearTimeout(timer));
+      .finally(() => {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', cancel);
+      });
   });
 };

@@ -172,6 +172,30 @@ describe('http_sd_configs against a real local server', () => {
   });
 });
 
+describe('http_sd_configs against a server that never answers', () => {
+  it('stops at once, cancelling the request in flight instead of waiting out its timeout', async () => {
+    const server = createServer(() => {
+      // Never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const provider = createHttpSdFactory(testDeps({ clock: new ManualClock() }))(
+        { url: `http://127.0.0.1:${port}/sd`, refresh_interval: '60s' },
+        testContext(),
+      );
+      await provider.start(new RecordingSink().sink);
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      await provider.stop();
+      expect(Date.now() - started).toBeLessThan(2_000);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 async function waitUntil(check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -56,6 +56,8 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
       url: redactedUrl(parsed),
     });
 
+    // Stopping cancels a request in flight: a reload or shutdown must not wait out its timeout.
+    const stopping = new AbortController();
     // An unchanged response yields the same group objects, so an idle refresh changes nothing.
     let last: { digest: string; groups: TargetGroup[] } | undefined;
     const refresh = async (): Promise<TargetGroup[]> => {
@@ -70,6 +72,7 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
         timeoutMs: Math.min(intervalMs, MAX_TIMEOUT_MS),
         tls: await client.tls(),
         followRedirects: client.followRedirects,
+        signal: stopping.signal,
       });
       if (response.status !== 200) {
         throw new HttpSdError(
@@ -113,7 +116,10 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
         void refresher.start(sink);
         return Promise.resolve();
       },
-      stop: () => refresher.stop(),
+      stop(): Promise<void> {
+        stopping.abort();
+        return refresher.stop();
+      },
     };
   };
 }

@@ -46,7 +46,8 @@ const KEYS = { cert: 'tls.crt', key: 'tls.key', ca: 'ca.crt', caKey: 'ca.key' } 
  * Self-managed webhook certificates: a CA and a serving certificate for the webhook Service in a
  * `kubernetes.io/tls` Secret (which the webhook container mounts and hot-reloads), renewed at 2/3
  * of their validity, and the CA bundle kept current in the webhook configurations and the CRD's
- * conversion webhook. Runs on the leader only; writes use resourceVersion preconditions.
+ * conversion webhook (a new CA reaches them before the Secret does). Runs on the leader only;
+ * writes use resourceVersion preconditions.
  */
 export class CertificateManager {
   private readonly loop = new BackgroundLoop((signal) => this.run(signal));
@@ -133,6 +134,9 @@ export class CertificateManager {
       need === 'ca'
         ? trustBundle(ca.certPem, firstPem(state.caCertPem ?? ''), now)
         : (state.caCertPem ?? ca.certPem);
+    // A new CA is trusted before anything is signed with it: if the caBundle writes fail (or the
+    // controller dies in between), the Secret still holds certificates the API server trusts.
+    if (need === 'ca') await this.ensureCaBundles(bundle);
     const body: KubeObject = {
       apiVersion: 'v1',
       kind: 'Secret',

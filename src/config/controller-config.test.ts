@@ -79,7 +79,7 @@ describe('buildControllerConfig', () => {
       crdName: 'opentelemetrycollectors.opentelemetry.io',
       caValidityDays: 3650,
       servingValidityDays: 365,
-      checkIntervalMs: 3_600_000,
+      checkIntervalMs: 60_000,
     });
   });
 

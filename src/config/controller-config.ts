@@ -92,7 +92,9 @@ export const CONTROLLER_DEFAULTS = {
   webhookSecretName: 'otel-ta-webhook-tls',
   caValidityDays: '3650',
   certValidityDays: '365',
-  certCheckInterval: '1h',
+  // A wiped caBundle (`kubectl replace`, Argo CD Replace=true) or a deleted Secret fails every
+  // webhook call until the next check; a check is four GETs, so it runs every minute.
+  certCheckInterval: '1m',
   logLevel: 'info',
   healthAddr: ':8081',
 } as const;

@@ -1,5 +1,6 @@
 /**
- * Self-managed certificates when a CA rotation is interrupted: the controller loses the right to
+ * Self-managed certificates meddled with: a Secret deleted and a caBundle wiped by hand, and a CA
+ * rotation that is interrupted: the controller loses the right to
  * update the webhook configuration (as an admin tightening RBAC would, and as a stand-in for a
  * controller that dies between its two writes). Whatever happens, the serving certificate in the
  * Secret must verify against the caBundle the API server uses, or every webhook call fails (and
@@ -16,7 +17,9 @@ import {
   CONTROLLER_NAMESPACE,
   getJson,
   kubectlOk,
+  eventually,
   prepareCluster,
+  startController,
 } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 
@@ -43,7 +46,7 @@ const webhookConfiguration = {
   ],
 };
 
-describe('a CA rotation the controller cannot finish', () => {
+describe('self-managed certificates meddled with', () => {
   let cp: ControlPlane;
   let kubeconfig: string;
 
@@ -55,6 +58,37 @@ describe('a CA rotation the controller cannot finish', () => {
 
   afterAll(async () => {
     await cp?.stop();
+  });
+
+  it('a Secret deleted and a caBundle wiped by hand are repaired within a minute (default check interval)', async () => {
+    const controller = await startController(kubeconfig, {
+      manageCertificates: true,
+      mutatingWebhookConfiguration: [WEBHOOK],
+    });
+    try {
+      const caBundle = async (): Promise<string | undefined> =>
+        (
+          await getJson<{ webhooks: { clientConfig: { caBundle?: string } }[] }>(cp, [
+            'mutatingwebhookconfiguration',
+            WEBHOOK,
+          ])
+        )?.webhooks[0]?.clientConfig.caBundle;
+      await eventually('the caBundle', caBundle);
+      // `kubectl replace` (Argo CD's Replace=true) of the configuration as written in Git, and a
+      // hand-deleted Secret: until the controller notices, every webhook call fails.
+      await kubectlOk(cp, ['replace', '-f', '-'], JSON.stringify(webhookConfiguration));
+      await kubectlOk(cp, ['delete', 'secret', 'otel-ta-webhook-tls', '-n', CONTROLLER_NAMESPACE]);
+      await eventually(
+        'the Secret recreated and the caBundle restored',
+        async () =>
+          (await caBundle()) !== undefined &&
+          (await getJson(cp, ['secret', 'otel-ta-webhook-tls', '-n', CONTROLLER_NAMESPACE])) !==
+            undefined,
+        75_000,
+      );
+    } finally {
+      await controller.app.stop();
+    }
   });
 
   /** Whether the Secret's serving certificate verifies against the configuration's caBundle. */

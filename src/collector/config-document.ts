@@ -1,4 +1,4 @@
-import { Document, isMap, isScalar, isSeq, stringify, type Pair, type YAMLMap } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
 import { CollectorInputError } from './collector-error.js';
 import { cloneJson, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { describeType, type ConfigSource } from './model.js';
@@ -6,7 +6,7 @@ import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
 import { editByLines } from './yaml-line-edit.js';
 import { writePlainEntry } from './yaml-plain-writer.js';
 import { entryText, findEditRegion, spliceEntry } from './yaml-region.js';
-import { parseYamlDocument, readYamlText } from './yaml-text.js';
+import { parseYamlDocument, quoteNumberLikeStrings, readYamlText } from './yaml-text.js';
 
 /** A collector config read into plain values. */
 export interface ParsedConfig {
@@ -91,7 +91,9 @@ export function renderConfig(parsed: ParsedConfig, next: JsonObject): RenderedCo
 
 /** Serialises a config object the way this project writes YAML (no line folding). */
 export function serialise(value: unknown, layout: YamlLayout = DEFAULT_LAYOUT): string {
-  return stringify(value, { ...layout, lineWidth: 0, aliasDuplicateObjects: false });
+  const document = new Document(value, { aliasDuplicateObjects: false });
+  quoteNumberLikeStrings(document);
+  return document.toString({ ...layout, lineWidth: 0 });
 }
 
 /**
@@ -224,7 +226,9 @@ function syncNode(node: unknown, before: unknown, value: unknown): unknown {
       return node;
     }
   }
-  return NODE_FACTORY.createNode(value, { aliasDuplicateObjects: false });
+  const created = NODE_FACTORY.createNode(value, { aliasDuplicateObjects: false });
+  quoteNumberLikeStrings(created);
+  return created;
 }
 
 function syncMap(node: YAMLMap, before: JsonObject, value: JsonObject): void {
@@ -240,11 +244,10 @@ function syncMap(node: YAMLMap, before: JsonObject, value: JsonObject): void {
       insertAt = index + 1;
       continue;
     }
-    node.items.splice(
-      insertAt,
-      0,
-      NODE_FACTORY.createPair(key, item, { aliasDuplicateObjects: false }),
-    );
+    const pair = NODE_FACTORY.createPair(key, item, { aliasDuplicateObjects: false });
+    if (isNode(pair.key)) quoteNumberLikeStrings(pair.key);
+    if (isNode(pair.value)) quoteNumberLikeStrings(pair.value);
+    node.items.splice(insertAt, 0, pair);
     insertAt++;
   }
 }

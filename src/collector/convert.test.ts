@@ -77,6 +77,28 @@ describe('convertCollector', () => {
     expect(convertCollector(convertCollector(original, V1ALPHA1), V1BETA1)).toEqual(original);
   });
 
+  it('quotes strings that the collector and otel-ta read as numbers when written plain (1_000, 0b1), so they stay strings', () => {
+    const original = fixture('v1beta1');
+    const labels = { build: '1_000', flags: '0b1', ratio: '1_0.5', tenth: '._1', octal: '0o1_7' };
+    (original.spec as JsonObject).config = {
+      receivers: {
+        prometheus: {
+          config: {
+            scrape_configs: [
+              { job_name: 'app', static_configs: [{ targets: ['app:8080'], labels }] },
+            ],
+          },
+        },
+      },
+      processors: { '1_000': {} },
+    };
+    const alpha = convertCollector(original, V1ALPHA1);
+    const text = (alpha.spec as JsonObject).config as string;
+    expect(text).toContain('build: "1_000"');
+    expect(text).toContain('"1_000": {}');
+    expect(convertCollector(alpha, V1BETA1)).toEqual(original);
+  });
+
   it('maps plain v1alpha1 selectors to LabelSelectors and back', () => {
     const alpha = withCR(fixture('v1alpha1'), {
       enabled: true,

@@ -663,6 +663,30 @@ describe('mutateCollector denials', () => {
     );
   });
 
+  it('keeps quoted number-like strings quoted when the config must be re-serialised whole', () => {
+    // The anchor on job a's static_configs is aliased from another receiver: an edit in place
+    // would cut it, so the whole config is written anew.
+    const config = `receivers:
+  prometheus:
+    config:
+      scrape_configs:
+      - job_name: a
+        static_configs: &t
+        - targets: ['y:1']
+          labels: {build: '1_000', flags: "0b1"}
+  prometheus/self:
+    config:
+      scrape_configs:
+      - job_name: self
+        static_configs: *t
+`;
+    const outcome = mutateCollector(alpha(config), CONTEXT);
+    const text = spec(mutated(outcome)).config as string;
+    expect(text).toContain('build: "1_000"');
+    expect(text).toContain('flags: "0b1"');
+    expect(mutateCollector(mutated(outcome), CONTEXT).kind).toBe('unchanged');
+  });
+
   it('denies a stash too large for annotations instead of truncating it', () => {
     const jobs = Array.from({ length: 400 }, (_, i) => ({
       job_name: `job-${i}`,

@@ -1,5 +1,5 @@
 import jsYaml from 'js-yaml';
-import { parseDocument, type Document } from 'yaml';
+import { parseDocument, visit, type Document, type Node } from 'yaml';
 
 /**
  * Reading and editing a collector config string. Values are read with js-yaml (several times
@@ -91,4 +91,31 @@ function deepFreeze(value: unknown): unknown {
     for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
+}
+
+/**
+ * The `yaml` package writes by YAML 1.2 core, where `1_000`, `0b1` and `._1` are strings and stay
+ * plain; js-yaml's core schema (the reader here) and the collector's go-yaml both read them as
+ * numbers. Such strings in new nodes are double-quoted, as `yaml` quotes `1e3` or `true`.
+ */
+export function quoteNumberLikeStrings(node: Node | Document): void {
+  visit(node, {
+    Scalar(_key, scalar) {
+      const { value } = scalar;
+      if (typeof value === 'string' && NUMBER_START.test(value) && !readsAsItself(value)) {
+        scalar.type = 'QUOTE_DOUBLE';
+      }
+    },
+  });
+}
+
+/** Only these can be read as a number: a sign, a dot or an underscore, then a digit or an underscore. */
+const NUMBER_START = /^[-+]?[._]?[0-9_]/;
+
+function readsAsItself(plain: string): boolean {
+  try {
+    return jsYaml.load(plain, { schema: READ_SCHEMA }) === plain;
+  } catch {
+    return false;
+  }
 }

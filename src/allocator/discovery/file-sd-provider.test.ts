@@ -39,6 +39,26 @@ describe('file_sd_configs', () => {
     expect(await counterValue(deps.metrics, 'discoveryErrors')).toBeGreaterThan(0);
   });
 
+  it('re-reads on changes to its own files, not to other files in their directory', async () => {
+    // A log written next to a broken target file re-read it (and logged again) on every line.
+    writeFileSync(join(dir, 'a.json'), '[{"targets": ["a:1"]');
+    const deps = testDeps();
+    provider = createFileSdFactory(deps)(
+      { files: ['*.json'], refresh_interval: '1h' },
+      testContext({ baseDir: dir }),
+    );
+    await provider.start(new RecordingSink().sink);
+    expect(await counterValue(deps.metrics, 'discoveryErrors')).toBe(1);
+    for (let i = 0; i < 5; i++) {
+      writeFileSync(join(dir, 'allocator.log'), `line ${i}\n`, { flag: 'a' });
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    expect(await counterValue(deps.metrics, 'discoveryErrors')).toBe(1);
+    writeAtomically(join(dir, 'b.json'), '[{"targets": ["b:1"]}]');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await counterValue(deps.metrics, 'discoveryErrors')).toBe(2);
+  });
+
   it('reads JSON and YAML files matching a glob, with __meta_filepath and file:index sources', async () => {
     writeFileSync(
       join(dir, 'a.json'),

@@ -143,7 +143,18 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
     });
     const watchers: FSWatcher[] = [];
     let cancelPending: (() => void) | undefined;
-    const onChange = (): void => {
+    // Only names this config reads, or a Kubernetes ConfigMap's `..data` swap, call for a re-read:
+    // other files in the directory (a log, an editor's swap file) would re-read, and re-report,
+    // every broken target file on each of their writes.
+    const concerns = (dir: string, changed: string | null): boolean =>
+      changed === null ||
+      changed === '..data' ||
+      patterns.some(
+        (p) =>
+          p.dir === dir && (p.matcher === undefined ? p.name === changed : p.matcher.test(changed)),
+      );
+    const onChange = (dir: string, changed: string | null): void => {
+      if (!concerns(dir, changed)) return;
       if (cancelPending !== undefined) return;
       cancelPending = deps.clock.setTimeout(() => {
         cancelPending = undefined;
@@ -156,7 +167,7 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
         // Watch directories, not files: editors and ConfigMap updates replace files by rename.
         for (const dir of new Set(patterns.map((p) => p.dir))) {
           try {
-            const watcher = watch(dir, onChange);
+            const watcher = watch(dir, (_event, changed) => onChange(dir, changed));
             watcher.on('error', (err) => logger.warn({ err, dir }, 'file_sd: watch failed'));
             watchers.push(watcher);
           } catch (err) {

@@ -94,6 +94,13 @@ class FastConnection {
   private readonly onData = (chunk: Buffer): void => {
     const buf = this.pending === undefined ? chunk : Buffer.concat([this.pending, chunk]);
     this.pending = undefined;
+    if (this.socket.writableNeedDrain) {
+      // A new request while the last answers are still not read: stop reading until the client
+      // catches up, as node:http does, so answers cannot pile up in memory without bound.
+      this.pending = buf;
+      this.socket.pause();
+      return;
+    }
     this.serve(buf, 0);
   };
   private readonly onDrain = (): void => {
@@ -167,10 +174,9 @@ class FastConnection {
       this.write(answer);
       start += reading.length;
       this.pendingSince = undefined;
-      if (this.socket.writableNeedDrain) {
-        // The client reads slower than it asks (pipelined or not): stop reading until it catches
-        // up, as node:http does, so answers cannot pile up in memory without bound.
-        this.pending = start < buf.length ? buf.subarray(start) : undefined;
+      if (this.socket.writableNeedDrain && start < buf.length) {
+        // The client reads slower than it pipelines: stop reading until it catches up.
+        this.pending = buf.subarray(start);
         this.socket.pause();
         return;
       }

@@ -1,10 +1,9 @@
 /**
  * Self-managed certificates meddled with: a Secret deleted and a caBundle wiped by hand, and a CA
- * rotation that is interrupted: the controller loses the right to
- * update the webhook configuration (as an admin tightening RBAC would, and as a stand-in for a
- * controller that dies between its two writes). Whatever happens, the serving certificate in the
- * Secret must verify against the caBundle the API server uses, or every webhook call fails (and
- * with failurePolicy Fail, every collector change is refused).
+ * rotation interrupted because the controller lost the right to update the webhook configuration
+ * (as an admin tightening RBAC would; also a stand-in for a controller that dies between its two
+ * writes). The serving certificate in the Secret must verify against the caBundle the API server
+ * uses, or every webhook call fails (with failurePolicy Fail, every collector change is refused).
  */
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -75,10 +75,25 @@ export function parseTargetGroups(value: unknown, options: GroupParseOptions): T
   });
 }
 
-/** Same parse for config-time lists (static_configs): a bad entry is a usage error. */
+/**
+ * Same parse for config-time lists (static_configs): a bad entry is a usage error. Like
+ * Prometheus at config load, a target with a `/` is refused: a URL (`http://host:port/path`) is
+ * a common slip, and Prometheus would drop such a target at scrape time, so it would be served here
+ * and never scraped.
+ */
 export function parseConfigTargetGroups(value: unknown, options: GroupParseOptions): TargetGroup[] {
   try {
-    return parseTargetGroups(value, options);
+    const groups = parseTargetGroups(value, options);
+    groups.forEach((group, i) => {
+      for (const { __address__: address } of group.targets) {
+        if (address?.includes('/') === true) {
+          throw new TargetGroupFormatError(
+            `${options.where}: group ${i}: "${address}" is not a valid hostname: give host:port alone and set the job's scheme and metrics_path`,
+          );
+        }
+      }
+    });
+    return groups;
   } catch (err) {
     if (err instanceof TargetGroupFormatError) {
       throw new UsageError('DISCOVERY_CONFIG_INVALID', err.message, { cause: err });

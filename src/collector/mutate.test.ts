@@ -311,6 +311,24 @@ describe('mutateCollector http_sd rewrite', () => {
     expect(stashOf(result)).toEqual([kube]);
   });
 
+  it('names a job with $$ in the URL as the collector and the allocator see it ($$ unescaped), idempotently', () => {
+    // The collector turns $$ into $ in every string (job_name too), and the controller builds the
+    // allocator from the unescaped stash, so the allocator serves the job "cost$usd".
+    const job = { job_name: 'cost$$usd', static_configs: [{ targets: ['billing:9100'] }] };
+    const result = mutated(mutateCollector(beta([job]), CONTEXT));
+    expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
+      { url: targetsUrl('cost%24usd') },
+    ]);
+    expect(stashOf(result)).toEqual([job]);
+    expect(mutateCollector(result, { ...CONTEXT, operation: 'UPDATE' }).kind).toBe('unchanged');
+    // Stored before the fix, the URL named the job as written: its discovery is still found.
+    const older = structuredClone(result);
+    scrapeConfigsOf(older)[0]!.http_sd_configs = [{ url: targetsUrl('cost%24%24usd') }];
+    expect(scrapeConfigsOf(mutated(mutateCollector(older, CONTEXT)))).toEqual(
+      scrapeConfigsOf(result),
+    );
+  });
+
   it('a live edit that adds a job in original form rewrites it and adds it to the stash', () => {
     const stored = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
     const edited = structuredClone(stored);

@@ -9,6 +9,7 @@ import {
   recoverOriginal,
   rewriteForHttpSd,
   rewriteWarnings,
+  servedJobName,
 } from './scrape-configs.js';
 
 export const PROMETHEUS_RECEIVER = 'prometheus';
@@ -164,7 +165,7 @@ function recoverAll(
   context: RewriteContext,
   warnings: string[],
 ): JsonObject[] {
-  const byName = new Map((context.stash ?? []).map((job) => [jobName(job), job] as const));
+  const byName = new Map((context.stash ?? []).map((job) => [servedJobName(job), job] as const));
   return jobs.map((job) => {
     const recovered = recoverOriginal(job, byName, context.allocatorUrl);
     warnings.push(...recovered.warnings);

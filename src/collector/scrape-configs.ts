@@ -61,6 +61,14 @@ export function jobName(job: JsonObject): string {
   return String(job.job_name);
 }
 
+/**
+ * The job's name as the allocator serves it: the collector unescapes `$$` to `$` in every string
+ * of its config, and the controller builds the allocator from the stash unescaped the same way.
+ */
+export function servedJobName(job: JsonObject): string {
+  return jobName(job).replaceAll('$$', '$');
+}
+
 export interface RecoveredJob {
   /** The job as the user wrote it, with its own discovery. */
   readonly original: JsonObject;
@@ -69,8 +77,9 @@ export interface RecoveredJob {
 
 /**
  * The original form of a job from the collector config. A job already rewritten to this
- * allocator's http_sd URL takes its discovery back from the stash (found by the job name in the URL,
- * so a renamed job keeps it); its other fields are the current ones, so live edits to them count.
+ * allocator's http_sd URL takes its discovery back from the stash (found by the served job name
+ * in the URL, so a renamed job keeps it; `stash` is keyed by `servedJobName`); its other fields
+ * are the current ones, so live edits to them count.
  */
 export function recoverOriginal(
   job: JsonObject,
@@ -79,7 +88,8 @@ export function recoverOriginal(
 ): RecoveredJob {
   const pointedJob = allocatorJobOf(job, allocatorUrl);
   if (pointedJob === undefined) return { original: job, warnings: [] };
-  const stashed = stash.get(pointedJob);
+  // Objects rewritten before the URL carried the served name have `$$` in it.
+  const stashed = stash.get(pointedJob) ?? stash.get(pointedJob.replaceAll('$$', '$'));
   const original = withoutDiscovery(job);
   if (stashed === undefined) {
     return {
@@ -97,7 +107,7 @@ export function recoverOriginal(
 
 /** The job with its discovery replaced by one http_sd config on the allocator, in the same key position. */
 export function rewriteForHttpSd(original: JsonObject, allocatorUrl: string): JsonObject {
-  const httpSd = [{ url: jobTargetsUrl(allocatorUrl, jobName(original)) }];
+  const httpSd = [{ url: jobTargetsUrl(allocatorUrl, servedJobName(original)) }];
   const rewritten: JsonObject = {};
   let placed = false;
   for (const [key, value] of Object.entries(original)) {

@@ -4,10 +4,12 @@ import type {
   EndpointPort,
   Endpoints,
   Lookup,
+  Node,
   Pod,
   Service,
 } from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';
+import { nodeMetaLabels } from './node-meta.js';
 import { EndpointPods, podRefKey } from './pod-ports.js';
 import { serviceLabels } from './service-role.js';
 
@@ -30,12 +32,39 @@ export function endpointsPodKeys(endpoints: Endpoints): string[] {
 }
 
 /**
+ * The node an address's node labels come from (attach_metadata.node): its nodeName, else the
+ * node its targetRef names, as Prometheus picks it.
+ */
+export function endpointAddressNode(address: EndpointAddress): string | undefined {
+  if (address.nodeName !== undefined) return address.nodeName;
+  return address.targetRef?.kind === 'Node' ? address.targetRef.name : undefined;
+}
+
+/** Every node the addresses of `endpoints` take node labels from. */
+export function endpointsNodeNames(endpoints: Endpoints): string[] {
+  const names = new Set<string>();
+  for (const subset of endpoints.subsets ?? []) {
+    for (const a of [...(subset.addresses ?? []), ...(subset.notReadyAddresses ?? [])]) {
+      const node = endpointAddressNode(a);
+      if (node !== undefined && node !== '') names.add(node);
+    }
+  }
+  return [...names];
+}
+
+/**
  * role: endpoints. One target per address and port (`_endpoint_ready` tells ready from not-ready
- * addresses); the service of the same name adds its labels; pod addresses add pod labels.
+ * addresses); the service of the same name adds its labels; pod addresses add pod labels;
+ * `lookups.nodes` (attach_metadata.node) adds the address's node labels (not to the targets of
+ * container ports no endpoint port covered, as in Prometheus).
  */
 export function buildEndpointsGroup(
   endpoints: Endpoints,
-  lookups: { readonly pods: Lookup<Pod>; readonly services: Lookup<Service> },
+  lookups: {
+    readonly pods: Lookup<Pod>;
+    readonly services: Lookup<Service>;
+    readonly nodes?: Lookup<Node> | undefined;
+  },
 ): TargetGroup {
   const namespace = endpoints.metadata?.namespace ?? '';
   const name = endpoints.metadata?.name ?? '';
@@ -53,7 +82,9 @@ export function buildEndpointsGroup(
     ];
     for (const port of subset.ports ?? []) {
       for (const [address, ready] of addresses) {
-        const target = endpointLabels(address, ready, port);
+        const node = nodeMetaLabels(lookups.nodes, endpointAddressNode(address));
+        const own = endpointLabels(address, ready, port);
+        const target = node === undefined ? own : { ...own, ...node };
         targets.push(pods.target(target, address.targetRef, port.port ?? 0));
       }
     }

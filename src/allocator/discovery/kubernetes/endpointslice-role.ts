@@ -4,6 +4,7 @@ import type {
   EndpointSliceEndpoint,
   EndpointSlicePort,
   Lookup,
+  Node,
   Pod,
   Service,
 } from './kube-types.js';
@@ -15,6 +16,7 @@ import {
   namespacedKey,
   sanitizeLabelName,
 } from './meta-labels.js';
+import { nodeMetaLabels } from './node-meta.js';
 import { EndpointPods, podRefKey } from './pod-ports.js';
 import { serviceLabels } from './service-role.js';
 
@@ -41,13 +43,37 @@ export function endpointSlicePodKeys(slice: EndpointSlice): string[] {
 }
 
 /**
+ * The node an endpoint's node labels come from (attach_metadata.node): the node its targetRef
+ * names, else its nodeName, as Prometheus picks it.
+ */
+export function endpointSliceEndpointNode(ep: EndpointSliceEndpoint): string | undefined {
+  return ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
+}
+
+/** Every node the endpoints of `slice` take node labels from. */
+export function endpointSliceNodeNames(slice: EndpointSlice): string[] {
+  const names = new Set<string>();
+  for (const ep of slice.endpoints ?? []) {
+    const node = endpointSliceEndpointNode(ep);
+    if (node !== undefined && node !== '') names.add(node);
+  }
+  return [...names];
+}
+
+/**
  * role: endpointslice. One target per endpoint address and port; service labels on the group when
  * the service is known; pod labels (and the matching container port) when the address is a known
- * pod; then one target per pod container port no endpoint port covered.
+ * pod; then one target per pod container port no endpoint port covered. `lookups.nodes`
+ * (attach_metadata.node) adds the endpoint's node labels to its targets (not to the uncovered
+ * container port targets, as in Prometheus).
  */
 export function buildEndpointSliceGroup(
   slice: EndpointSlice,
-  lookups: { readonly pods: Lookup<Pod>; readonly services: Lookup<Service> },
+  lookups: {
+    readonly pods: Lookup<Pod>;
+    readonly services: Lookup<Service>;
+    readonly nodes?: Lookup<Node> | undefined;
+  },
 ): TargetGroup {
   const namespace = slice.metadata?.namespace ?? '';
   const labels: Record<string, string> = {
@@ -62,9 +88,12 @@ export function buildEndpointSliceGroup(
   const targets: Labels[] = [];
   const pods = new EndpointPods(lookups.pods, namespace);
   for (const ep of slice.endpoints ?? []) {
+    const node = nodeMetaLabels(lookups.nodes, endpointSliceEndpointNode(ep));
     for (const port of slice.ports ?? []) {
       for (const address of ep.addresses ?? []) {
-        targets.push(pods.target(endpointLabels(ep, port, address), ep.targetRef, port.port));
+        const own = endpointLabels(ep, port, address);
+        const target = node === undefined ? own : { ...own, ...node };
+        targets.push(pods.target(target, ep.targetRef, port.port));
       }
     }
   }

@@ -36,9 +36,16 @@ export function createKubernetesSdFactory(deps: KubernetesSdDeps): ProviderFacto
   };
 }
 
+/** What one primary object's group was built from, to re-build it when one of those changes. */
+interface Uses {
+  readonly pods: readonly string[];
+  readonly service?: string;
+  readonly nodes: readonly string[];
+}
+
 /**
- * Watches the role's objects (plus services and pods for the endpoints roles) and emits the group
- * of each changed object only. Changes are coalesced per microtask, so the initial list is one
+ * Watches the role's objects (plus services and pods for the endpoints roles, and nodes with
+ * attach_metadata.node) and emits the group of each changed object only. Changes are coalesced per microtask, so the initial list is one
  * emission and a burst of events for one object builds its group once.
  */
 export class KubernetesSdProvider implements DiscoveryProvider {
@@ -46,14 +53,16 @@ export class KubernetesSdProvider implements DiscoveryProvider {
   private primary: WatchedResource | undefined;
   private services: WatchedResource | undefined;
   private pods: WatchedResource | undefined;
+  private nodes: WatchedResource | undefined;
   private sink: TargetGroupSink | undefined;
   private starting: Promise<void> = Promise.resolve();
   private readonly dirty = new Set<string>();
   private flushQueued = false;
-  /** pod key -> primary keys whose group used that pod; service key -> primary keys. */
+  /** pod, service or node key -> primary keys whose group used that object. */
   private readonly podUsers = new Map<string, Set<string>>();
   private readonly serviceUsers = new Map<string, Set<string>>();
-  private readonly usesOf = new Map<string, { pods: readonly string[]; service?: string }>();
+  private readonly nodeUsers = new Map<string, Set<string>>();
+  private readonly usesOf = new Map<string, Uses>();
 
   constructor(
     private readonly options: KubernetesSdOptions,
@@ -86,18 +95,25 @@ export class KubernetesSdProvider implements DiscoveryProvider {
       this.pods = watch('pod', ResourceTypes.pods);
       this.pods.onChange((key) => this.markUsers(this.podUsers, key));
     }
-    // Secondaries first, so the first build of a slice already sees its service and pods. In
-    // the background: an unreachable API server must not hold up the allocator's start.
+    if (this.options.attachNode) {
+      // Nodes are cluster-scoped: one watch whatever the namespaces. A node's add, change or
+      // removal re-builds the groups of the targets on it, as Prometheus re-queues them.
+      this.nodes = new WatchedResource(ResourceTypes.nodes, undefined, {}, listWatch, this.logger);
+      this.nodes.onChange((key) => this.markUsers(this.nodeUsers, key));
+    }
+    // Secondaries first, so the first build of a slice already sees its service, pods and
+    // nodes. In the background: an unreachable API server must not hold up the allocator's start.
     const primary = this.primary;
-    for (const w of [this.services, this.pods]) await w?.start();
-    this.starting = Promise.all([this.services?.waitForSync(), this.pods?.waitForSync()]).then(
-      () => (this.sink === undefined ? undefined : primary.start()),
-    );
+    const secondaries = [this.services, this.pods, this.nodes];
+    for (const w of secondaries) await w?.start();
+    this.starting = Promise.all(
+      secondaries.flatMap((w) => (w === undefined ? [] : [w.waitForSync()])),
+    ).then(() => (this.sink === undefined ? undefined : primary.start()));
   }
 
   async stop(): Promise<void> {
     this.sink = undefined;
-    await Promise.all([this.services?.stop(), this.pods?.stop()]);
+    await Promise.all([this.services?.stop(), this.pods?.stop(), this.nodes?.stop()]);
     await this.starting;
     await this.primary?.stop();
   }
@@ -122,6 +138,7 @@ export class KubernetesSdProvider implements DiscoveryProvider {
     const lookups: RoleLookups = {
       pods: (key) => this.pods?.get(key),
       services: (key) => this.services?.get(key),
+      nodes: this.nodes === undefined ? undefined : (key) => this.nodes?.get(key),
     };
     const groups: TargetGroup[] = [];
     for (const key of keys) {
@@ -136,25 +153,29 @@ export class KubernetesSdProvider implements DiscoveryProvider {
     if (groups.length > 0) this.sink(groups);
   }
 
-  /** Keeps the reverse indexes (pod/service -> dependent primary keys) current. */
+  /** Keeps the reverse indexes (pod/service/node -> dependent primary keys) current. */
   private trackUses(key: string, obj: KubeObject | undefined): void {
     const previous = this.usesOf.get(key);
     if (previous !== undefined) {
       for (const pod of previous.pods) removeUser(this.podUsers, pod, key);
       if (previous.service !== undefined) removeUser(this.serviceUsers, previous.service, key);
+      for (const node of previous.nodes) removeUser(this.nodeUsers, node, key);
       this.usesOf.delete(key);
     }
+    const withNodes = this.nodes !== undefined && this.role.nodeNames !== undefined;
     if (
       obj === undefined ||
-      (this.role.podKeys === undefined && this.role.serviceKey === undefined)
+      (this.role.podKeys === undefined && this.role.serviceKey === undefined && !withNodes)
     ) {
       return;
     }
     const pods = this.role.podKeys?.(obj) ?? [];
     const service = this.role.serviceKey?.(obj);
+    const nodes = withNodes ? (this.role.nodeNames?.(obj) ?? []) : [];
     for (const pod of pods) addUser(this.podUsers, pod, key);
     if (service !== undefined) addUser(this.serviceUsers, service, key);
-    this.usesOf.set(key, service === undefined ? { pods } : { pods, service });
+    for (const node of nodes) addUser(this.nodeUsers, node, key);
+    this.usesOf.set(key, service === undefined ? { pods, nodes } : { pods, service, nodes });
   }
 }
 

@@ -1,7 +1,8 @@
 import { mergeLabels } from '../../merge-labels.js';
 import type { Labels, TargetGroup } from '../../model.js';
-import type { Container, ContainerStatus, Pod } from './kube-types.js';
+import type { Container, ContainerStatus, Lookup, Node, Pod } from './kube-types.js';
 import { META, NAMESPACE_LABEL, addObjectMetaLabels, joinHostPort } from './meta-labels.js';
+import { nodeMetaLabels } from './node-meta.js';
 
 export const POD = {
   containerName: `${META}pod_container_name`,
@@ -67,13 +68,18 @@ export function podContainers(pod: Pod): { container: Container; init: boolean; 
 /**
  * role: pod. One target per declared container port, or one per container without ports (address
  * = the pod IP, the user adds a port by relabeling). A pod without an IP yet has no targets.
+ * `nodes` (attach_metadata.node) adds the labels of the pod's node (spec.nodeName) to the group.
  */
-export function buildPodGroup(pod: Pod): TargetGroup {
+export function buildPodGroup(pod: Pod, nodes?: Lookup<Node>): TargetGroup {
   const namespace = pod.metadata?.namespace ?? '';
   const source = podSource(namespace, pod.metadata?.name ?? '');
   const ip = pod.status?.podIP ?? '';
   if (ip === '') return { source, targets: [], labels: {} };
-  const labels = mergeLabels(podLabels(pod), { [NAMESPACE_LABEL]: namespace });
+  const labels = mergeLabels(
+    podLabels(pod),
+    { [NAMESPACE_LABEL]: namespace },
+    nodeMetaLabels(nodes, pod.spec?.nodeName) ?? {},
+  );
   const targets: Labels[] = [];
   for (const { container, init, id } of podContainers(pod)) {
     const common = {

@@ -4,12 +4,18 @@ import type { TargetGroup } from '../../model.js';
 import {
   buildEndpointSliceGroup,
   endpointSlicePodKeys,
+  endpointSliceNodeNames,
   endpointSliceServiceKey,
   endpointSliceSource,
 } from './endpointslice-role.js';
-import { buildEndpointsGroup, endpointsPodKeys, endpointsSource } from './endpoints-role.js';
+import {
+  buildEndpointsGroup,
+  endpointsNodeNames,
+  endpointsPodKeys,
+  endpointsSource,
+} from './endpoints-role.js';
 import { buildIngressGroup, ingressSource } from './ingress-role.js';
-import type { Lookup, Pod, Service } from './kube-types.js';
+import type { Lookup, Node, Pod, Service } from './kube-types.js';
 import { buildNodeGroup, nodeSource } from './node-role.js';
 import { buildPodGroup, podSource } from './pod-role.js';
 import type { Role } from './sd-options.js';
@@ -18,6 +24,8 @@ import { buildServiceGroup, serviceSource } from './service-role.js';
 export interface RoleLookups {
   readonly pods: Lookup<Pod>;
   readonly services: Lookup<Service>;
+  /** Watched nodes, only when attach_metadata.node is on. */
+  readonly nodes?: Lookup<Node> | undefined;
 }
 
 /** How one role turns its watched objects into target groups, and what else it depends on. */
@@ -30,6 +38,8 @@ export interface RoleDefinition {
   source(key: string): string;
   serviceKey?(obj: KubeObject): string | undefined;
   podKeys?(obj: KubeObject): readonly string[];
+  /** The nodes whose labels attach_metadata.node adds to the object's group. */
+  nodeNames?(obj: KubeObject): readonly string[];
 }
 
 const ingressType: ResourceType = {
@@ -50,8 +60,9 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
   pod: {
     primary: ResourceTypes.pods,
     secondary: [],
-    build: (obj) => buildPodGroup(obj),
+    build: (obj, lookups) => buildPodGroup(obj, lookups.nodes),
     source: namespaced(podSource),
+    nodeNames: (obj: Pod) => (obj.spec?.nodeName ? [obj.spec.nodeName] : []),
   },
   node: {
     primary: ResourceTypes.nodes,
@@ -78,6 +89,7 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     source: namespaced(endpointSliceSource),
     serviceKey: (obj) => endpointSliceServiceKey(obj),
     podKeys: (obj) => endpointSlicePodKeys(obj),
+    nodeNames: (obj) => endpointSliceNodeNames(obj),
   },
   endpoints: {
     primary: ResourceTypes.endpoints,
@@ -86,5 +98,6 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     source: namespaced(endpointsSource),
     serviceKey: (obj) => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`,
     podKeys: (obj) => endpointsPodKeys(obj),
+    nodeNames: (obj) => endpointsNodeNames(obj),
   },
 };

@@ -17,6 +17,9 @@ export const SELECTOR_ROLES: Readonly<Record<Role, readonly Role[]>> = {
   ingress: ['ingress'],
 };
 
+/** The roles whose targets `attach_metadata.node` applies to (Prometheus documents only these). */
+export const ATTACH_NODE_ROLES: readonly Role[] = ['pod', 'endpoints', 'endpointslice'];
+
 export interface RoleSelector {
   readonly label?: string | undefined;
   readonly field?: string | undefined;
@@ -34,6 +37,8 @@ export interface KubernetesSdOptions {
   readonly namespaces: readonly string[] | undefined;
   readonly selectors: ReadonlyMap<Role, RoleSelector>;
   readonly target: KubeTarget;
+  /** `attach_metadata.node`: add the labels of each target's node (pod and endpoint roles). */
+  readonly attachNode: boolean;
 }
 
 function isRole(value: string): value is Role {
@@ -60,10 +65,16 @@ export function parseKubernetesSdOptions(
   const kubeconfig = reader.string('kubeconfig_file');
   const apiServer = reader.string('api_server');
   const attach = new ObjectReader(reader.raw('attach_metadata'), reader.child('attach_metadata'));
-  if (attach.boolean('node') === true) {
-    throw configError(attach.child('node'), 'is not supported by otel-ta discovery; remove it');
-  }
+  const attachNode = attach.boolean('node') ?? false;
   attach.done();
+  if (attachNode && !ATTACH_NODE_ROLES.includes(role)) {
+    // Prometheus accepts the key for every role but attaches node labels only for these, so a
+    // relabeling on __meta_kubernetes_node_* would silently match nothing: say so at load.
+    throw configError(
+      attach.child('node'),
+      `is valid only for roles ${ATTACH_NODE_ROLES.join(', ')}; role ${role} never gets node labels, so remove it (or use role pod, endpoints or endpointslice)`,
+    );
+  }
   const hasClientKeys = [
     'basic_auth',
     'authorization',
@@ -96,7 +107,7 @@ export function parseKubernetesSdOptions(
     }
     target = { kind: 'api_server', url: apiServer, client };
   }
-  return { role, namespaces, selectors, target };
+  return { role, namespaces, selectors, target, attachNode };
 }
 
 function parseNamespaces(

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { parsePolicy } from '../policy/parse-policy.js';
 import { EMPTY_POLICY, type Policy } from '../policy/policy.js';
 import { renderManifests, type RenderOutput } from './render-manifests.js';
@@ -33,6 +33,10 @@ spec:
             static_configs:
             - targets: ['app:8080']
 `;
+
+function stringifyList(items: unknown[]): string {
+  return stringify({ apiVersion: 'v1', kind: 'List', items });
+}
 
 function render(text: string, output: RenderOutput, policy: Policy = EMPTY_POLICY) {
   return renderManifests(text, {
@@ -80,6 +84,24 @@ describe('renderManifests', () => {
     const once = render(input, 'yaml').text;
     expect(render(once, 'yaml').text).toBe(once);
     expect(JSON.parse(render(once, 'patch').text)).toMatchObject([{ patch: [] }]);
+  });
+
+  it('renders the collectors inside a List (kubectl get -o yaml output), as kubectl apply admits each item', () => {
+    const items = [parse(CONFIG_MAP) as unknown, parse(MANIFEST) as unknown];
+    const list = `# exported with kubectl get -o yaml\n${stringifyList(items)}`;
+    const result = render(list, 'yaml');
+    const rendered = parse(result.text) as { kind: string; items: unknown[] };
+    const single = parseAllDocuments(render(input, 'yaml').text).map((d) => d.toJS() as unknown);
+    expect(rendered.kind).toBe('List');
+    expect(rendered.items).toEqual(single);
+    expect(result.text).toContain('# exported with kubectl get -o yaml');
+    expect(result.warnings[0]).toMatch(/^observability\/collector-with-ta: /);
+    const [entry] = JSON.parse(render(list, 'patch').text) as { name: string }[];
+    expect(entry?.name).toBe('collector-with-ta');
+    const enforce = parsePolicy({ rules: [{ outOfOrder: 'enforce' }] });
+    expect(() => render(stringifyList([parse(RISKY) as unknown]), 'yaml', enforce)).toThrow(
+      /document 1 \(default\/risky\) would be denied/,
+    );
   });
 
   it('prints a single document as one JSON object', () => {

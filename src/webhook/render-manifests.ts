@@ -106,6 +106,42 @@ function admit(object: unknown, index: number, options: RenderOptions): Admitted
   };
 }
 
+interface AdmittedDocument {
+  readonly object: unknown;
+  readonly collectors: RenderedCollector[];
+  /** The document's patch: a List's item patches are under `/items/<index>`. */
+  readonly patch: Operation[];
+}
+
+/** `kind: List` (or `<Kind>List`) with items, as `kubectl get -o yaml` writes: kubectl applies each item. */
+function isList(object: unknown): object is Json & { items: unknown[] } {
+  if (typeof object !== 'object' || object === null) return false;
+  const { kind, items } = object as Json;
+  return typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items);
+}
+
+function admitDocument(object: unknown, index: number, options: RenderOptions): AdmittedDocument {
+  if (!isList(object)) {
+    const { object: admitted, collector } = admit(object, index, options);
+    return {
+      object: admitted,
+      collectors: collector === undefined ? [] : [collector],
+      patch: collector === undefined ? [] : [...collector.patch],
+    };
+  }
+  const items = object.items.map((item) => admit(item, index, options));
+  return {
+    object: { ...object, items: items.map((item) => item.object) },
+    collectors: items.flatMap(({ collector }) => (collector === undefined ? [] : [collector])),
+    patch: items.flatMap(({ collector }, item) =>
+      (collector?.patch ?? []).map((operation) => ({
+        ...operation,
+        path: `/items/${item}${operation.path}`,
+      })),
+    ),
+  };
+}
+
 /**
  * `otel-ta render`: what the webhook would do to each document of a manifest, offline. Collectors
  * go through the same mutation and validation as admission requests (CREATE); every other
@@ -115,18 +151,14 @@ function admit(object: unknown, index: number, options: RenderOptions): Admitted
 export function renderManifests(text: string, options: RenderOptions): RenderResult {
   const documents = parseDocuments(text, options.source);
   const admitted = documents.map((document, index) =>
-    admit(document.toJS() as unknown, index, options),
+    admitDocument(document.toJS() as unknown, index, options),
   );
-  const warnings = admitted.flatMap(({ collector }) =>
-    collector === undefined
-      ? []
-      : collector.warnings.map((warning) => `${collector.namespace}/${collector.name}: ${warning}`),
+  const collectors = admitted.flatMap((document) => document.collectors);
+  const warnings = collectors.flatMap((collector) =>
+    collector.warnings.map((warning) => `${collector.namespace}/${collector.name}: ${warning}`),
   );
   switch (options.output) {
     case 'patch': {
-      const collectors = admitted.flatMap(({ collector }) =>
-        collector === undefined ? [] : [collector],
-      );
       return { text: `${JSON.stringify(collectors, null, 2)}\n`, warnings };
     }
     case 'json': {
@@ -137,10 +169,9 @@ export function renderManifests(text: string, options: RenderOptions): RenderRes
     }
     case 'yaml': {
       const rendered = documents.map((document, index) => {
-        const { object, collector } = admitted[index]!;
-        const unchanged = collector === undefined || collector.patch.length === 0;
+        const { object, patch } = admitted[index]!;
         const edited =
-          unchanged || applyPatchToYamlDocument(document, collector.patch, object)
+          patch.length === 0 || applyPatchToYamlDocument(document, patch, object)
             ? document.toString()
             : stringify(object);
         // The separator is written between documents below; a document's own `---` would double it.

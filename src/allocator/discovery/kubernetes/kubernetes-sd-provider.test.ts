@@ -117,6 +117,99 @@ describe('kubernetes_sd provider', () => {
     expect(emissions).toHaveLength(3);
   });
 
+  it('attach_metadata.node: adds node labels from one cluster-wide node watch and re-emits the pods on a node when it changes', async () => {
+    const cluster = new MemoryCluster();
+    const nodes = cluster.collection('nodes');
+    nodes.put({ metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z1' } } });
+    const onNode = (name: string, node: string): Pod => {
+      const p = appPod(name);
+      return { ...p, spec: { ...p.spec, nodeName: node } };
+    };
+    cluster.collection('pods', 'a').put(onNode('p1', 'n1'));
+    cluster.collection('pods', 'a').put(onNode('p22', 'n2'));
+    const emissions = await start(cluster, {
+      role: 'pod',
+      namespaces: { names: ['a'] },
+      attach_metadata: { node: true },
+    });
+    // Nodes are cluster-scoped: watched once, without the pods' namespaces or selectors.
+    expect(cluster.selections).toContainEqual({
+      namespace: undefined,
+      labelSelector: undefined,
+      fieldSelector: undefined,
+    });
+    expect(cluster.selections).toHaveLength(2);
+    expect(emissions).toHaveLength(1);
+    const first = new Map(emissions[0]?.map((g) => [g.source, g.labels]));
+    expect(first.get('pod/a/p1')).toMatchObject({
+      __meta_kubernetes_node_name: 'n1',
+      __meta_kubernetes_node_label_topology_kubernetes_io_zone: 'z1',
+      __meta_kubernetes_node_labelpresent_topology_kubernetes_io_zone: 'true',
+    });
+    // n2 is not known (yet): the pod is still a target, without node labels.
+    expect(first.get('pod/a/p22')).not.toHaveProperty('__meta_kubernetes_node_name');
+
+    nodes.put({ metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z2' } } });
+    await tick();
+    expect(emissions[1]?.map((g) => g.source)).toEqual(['pod/a/p1']);
+    expect(emissions[1]?.[0]?.labels.__meta_kubernetes_node_label_topology_kubernetes_io_zone).toBe(
+      'z2',
+    );
+
+    nodes.put({ metadata: { name: 'n2', labels: { 'topology.kubernetes.io/zone': 'z3' } } });
+    await tick();
+    expect(emissions[2]?.map((g) => g.source)).toEqual(['pod/a/p22']);
+    expect(emissions[2]?.[0]?.labels.__meta_kubernetes_node_name).toBe('n2');
+
+    nodes.remove('n1');
+    await tick();
+    expect(emissions[3]?.map((g) => g.source)).toEqual(['pod/a/p1']);
+    expect(emissions[3]?.[0]?.labels).not.toHaveProperty('__meta_kubernetes_node_name');
+    expect(emissions[3]?.[0]?.targets).toHaveLength(1);
+
+    // A pod moved off a node no longer follows that node's changes.
+    cluster.collection('pods', 'a').put(onNode('p22', 'n1'));
+    await tick();
+    nodes.put({ metadata: { name: 'n2', labels: { 'topology.kubernetes.io/zone': 'z4' } } });
+    await tick();
+    expect(emissions).toHaveLength(5);
+  });
+
+  it('attach_metadata.node: re-emits an endpointslice when the node of one of its endpoints changes', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('endpointslices').put({
+      metadata: { name: 's1', namespace: 'a', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv4',
+      ports: [{ port: 80 }],
+      endpoints: [{ addresses: ['10.0.0.2'], nodeName: 'n1' }],
+    });
+    const emissions = await start(cluster, {
+      role: 'endpointslice',
+      attach_metadata: { node: true },
+    });
+    expect(emissions[0]?.[0]?.targets[0]).not.toHaveProperty('__meta_kubernetes_node_name');
+    cluster.collection('nodes').put({ metadata: { name: 'n1', labels: { rack: 'r1' } } });
+    await tick();
+    expect(emissions[1]?.map((g) => g.source)).toEqual(['endpointslice/a/s1']);
+    expect(emissions[1]?.[0]?.targets[0]).toMatchObject({
+      __meta_kubernetes_node_name: 'n1',
+      __meta_kubernetes_node_label_rack: 'r1',
+    });
+    cluster.collection('nodes').put({ metadata: { name: 'other' } });
+    await tick();
+    expect(emissions).toHaveLength(2);
+  });
+
+  it('does not watch nodes without attach_metadata.node', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('nodes').put({ metadata: { name: 'n1', labels: { rack: 'r1' } } });
+    const p = appPod('p1');
+    cluster.collection('pods').put({ ...p, spec: { ...p.spec, nodeName: 'n1' } });
+    const emissions = await start(cluster, { role: 'pod', attach_metadata: { node: false } });
+    expect(cluster.selections).toHaveLength(1);
+    expect(emissions[0]?.[0]?.labels).not.toHaveProperty('__meta_kubernetes_node_name');
+  });
+
   it('watches only the listed namespaces (own_namespace included) with the role selectors', async () => {
     const cluster = new MemoryCluster();
     cluster.collection('pods', 'a').put(appPod('p1'));
@@ -149,6 +242,21 @@ describe('kubernetes_sd_configs options', () => {
     expect(() =>
       make({ role: 'endpointslice', selectors: [{ role: 'service', label: 'a=b' }] }),
     ).not.toThrow();
+  });
+
+  it('accepts attach_metadata.node for the pod and endpoint roles and refuses it for the others, naming the valid roles', () => {
+    for (const role of ['pod', 'endpoints', 'endpointslice']) {
+      expect(() => make({ role, attach_metadata: { node: true } })).not.toThrow();
+    }
+    for (const role of ['service', 'node', 'ingress']) {
+      expect(() => make({ role, attach_metadata: { node: true } })).toThrow(
+        new RegExp(
+          `attach_metadata\\.node: is valid only for roles pod, endpoints, endpointslice; role ${role} never gets node labels`,
+        ),
+      );
+      expect(() => make({ role, attach_metadata: { node: false } })).not.toThrow();
+    }
+    expect(() => make({ role: 'pod', attach_metadata: { nodes: true } })).toThrow(/unknown key/);
   });
 
   it('rejects own_namespace when the allocator has no namespace, and api_server with kubeconfig_file', () => {

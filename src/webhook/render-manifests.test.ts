@@ -104,6 +104,30 @@ describe('renderManifests', () => {
     );
   });
 
+  it('keeps the layout of lines the patch does not touch: flow maps on one line, unindented lists', () => {
+    const manifest = `apiVersion: opentelemetry.io/v1beta1
+kind: OpenTelemetryCollector
+metadata: {name: flow, namespace: o}
+spec:
+  mode: statefulset
+  targetAllocator: {enabled: true}
+  config:
+    receivers:
+      prometheus:
+        config:
+          scrape_configs:
+          - job_name: a
+            static_configs: [{targets: ['x:1']}]
+    service: {pipelines: {metrics: {receivers: [prometheus], exporters: [debug]}}}
+`;
+    const text = render(manifest, 'yaml').text;
+    expect(text).toContain(
+      '\n    service: {pipelines: {metrics: {receivers: [prometheus], exporters: [debug]}}}\n',
+    );
+    expect(text).toContain('\n          - job_name: a\n');
+    expect(text).toMatch(/\nmetadata: \{name: flow, namespace: o, annotations: \{.*\}\}\n/);
+  });
+
   it('prints a single document as one JSON object', () => {
     expect(JSON.parse(render(MANIFEST, 'json').text)).toMatchObject({
       kind: 'OpenTelemetryCollector',

@@ -1,6 +1,7 @@
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { parseAllDocuments, stringify, type Document } from 'yaml';
 import { isCollectorObject } from '../collector/model.js';
+import { detectYamlLayout } from '../collector/yaml-format.js';
 import { OtelTaError, UsageError } from '../errors.js';
 import {
   mutateAdmission,
@@ -168,12 +169,15 @@ export function renderManifests(text: string, options: RenderOptions): RenderRes
       return { text: `${JSON.stringify(body, null, 2)}\n`, warnings };
     }
     case 'yaml': {
+      // The input's own indentation and flow padding, and no folding of long flow collections,
+      // so only the patched nodes change in a reviewer's diff.
+      const layout = { ...detectYamlLayout(text), lineWidth: 0 };
       const rendered = documents.map((document, index) => {
         const { object, patch } = admitted[index]!;
         const edited =
           patch.length === 0 || applyPatchToYamlDocument(document, patch, object)
-            ? document.toString()
-            : stringify(object);
+            ? document.toString(layout)
+            : stringify(object, layout);
         // The separator is written between documents below; a document's own `---` would double it.
         return edited.replace(/^---[ \t]*\n/, '');
       });

@@ -132,7 +132,7 @@ export class CertificateManager {
     });
     const bundle =
       need === 'ca'
-        ? trustBundle(ca.certPem, firstPem(state.caCertPem ?? ''), now)
+        ? await this.rotatedTrustBundle(ca.certPem, state, now)
         : (state.caCertPem ?? ca.certPem);
     // A new CA is trusted before anything is signed with it: if the caBundle writes fail (or the
     // controller dies in between), the Secret still holds certificates the API server trusts.
@@ -171,6 +171,44 @@ export class CertificateManager {
         servingKeyPem: serving.keyPem,
       },
     };
+  }
+
+  /**
+   * The trust bundle for a new CA: it keeps trusting the Secret's CA, or, when the Secret lost it
+   * (deleted or edited by hand), the one the API server trusts now, since the webhook pods keep
+   * serving the certificate they loaded until the kubelet projects the new Secret.
+   */
+  private async rotatedTrustBundle(
+    newCaPem: string,
+    state: CertificateState,
+    now: number,
+  ): Promise<string> {
+    const previous = state.caCertPem ?? (await this.servedCa());
+    return trustBundle(newCaPem, firstPem(previous ?? ''), now);
+  }
+
+  /** The first CA of the caBundle now in the first configured object; undefined if none. */
+  private async servedCa(): Promise<string | undefined> {
+    const targets: [ResourceType, string | undefined][] = [
+      [ResourceTypes.mutatingWebhookConfigurations, this.config.mutatingWebhookConfigurations[0]],
+      [
+        ResourceTypes.validatingWebhookConfigurations,
+        this.config.validatingWebhookConfigurations[0],
+      ],
+      [ResourceTypes.customResourceDefinitions, this.config.crdName],
+    ];
+    for (const [type, name] of targets) {
+      if (name === undefined) continue;
+      let obj: KubeObject;
+      try {
+        obj = await this.api.request<KubeObject>({ method: 'GET', path: objectPath(type, name) });
+      } catch {
+        continue; // best effort: without it the new CA alone is trusted, as on a fresh install
+      }
+      const bundle = servedBundle(obj);
+      if (bundle !== undefined) return firstPem(decode(bundle) ?? '');
+    }
+    return undefined;
   }
 
   private async ensureCaBundles(bundlePem: string): Promise<void> {
@@ -245,6 +283,21 @@ function setConversionBundle(obj: KubeObject, bundle: string): boolean {
   clientConfig.caBundle = bundle;
   conversion.webhook.clientConfig = clientConfig;
   return true;
+}
+
+/** The caBundle (base64) of a webhook configuration's first webhook or a CRD's conversion. */
+function servedBundle(obj: KubeObject): string | undefined {
+  const webhooks = Array.isArray(obj.webhooks) ? obj.webhooks : [];
+  const first: unknown = webhooks[0];
+  const conversion =
+    isRecord(obj.spec) && isRecord(obj.spec.conversion) ? obj.spec.conversion : undefined;
+  const clientConfig = isRecord(first)
+    ? first.clientConfig
+    : isRecord(conversion?.webhook)
+      ? conversion.webhook.clientConfig
+      : undefined;
+  const bundle = isRecord(clientConfig) ? clientConfig.caBundle : undefined;
+  return typeof bundle === 'string' && bundle !== '' ? bundle : undefined;
 }
 
 /** The CA checks look at the first (current) certificate of the bundle. */

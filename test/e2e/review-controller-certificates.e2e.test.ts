@@ -121,6 +121,46 @@ describe('self-managed certificates meddled with', () => {
       ])
     )?.data['ca.crt'];
 
+  it('a Secret deleted by hand gets a new CA while the caBundle keeps trusting the one the webhook still serves', async () => {
+    const manager = new CertificateManager(
+      new KubeRestClient(loadKubeConfig({ kubeconfigPath: kubeconfig }, {})),
+      {
+        serviceName: WEBHOOK,
+        serviceNamespace: CONTROLLER_NAMESPACE,
+        secretName: SECRET,
+        mutatingWebhookConfigurations: [WEBHOOK],
+        validatingWebhookConfigurations: [],
+        crdName: undefined,
+        caValidityDays: 30,
+        servingValidityDays: 9,
+        checkIntervalMs: 60_000,
+      },
+      { now: () => Date.now() },
+      silentLogger(),
+    );
+    await manager.reconcile();
+    const before = await secretCa();
+    // The webhook pods keep serving the certificate they loaded until the kubelet projects the
+    // new Secret (about a minute): the API server must keep trusting its CA meanwhile.
+    await kubectlOk(cp, ['delete', 'secret', SECRET, '-n', CONTROLLER_NAMESPACE]);
+    await manager.reconcile();
+    const config = await getJson<{ webhooks: { clientConfig: { caBundle: string } }[] }>(cp, [
+      'mutatingwebhookconfiguration',
+      WEBHOOK,
+    ]);
+    const fingerprints = (base64: string): string[] =>
+      (
+        Buffer.from(base64, 'base64')
+          .toString()
+          .match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
+      ).map((pem) => new X509Certificate(pem).fingerprint256);
+    const trusted = fingerprints(config!.webhooks[0]!.clientConfig.caBundle);
+    expect(trusted).toHaveLength(2);
+    expect(trusted).toContain(fingerprints(before!)[0]);
+    expect(await servingTrusted()).toBe(true);
+    await kubectlOk(cp, ['delete', 'secret', SECRET, '-n', CONTROLLER_NAMESPACE]);
+  });
+
   it('keeps serving a certificate the caBundle trusts, and finishes the rotation once it may', async () => {
     let now = Date.now();
     const manager = new CertificateManager(

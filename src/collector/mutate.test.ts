@@ -329,6 +329,17 @@ describe('mutateCollector http_sd rewrite', () => {
     );
   });
 
+  it('warns that a target_allocator block the user wrote is kept beside the http_sd rewrite', () => {
+    const object = beta([STATIC_JOB]);
+    const receiver = (((spec(object).config as JsonObject).receivers as JsonObject).prometheus ??
+      {}) as JsonObject;
+    receiver.target_allocator = { endpoint: 'http://old-allocator:80', interval: '30s' };
+    const outcome = mutateCollector(object, CONTEXT);
+    expect(outcome.kind === 'mutated' && outcome.warnings).toContain(
+      'receivers.prometheus.target_allocator (endpoint http://old-allocator:80) is kept as written, so the receiver also takes scrape jobs from it beside the http_sd_configs the jobs now use; remove it, or set annotation otel-ta.dev/rewrite-mode: target_allocator to have otel-ta write it',
+    );
+  });
+
   it('a live edit that adds a job in original form rewrites it and adds it to the stash', () => {
     const stored = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
     const edited = structuredClone(stored);

@@ -1,4 +1,4 @@
-import type { RewriteMode } from './annotations.js';
+import { Annotations, type RewriteMode } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
 import { describeType } from './model.js';
 import { copyRecord, isRecord, jsonEqual, type JsonObject } from './json-value.js';
@@ -119,6 +119,13 @@ function rewriteHttpSd(context: RewriteContext): Rewrite {
   } else {
     current = readScrapeConfigs(listed, 'receivers.prometheus.config.scrape_configs');
     originals = recoverAll(current, context, warnings);
+    const block = receiver.target_allocator;
+    if (block !== undefined && block !== null) {
+      const endpoint = isRecord(block) ? ` (endpoint ${String(block.endpoint)})` : '';
+      warnings.push(
+        `receivers.prometheus.target_allocator${endpoint} is kept as written, so the receiver also takes scrape jobs from it beside the http_sd_configs the jobs now use; remove it, or set annotation ${Annotations.rewriteMode}: target_allocator to have otel-ta write it`,
+      );
+    }
   }
   if (originals.length === 0 && !switchedBack) return { originals, warnings };
   const rewritten = originals.map((original, index) => {

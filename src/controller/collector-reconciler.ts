@@ -51,6 +51,7 @@ export class CollectorReconciler {
       const removed = await this.prune(namespace, name, desired.objects);
       if (collector === undefined) {
         this.appliedHashes.delete(key);
+        this.events.forget(namespace, name);
         return;
       }
       await this.report(key, collector, desired, applied, removed);

@@ -70,8 +70,9 @@ export class EventRecorder {
     }
   }
 
-  /** Drops the memory of a deleted collector. */
-  forget(collector: Pick<CollectorResource, 'namespace' | 'name' | 'uid'>): void {
-    this.last.delete(`${collector.namespace}/${collector.name}/${collector.uid}`);
+  /** Drops the memory of a deleted collector (of every uid it had), so it does not grow forever. */
+  forget(namespace: string, name: string): void {
+    const prefix = `${namespace}/${name}/`;
+    for (const key of this.last.keys()) if (key.startsWith(prefix)) this.last.delete(key);
   }
 }

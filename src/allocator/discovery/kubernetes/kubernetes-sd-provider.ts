@@ -36,6 +36,9 @@ export function createKubernetesSdFactory(deps: KubernetesSdDeps): ProviderFacto
   };
 }
 
+/** Shared by every group that uses no node (most, and all without attach_metadata.node). */
+const NO_KEYS: readonly string[] = [];
+
 /** What one primary object's group was built from, to re-build it when one of those changes. */
 interface Uses {
   readonly pods: readonly string[];
@@ -171,7 +174,7 @@ export class KubernetesSdProvider implements DiscoveryProvider {
     }
     const pods = this.role.podKeys?.(obj) ?? [];
     const service = this.role.serviceKey?.(obj);
-    const nodes = withNodes ? (this.role.nodeNames?.(obj) ?? []) : [];
+    const nodes = withNodes ? (this.role.nodeNames?.(obj) ?? NO_KEYS) : NO_KEYS;
     for (const pod of pods) addUser(this.podUsers, pod, key);
     if (service !== undefined) addUser(this.serviceUsers, service, key);
     for (const node of nodes) addUser(this.nodeUsers, node, key);

@@ -200,6 +200,23 @@ describe('kubernetes_sd provider', () => {
     expect(emissions).toHaveLength(2);
   });
 
+  it('attach_metadata.node with a node selector (pod role): watches only the selected nodes', async () => {
+    const cluster = new MemoryCluster();
+    const emissions = await start(cluster, {
+      role: 'pod',
+      attach_metadata: { node: true },
+      selectors: [
+        { role: 'pod', label: 'app=web' },
+        { role: 'node', label: 'pool=metrics' },
+      ],
+    });
+    expect(cluster.selections).toEqual([
+      { namespace: undefined, labelSelector: 'app=web', fieldSelector: undefined },
+      { namespace: undefined, labelSelector: 'pool=metrics', fieldSelector: undefined },
+    ]);
+    expect(emissions).toEqual([]);
+  });
+
   it('does not watch nodes without attach_metadata.node', async () => {
     const cluster = new MemoryCluster();
     cluster.collection('nodes').put({ metadata: { name: 'n1', labels: { rack: 'r1' } } });
@@ -257,6 +274,19 @@ describe('kubernetes_sd_configs options', () => {
       expect(() => make({ role, attach_metadata: { node: false } })).not.toThrow();
     }
     expect(() => make({ role: 'pod', attach_metadata: { nodes: true } })).toThrow(/unknown key/);
+  });
+
+  it('accepts a node selector for role pod only with attach_metadata.node, as Prometheus documents', () => {
+    const nodeSelector = [{ role: 'node', label: 'pool=metrics' }];
+    expect(() =>
+      make({ role: 'pod', attach_metadata: { node: true }, selectors: nodeSelector }),
+    ).not.toThrow();
+    expect(() => make({ role: 'pod', selectors: nodeSelector })).toThrow(
+      /must be one of pod for role pod/,
+    );
+    expect(() =>
+      make({ role: 'endpointslice', attach_metadata: { node: true }, selectors: nodeSelector }),
+    ).toThrow(/must be one of endpointslice, pod, service for role endpointslice/);
   });
 
   it('rejects own_namespace when the allocator has no namespace, and api_server with kubeconfig_file', () => {

@@ -99,9 +99,17 @@ export class KubernetesSdProvider implements DiscoveryProvider {
       this.pods.onChange((key) => this.markUsers(this.podUsers, key));
     }
     if (this.options.attachNode) {
-      // Nodes are cluster-scoped: one watch whatever the namespaces. A node's add, change or
-      // removal re-builds the groups of the targets on it, as Prometheus re-queues them.
-      this.nodes = new WatchedResource(ResourceTypes.nodes, undefined, {}, listWatch, this.logger);
+      // Nodes are cluster-scoped: one watch whatever the namespaces (narrowed by the pod role's
+      // node selector). A node's add, change or removal re-builds the groups of the targets on
+      // it, as Prometheus re-queues them.
+      const nodeSelector = selectors.get('node') ?? {};
+      this.nodes = new WatchedResource(
+        ResourceTypes.nodes,
+        undefined,
+        nodeSelector,
+        listWatch,
+        this.logger,
+      );
       this.nodes.onChange((key) => this.markUsers(this.nodeUsers, key));
     }
     // Secondaries first, so the first build of a slice already sees its service, pods and

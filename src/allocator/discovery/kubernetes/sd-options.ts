@@ -61,7 +61,6 @@ export function parseKubernetesSdOptions(
   }
   const role = roleText;
   const namespaces = parseNamespaces(reader, ownNamespace);
-  const selectors = parseSelectors(reader, role);
   const kubeconfig = reader.string('kubeconfig_file');
   const apiServer = reader.string('api_server');
   const attach = new ObjectReader(reader.raw('attach_metadata'), reader.child('attach_metadata'));
@@ -75,6 +74,7 @@ export function parseKubernetesSdOptions(
       `is valid only for roles ${ATTACH_NODE_ROLES.join(', ')}; role ${role} never gets node labels, so remove it (or use role pod, endpoints or endpointslice)`,
     );
   }
+  const selectors = parseSelectors(reader, role, attachNode);
   const hasClientKeys = [
     'basic_auth',
     'authorization',
@@ -130,7 +130,20 @@ function parseNamespaces(
   return names.length === 0 ? undefined : [...new Set(names)].sort();
 }
 
-function parseSelectors(reader: ObjectReader, role: Role): ReadonlyMap<Role, RoleSelector> {
+/**
+ * The pod role also takes a `node` selector when it attaches node metadata (as Prometheus allows):
+ * it narrows the node watch, so pods on other nodes get no node labels.
+ */
+function allowedSelectorRoles(role: Role, attachNode: boolean): readonly Role[] {
+  return role === 'pod' && attachNode ? ['pod', 'node'] : SELECTOR_ROLES[role];
+}
+
+function parseSelectors(
+  reader: ObjectReader,
+  role: Role,
+  attachNode: boolean,
+): ReadonlyMap<Role, RoleSelector> {
+  const allowed = allowedSelectorRoles(role, attachNode);
   const raw = reader.raw('selectors');
   const result = new Map<Role, RoleSelector>();
   if (raw === undefined || raw === null) return result;
@@ -143,11 +156,8 @@ function parseSelectors(reader: ObjectReader, role: Role): ReadonlyMap<Role, Rol
     const label = s.string('label');
     const field = s.string('field');
     s.done();
-    if (r === undefined || !isRole(r) || !SELECTOR_ROLES[role].includes(r)) {
-      throw configError(
-        s.child('role'),
-        `must be one of ${SELECTOR_ROLES[role].join(', ')} for role ${role}`,
-      );
+    if (r === undefined || !isRole(r) || !allowed.includes(r)) {
+      throw configError(s.child('role'), `must be one of ${allowed.join(', ')} for role ${role}`);
     }
     if (result.has(r)) {
       throw configError(s.child('role'), `selector for role ${r} is given more than once`);

@@ -638,6 +638,21 @@ describe('mutateCollector denials', () => {
     );
   });
 
+  it('denies a static target written as a URL, as Prometheus refuses it, saying what to write', () => {
+    const config = `receivers:
+  prometheus:
+    config:
+      scrape_configs:
+      - job_name: node
+        static_configs:
+        - targets: ['node:9100']
+        - targets: ['node:9100', 'http://node:9101/metrics']
+`;
+    expect(denied(alpha(config))).toBe(
+      `receivers.prometheus.config.scrape_configs[0].static_configs[1].targets[1] "http://node:9101/metrics" is not a valid hostname (Prometheus refuses it); write host:port alone and set the job's scheme and metrics_path`,
+    );
+  });
+
   it('denies a config whose aliases expand past the reading budget (billion laughs)', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) {

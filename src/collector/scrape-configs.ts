@@ -53,7 +53,29 @@ export function readScrapeConfigs(value: unknown, path: string): JsonObject[] {
       );
     }
     seen.add(name);
+    checkStaticTargets(job.static_configs, `${path}[${index}].static_configs`);
     return job;
+  });
+}
+
+/**
+ * Prometheus refuses a static target with a `/` at config load, and so does the allocator: a URL
+ * (`http://host:port/metrics`) is a common slip that would otherwise reach the allocator and
+ * stop it from loading the collector's jobs.
+ */
+function checkStaticTargets(value: unknown, path: string): void {
+  if (!Array.isArray(value)) return;
+  value.forEach((group: unknown, g) => {
+    if (!isRecord(group) || !Array.isArray(group.targets)) return;
+    group.targets.forEach((target: unknown, t) => {
+      if (typeof target === 'string' && target.includes('/')) {
+        throw new CollectorInputError(
+          'COLLECTOR_SCRAPE_CONFIGS',
+          `${path}[${g}].targets[${t}] "${target}" is not a valid hostname (Prometheus refuses it); write host:port alone and set the job's scheme and metrics_path`,
+          422,
+        );
+      }
+    });
   });
 }
 

@@ -201,6 +201,23 @@ prometheus_cr:
     expect(err.message).toContain(message);
   });
 
+  it('names the line of a YAML syntax error without quoting the text, which may hold a secret', () => {
+    const text = `collectors: [a]
+config:
+  scrape_configs:
+  - job_name: x
+    basic_auth:
+      username: u
+      password: hunter2
+     static_configs: [{targets: ["a:1"]}]
+`;
+    const err = errorOf(() => build(text));
+    expect(err.message).toBe(
+      'config file /conf/ta.yaml: invalid YAML: All mapping items must start at the same column at line 8, column 1',
+    );
+    expect(err.message).not.toContain('hunter2');
+  });
+
   it('rejects an empty or repeated static pool', () => {
     expect(errorOf(() => build(BASE, { collectorIds: ' , ' })).message).toContain(
       'must not be empty',

@@ -12,6 +12,7 @@ import type {
   Environment,
   HttpsConfig,
 } from './allocator/types.js';
+import { yamlSyntaxReason } from './yaml-syntax-error.js';
 
 export type {
   AllocatorConfig,
@@ -87,7 +88,7 @@ function parseDocument(text: string): unknown {
   try {
     return parseYaml(text, { merge: true }) as unknown;
   } catch (err) {
-    throw new UsageError(CONFIG_ERROR, `invalid YAML: ${errorMessage(err)}`, { cause: err });
+    throw new UsageError(CONFIG_ERROR, `invalid YAML: ${yamlSyntaxReason(err)}`, { cause: err });
   }
 }
 

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { UsageError, errorMessage } from '../errors.js';
 import { parsePolicy } from '../policy/parse-policy.js';
 import type { Policy } from '../policy/policy.js';
+import { yamlSyntaxReason } from './yaml-syntax-error.js';
 
 /** Parses a policy file's text (YAML, see docs/policy.md); errors name the file. */
 export function parsePolicyText(path: string, text: string): Policy {
@@ -12,7 +13,7 @@ export function parsePolicyText(path: string, text: string): Policy {
   } catch (err) {
     throw new UsageError(
       'POLICY_INVALID',
-      `policy file ${path} is not valid YAML: ${errorMessage(err)}`,
+      `policy file ${path} is not valid YAML: ${yamlSyntaxReason(err)}`,
     );
   }
   return parsePolicy(document, `policy file ${path}`);

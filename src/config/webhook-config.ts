@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { parseListenAddress, type ListenAddress } from '../allocator/server/listen-address.js';
 import { UsageError, errorMessage } from '../errors.js';
+import { yamlSyntaxReason } from './yaml-syntax-error.js';
 
 /** The image written into `spec.targetAllocator.image` when a collector sets none. */
 export const DEFAULT_ALLOCATOR_IMAGE = 'ghcr.io/otel-ta/otel-ta:0.1.0';
@@ -63,7 +64,7 @@ function parseFileSettings(path: string, text: string): Partial<Record<Setting, 
   } catch (err) {
     throw new UsageError(
       'WEBHOOK_CONFIG_INVALID',
-      `${path} is not valid YAML: ${errorMessage(err)}`,
+      `${path} is not valid YAML: ${yamlSyntaxReason(err)}`,
     );
   }
   if (document === null || document === undefined) return {};

@@ -57,12 +57,12 @@ describe('allocatorPermissions', () => {
     ]);
   });
 
-  it('Prometheus CR discovery reads monitors, namespaces and their targets cluster-wide, Secrets in the own namespace', () => {
+  it('Prometheus CR discovery reads monitors, namespaces, their targets and nodes (attachMetadata.node) cluster-wide, Secrets in the own namespace', () => {
     const perms = allocatorPermissions('obs', [], prometheusCrAccess({ enabled: true }));
     expect(perms).toEqual({
       namespaced: [{ apiGroups: [''], resources: ['pods', 'secrets'], verbs: READ }],
       clusterWide: [
-        { apiGroups: [''], resources: ['namespaces', 'pods', 'services'], verbs: READ },
+        { apiGroups: [''], resources: ['namespaces', 'nodes', 'pods', 'services'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
         {
           apiGroups: ['monitoring.coreos.com'],
@@ -82,7 +82,7 @@ describe('allocatorPermissions', () => {
     expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
     expect(perms.clusterWide[0]).toEqual({
       apiGroups: [''],
-      resources: ['namespaces', 'pods', 'secrets', 'services'],
+      resources: ['namespaces', 'nodes', 'pods', 'secrets', 'services'],
       verbs: READ,
     });
   });

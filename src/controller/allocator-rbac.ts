@@ -82,8 +82,9 @@ export function allocatorPermissions(
     }
     cluster.add('', 'namespaces');
     // Their jobs discover with the endpointslice role (ServiceMonitors: slices, their services and
-    // pods) and the pod role (PodMonitors), in any namespace a monitor names.
-    for (const resource of ['services', 'pods']) cluster.add('', resource);
+    // pods) and the pod role (PodMonitors), in any namespace a monitor names; Nodes for monitors
+    // with attachMetadata.node.
+    for (const resource of ['services', 'pods', 'nodes']) cluster.add('', resource);
     cluster.add('discovery.k8s.io', 'endpointslices');
     // Secrets the monitors reference are read in the collector's namespace plus secret_namespaces.
     const elsewhere = prometheusCr.secretNamespaces.some((ns) => ns !== namespace);

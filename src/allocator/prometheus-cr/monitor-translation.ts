@@ -52,6 +52,11 @@ export function translateEndpoints(
   const scrapeConfigs: ScrapeConfig[] = [];
   const warnings: string[] = [];
   const namespaces = sdNamespaces(monitor.spec, monitor.namespace);
+  // `attachMetadata.node` puts the node's labels on every target, as prometheus-operator generates it.
+  const attach =
+    monitor.spec.object('attachMetadata')?.boolean('node') === true
+      ? { attach_metadata: { node: true } }
+      : {};
   monitor.spec.objectList(options.endpointsKey).forEach((ep, index) => {
     const jobName = `${options.jobPrefix}/${monitor.namespace}/${monitor.name}/${index}`;
     const result = endpointFields(ep, monitor.namespace, ctx);
@@ -71,7 +76,7 @@ export function translateEndpoints(
       job_name: jobName,
       ...fields,
       ...options.extraFields,
-      kubernetes_sd_configs: [{ role: options.role, ...namespaces }],
+      kubernetes_sd_configs: [{ role: options.role, ...namespaces, ...attach }],
       relabel_configs: relabelConfigs,
     };
     if (metricRelabelConfigs !== undefined) config.metric_relabel_configs = metricRelabelConfigs;

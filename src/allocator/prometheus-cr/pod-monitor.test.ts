@@ -29,6 +29,12 @@ function only(spec: Record<string, unknown>): Record<string, unknown> {
 }
 
 describe('translatePodMonitor', () => {
+  it('passes attachMetadata.node on to the pod discovery, so targets carry node labels', () => {
+    expect(only({ attachMetadata: { node: true } }).kubernetes_sd_configs).toEqual([
+      { role: 'pod', namespaces: { names: ['batch'] }, attach_metadata: { node: true } },
+    ]);
+  });
+
   it('generates the pod-role job with prometheus-operator relabel rules', () => {
     expect(only({})).toEqual({
       job_name: 'podMonitor/batch/workers/0',

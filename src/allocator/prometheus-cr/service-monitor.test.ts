@@ -31,6 +31,15 @@ function rules(spec: Record<string, unknown>): Record<string, unknown>[] {
 }
 
 describe('translateServiceMonitor', () => {
+  it('passes attachMetadata.node on to the endpointslice discovery, so targets carry node labels', () => {
+    expect(only({ attachMetadata: { node: true } }).kubernetes_sd_configs).toEqual([
+      { role: 'endpointslice', namespaces: { names: ['shop'] }, attach_metadata: { node: true } },
+    ]);
+    expect(only({ attachMetadata: { node: false } }).kubernetes_sd_configs).toEqual([
+      { role: 'endpointslice', namespaces: { names: ['shop'] } },
+    ]);
+  });
+
   it('generates prometheus-operator relabel rules for a port endpoint, in order', () => {
     expect(only({})).toEqual({
       job_name: 'serviceMonitor/shop/web/0',

@@ -1,10 +1,12 @@
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, stdSerializers, type Logger, type LoggerOptions } from 'pino';
+import { LOG_SECRET_CENSOR, redactLogFields } from './redact-log.js';
 
 export type { Logger } from 'pino';
 
 /**
- * Secrets may appear in scrape configs and admission objects; pino removes these paths before a
- * line is written, so a debug log can never leak them.
+ * Secrets may appear in scrape configs and admission objects. These fixed paths are pino's own
+ * redaction; `redactLogFields` (every line, any depth, errors included) catches what they cannot:
+ * a top-level `password`, a secret nested deeper than one level, `Authorization` as clients spell it.
  */
 export const REDACTED_PATHS: readonly string[] = [
   '*.password',
@@ -17,6 +19,10 @@ export const REDACTED_PATHS: readonly string[] = [
   'req.headers.cookie',
 ];
 
+function passSerializedErrors(value: unknown): unknown {
+  return value instanceof Error ? stdSerializers.err(value) : value;
+}
+
 export interface LoggerConfig {
   readonly level: string;
   readonly name: string;
@@ -26,7 +32,11 @@ export function createLogger(config: LoggerConfig, destination?: NodeJS.Writable
   const options: LoggerOptions = {
     name: config.name,
     level: config.level,
-    redact: { paths: [...REDACTED_PATHS], censor: '<secret>' },
+    redact: { paths: [...REDACTED_PATHS], censor: LOG_SECRET_CENSOR },
+    formatters: { log: redactLogFields },
+    // redactLogFields has serialized every error already (to look into it); serializing that
+    // plain object again would name its type `Object`.
+    serializers: { err: passSerializedErrors },
   };
   return destination === undefined
     ? pino(options)

@@ -4,7 +4,7 @@ import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AllocatorConfig } from '../config/allocator-config.js';
 import type { ScrapeConfig } from '../config/allocator/prometheus-config.js';
-import { UsageError } from '../errors.js';
+import { OtelTaError, UsageError } from '../errors.js';
 import { Allocator } from './allocator.js';
 import { StaticCollectorSource } from './collectors/static-collector-source.js';
 import type { DiscoveryClock } from './discovery/clock.js';
@@ -95,6 +95,8 @@ export class AllocatorService {
   private watcher: FSWatcher | undefined;
   private cancelReloadTimer: (() => void) | undefined;
   private reloading: Promise<boolean> = Promise.resolve(true);
+  private starting: Promise<void> | undefined;
+  private stopping = false;
   private readonly logger: Logger;
 
   constructor(private readonly deps: AllocatorServiceDeps) {
@@ -118,7 +120,16 @@ export class AllocatorService {
     return this.plan?.config ?? this.deps.config;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Resolves once the collector pool is known and the file's jobs are processed; /readyz says 200
+   * from then on. A stop() meanwhile (SIGTERM while the API server does not answer) ends it.
+   */
+  start(): Promise<void> {
+    this.starting = this.startOnce();
+    return this.starting;
+  }
+
+  private async startOnce(): Promise<void> {
     const plan = this.buildPlan(this.deps.config);
     const { config } = plan;
     const { metrics } = this.deps;
@@ -153,11 +164,18 @@ export class AllocatorService {
       strategy: plan.strategy.name,
       responseCacheMaxBytes: config.responseCacheMaxBytes,
     });
-    await this.server.start();
+    await this.server.start().catch((err: unknown) => {
+      throw listenError(err, config);
+    });
     await this.collectors.start((collectors) => this.setCollectors(collectors));
+    if (this.stopping) return;
     await this.discovery.apply(plan.jobs);
+    // Processed now rather than after the coalescing window, so the first ready answer has them.
+    this.discovery.flush();
+    if (this.stopping) return;
     this.ready = true;
     await this.startDynamicJobs(config);
+    if (this.stopping) return;
     if (this.deps.watchConfigFile ?? true) this.watchConfigFile(config.configFilePath);
     this.logger.info(
       { jobs: plan.jobs.length, strategy: plan.strategy.name, address: this.server.httpAddress() },
@@ -175,16 +193,19 @@ export class AllocatorService {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     this.ready = false;
     this.cancelReloadTimer?.();
     this.watcher?.close();
     this.watcher = undefined;
+    // First, so that a start still waiting for the first pod list returns; then wait for it.
+    await this.collectors?.stop();
+    await this.starting?.catch(() => undefined);
     await this.dynamicJobs?.stop();
     this.dynamicJobs = undefined;
     await this.reloading;
     await this.server?.stop();
     await this.discovery?.stop();
-    await this.collectors?.stop();
     this.logger.info('allocator stopped');
   }
 
@@ -357,6 +378,18 @@ function scrapeConfigsByJob(
   for (const scrapeConfig of [...config.prometheus.scrapeConfigs, ...extra])
     byJob[scrapeConfig.job_name] = scrapeConfig;
   return Object.freeze(byJob);
+}
+
+/** A listen failure that says which setting to change (EADDRINUSE: another process has the port). */
+function listenError(err: unknown, config: AllocatorConfig): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') return err;
+  const https = config.https.enabled ? ` or https.listen_addr ${config.https.listenAddr}` : '';
+  return new OtelTaError(
+    'LISTEN_FAILED',
+    `cannot listen on listen_addr ${config.listenAddr}${https} (${code}): free the port or choose another with listen_addr or --listen-addr (and the Service's targetPort)`,
+    { cause: err },
+  );
 }
 
 function httpsSettings(config: AllocatorConfig): AllocatorServerDeps['https'] {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../observability/logger.js';
 import { ManualClock } from '../discovery/manual-clock.js';
+import type { ListWatchSource } from '../../k8s/list-watch.js';
 import type { Pod } from '../discovery/kubernetes/kube-types.js';
 import { MemoryCollection } from '../discovery/kubernetes/memory-list-watch.js';
 import type { Collector } from '../model.js';
@@ -136,5 +137,80 @@ describe('allocatableUntil', () => {
       status: { phase: 'Pending' },
     };
     expect(allocatableUntil(noCondition, 5_000)).toBe(T0 + 5_000);
+  });
+});
+
+describe('KubernetesCollectorSource start (the pool known before the allocator says ready)', () => {
+  /** The memory collection behind a list that answers only when the test opens the gate. */
+  function gatedPods(): {
+    pods: MemoryCollection<Pod>;
+    source: ListWatchSource<Pod>;
+    open: () => void;
+  } {
+    const pods = new MemoryCollection<Pod>();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const source: ListWatchSource<Pod> = {
+      list: async (signal) => {
+        await Promise.race([
+          gate,
+          new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+        ]);
+        return pods.list();
+      },
+      watch: (rv, onEvent, signal) => pods.watch(rv, onEvent, signal),
+    };
+    return { pods, source, open };
+  }
+
+  it('resolves start only after the first list, with the pool already emitted', async () => {
+    const { pods, source, open } = gatedPods();
+    pods.put(collectorPod('c-1', { node: 'n1' }));
+    const emitted: (readonly Collector[])[] = [];
+    const s = new KubernetesCollectorSource({
+      pods: source,
+      clock: new ManualClock(),
+      logger: silentLogger(),
+      gracePeriodMs: 0,
+    });
+    let started = false;
+    const starting = s.start((c) => emitted.push(c)).then(() => (started = true));
+    await flush();
+    expect(started).toBe(false);
+    open();
+    await starting;
+    expect(emitted).toEqual([[{ id: 'c-1', nodeName: 'n1' }]]);
+    await s.stop();
+  });
+
+  it('emits an empty pool when the selector matches no pod, so start never waits for a pod to appear', async () => {
+    const { source, open } = gatedPods();
+    open();
+    const emitted: (readonly Collector[])[] = [];
+    const s = new KubernetesCollectorSource({
+      pods: source,
+      clock: new ManualClock(),
+      logger: silentLogger(),
+      gracePeriodMs: 0,
+    });
+    await s.start((c) => emitted.push(c));
+    expect(emitted).toEqual([[]]);
+    await s.stop();
+  });
+
+  it('lets stop end a start that still waits for an unreachable API server', async () => {
+    const { source } = gatedPods();
+    const s = new KubernetesCollectorSource({
+      pods: source,
+      clock: new ManualClock(),
+      logger: silentLogger(),
+      gracePeriodMs: 0,
+    });
+    const emitted: (readonly Collector[])[] = [];
+    const starting = s.start((c) => emitted.push(c));
+    await flush();
+    await s.stop();
+    await starting;
+    expect(emitted).toEqual([]);
   });
 });

@@ -43,6 +43,7 @@ export class KubernetesCollectorSource implements CollectorSource {
   private lastSignature: string | undefined;
   private cancelTimer: (() => void) | undefined;
   private timerAt: number | undefined;
+  private cancelStart: (() => void) | undefined;
 
   constructor(private readonly deps: KubernetesCollectorSourceDeps) {
     this.informer = new Informer(deps.pods, { name: 'collector-pods', logger: deps.logger });
@@ -52,13 +53,23 @@ export class KubernetesCollectorSource implements CollectorSource {
     this.informer.on('delete', changed);
   }
 
+  /**
+   * Resolves once the first list of pods is in and the pool (empty or not) is emitted: before it,
+   * the pool would look empty, every collector would be served no targets, and the service would
+   * report ready. A stop() ends the wait (an API server that never answers).
+   */
   async start(sink: (collectors: readonly Collector[]) => void): Promise<void> {
     this.sink = sink;
     await this.informer.start();
+    const stopped = new Promise<void>((resolve) => (this.cancelStart = resolve));
+    await Promise.race([this.informer.waitForSync(), stopped]);
+    this.cancelStart = undefined;
+    this.emit();
   }
 
   async stop(): Promise<void> {
     this.sink = undefined;
+    this.cancelStart?.();
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     await this.informer.stop();
@@ -98,6 +109,13 @@ export class KubernetesCollectorSource implements CollectorSource {
     if (signature === this.lastSignature) return;
     this.lastSignature = signature;
     this.deps.logger.info({ collectors: collectors.length }, 'collector pool changed');
+    if (collectors.length === 0) {
+      // pods: 0 means the selector matches nothing; more means none is scheduled, Running and Ready.
+      this.deps.logger.warn(
+        { pods: this.informer.list().length, gracePeriodMs: this.deps.gracePeriodMs },
+        'no allocatable collector pod: every target stays unassigned; check collector_selector and collector_namespace (pods 0), or why the collector pods are not Running and Ready',
+      );
+    }
     this.sink(Object.freeze(collectors.map((c) => Object.freeze(c))));
   }
 

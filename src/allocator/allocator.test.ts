@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { collectors, target, targets } from './allocation/target-fixtures.js';
 import { Allocator, type AllocationTiming } from './allocator.js';
+import type { Target } from './model.js';
 import { createStrategy } from './strategies/registry.js';
 
 function allocator(onTiming?: (t: AllocationTiming) => void, now?: () => number): Allocator {
@@ -91,6 +92,29 @@ describe('Allocator', () => {
     };
     expect(served('ab')).toEqual([target('pods', '10.0.0.1:80', { id: 'same' })]);
     expect(served('ba')).toEqual(served('ab'));
+  });
+
+  it('keeps the same one of several targets sharing an id and an address whatever the input order', () => {
+    // Two Services in one job select the same pod port: one address, one post-relabel identity,
+    // different discovered labels (and, for per-node, one of them may not know the node).
+    const viaA = target('pods', '10.0.0.1:80', {
+      id: 'same',
+      labels: { __address__: '10.0.0.1:80', __meta_kubernetes_service_name: 'a' },
+    });
+    const viaB = target('pods', '10.0.0.1:80', {
+      id: 'same',
+      labels: { __address__: '10.0.0.1:80', __meta_kubernetes_service_name: 'b' },
+      nodeName: 'node-1',
+    });
+    for (const strategy of ['consistent-hashing', 'per-node'] as const) {
+      const served = (input: Target[]): Target[] => {
+        const a = new Allocator({ strategy: createStrategy(strategy) });
+        a.setCollectors([{ id: 'collector-0', nodeName: 'node-1' }]);
+        a.setJobTargets('pods', input);
+        return a.collectorIds().flatMap((c) => a.targetsFor('pods', c));
+      };
+      expect(served([viaA, viaB])).toEqual(served([viaB, viaA]));
+    }
   });
 
   it('drops a job whose target list becomes empty, and its version still increases if it returns', () => {

@@ -1,4 +1,5 @@
 import { CollectorSlots, newTargetEntry, type TargetEntry } from './allocation/collector-slots.js';
+import { precedes } from './allocation/duplicate-order.js';
 import { sameTargetLabels } from './allocation/same-labels.js';
 import type { AllocationView, AllocationWriter, Collector, Target } from './model.js';
 import type { AllocationStrategy, PlacementItem, PlacementSink } from './strategies/strategy.js';
@@ -182,7 +183,7 @@ export class Allocator implements AllocationView, AllocationWriter {
         matched++;
       } else if (entry.seen === -stamp) {
         // Two targets with one identity: keep the same one whatever the input order.
-        if (target.address < entry.target.address) entry.target = target;
+        if (precedes(target, entry.target)) entry.target = target;
       } else if (entry.seen !== stamp) {
         entry.seen = stamp;
         matched++;
@@ -190,7 +191,7 @@ export class Allocator implements AllocationView, AllocationWriter {
           entry.pending = target;
           differing++;
         }
-      } else if (target.address < (entry.pending ?? entry.target).address) {
+      } else if (precedes(target, entry.pending ?? entry.target)) {
         if (entry.pending === undefined) differing++;
         entry.pending = target;
       }

@@ -100,36 +100,52 @@ function allocatorKubeConfig(config: AllocatorConfig): KubeClientConfig {
 
 /**
  * Starts the service and runs it until SIGTERM or SIGINT, then drains and stops it. SIGHUP
- * reloads the config. A failed start stops whatever had started before rethrowing.
+ * reloads the config. The signal handlers are in place before the start, which on Kubernetes
+ * waits for the first collector pod list: a SIGTERM while the API server does not answer stops
+ * the service and exits 0 instead of killing the process. A failed start stops whatever had
+ * started before rethrowing.
  */
 export async function runUntilSignal(
   service: AllocatorService,
   logger: Logger,
   afterStart?: () => void,
 ): Promise<void> {
+  let started = false;
+  let requestStop!: () => void;
+  const stopRequested = new Promise<'stop'>((resolve) => (requestStop = () => resolve('stop')));
+  const onHup = (): void => {
+    if (!started) return;
+    logger.info('SIGHUP: reloading the config');
+    void service.reload();
+  };
+  const onStop = (signal: NodeJS.Signals): void => {
+    logger.info({ signal }, 'stopping');
+    // A second signal gets the default behaviour: it ends a shutdown that hangs.
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
+    requestStop();
+  };
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onStop);
+  process.on('SIGINT', onStop);
   try {
-    await service.start();
+    const first = await Promise.race([
+      service.start().then(() => 'started' as const),
+      stopRequested,
+    ]);
+    if (first === 'started') {
+      started = true;
+      afterStart?.();
+      await stopRequested;
+    }
   } catch (err) {
+    process.off('SIGHUP', onHup);
+    process.off('SIGTERM', onStop);
+    process.off('SIGINT', onStop);
     await service.stop().catch(() => undefined);
     throw err;
   }
-  afterStart?.();
-  await new Promise<void>((resolve) => {
-    const onHup = (): void => {
-      logger.info('SIGHUP: reloading the config');
-      void service.reload();
-    };
-    const onStop = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'stopping');
-      process.off('SIGHUP', onHup);
-      process.off('SIGTERM', onStop);
-      process.off('SIGINT', onStop);
-      resolve();
-    };
-    process.on('SIGHUP', onHup);
-    process.on('SIGTERM', onStop);
-    process.on('SIGINT', onStop);
-  });
   await service.stop();
 }
 

@@ -1,0 +1,62 @@
+// `otel-ta allocator` as a pod runs it: signals while the collector pod watch has not synced. The
+// API server is an address where nothing listens (no control plane runs in this test).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+users: [{name: u, user: {token: t}}]
+contexts: [{name: x, context: {cluster: c, user: u}}]
+current-context: x
+`;
+
+describe('otel-ta allocator signals', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'review-runtime-signals-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 on SIGTERM while still waiting for the first collector pod list', async () => {
+    writeFileSync(join(dir, 'kubeconfig'), KUBECONFIG);
+    writeFileSync(
+      join(dir, 'ta.yaml'),
+      'listen_addr: 127.0.0.1:0\ncollector_namespace: obs\nconfig:\n  scrape_configs:\n    - job_name: app\n      static_configs: [{targets: ["10.0.0.1:8080"]}]\n',
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'allocator',
+        '--config-file',
+        join(dir, 'ta.yaml'),
+        '--kubeconfig-path',
+        join(dir, 'kubeconfig'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    // The pod list has failed at least once: the service is up and waiting for the API server.
+    const deadline = Date.now() + 20_000;
+    while (!stdout.includes('list/watch failed') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stdout).toContain('list/watch failed');
+    child.kill('SIGTERM');
+    const result = await exited;
+    expect(result).toEqual({ code: 0, signal: null });
+    expect(stdout).toContain('allocator stopped');
+  }, 30_000);
+});

@@ -2,7 +2,12 @@ import { CollectorSlots, newTargetEntry, type TargetEntry } from './allocation/c
 import { precedes } from './allocation/duplicate-order.js';
 import { sameTargetLabels } from './allocation/same-labels.js';
 import type { AllocationView, AllocationWriter, Collector, Target } from './model.js';
-import type { AllocationStrategy, PlacementItem, PlacementSink } from './strategies/strategy.js';
+import {
+  addressOrNodeChanged,
+  type AllocationStrategy,
+  type PlacementItem,
+  type PlacementSink,
+} from './strategies/strategy.js';
 
 /** One allocation step, for the `opentelemetry_allocator_time_to_allocate` histogram and logs. */
 export interface AllocationTiming {
@@ -218,11 +223,16 @@ export class Allocator implements AllocationView, AllocationWriter {
       entry.pending = undefined;
       if (next === entry.target) continue;
       const current = entry.target;
-      if (next.address !== current.address || next.nodeName !== current.nodeName) {
+      if (next.address === current.address && next.nodeName === current.nodeName) {
+        relabeled ||= !sameTargetLabels(current, next);
+        entry.target = next;
+        entry.collector?.refreshed(job);
+      } else if (this.replaces(current, next)) {
         entry.pending = next;
         relocated.push(entry);
       } else {
-        relabeled ||= !sameTargetLabels(current, next);
+        // The strategy keeps it where it is (least-weighted is sticky): new labels, same place.
+        relabeled = true;
         entry.target = next;
         entry.collector?.refreshed(job);
       }
@@ -276,6 +286,10 @@ export class Allocator implements AllocationView, AllocationWriter {
     else to.add(entry);
     if (from !== undefined && to !== undefined) this.moved++;
     this.changedJobs.add(entry.target.job);
+  }
+
+  private replaces(before: Target, after: Target): boolean {
+    return this.strategy.replaces?.(before, after) ?? addressOrNodeChanged(before, after);
   }
 
   private samePool(sorted: readonly Collector[]): boolean {

@@ -4,6 +4,7 @@ import { collectors, targets } from '../allocation/target-fixtures.js';
 import { Allocator } from '../allocator.js';
 import type { Target } from '../model.js';
 import { LeastWeightedStrategy } from './least-weighted.js';
+import { createStrategy } from './registry.js';
 
 function allocator(rebalanceOnJoin = false): Allocator {
   return new Allocator({ strategy: new LeastWeightedStrategy(rebalanceOnJoin) });
@@ -117,6 +118,41 @@ describe('least-weighted', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('keeps a target on its collector when only its pre-relabel address or node changes', () => {
+    // Same id (same post-relabel labels), new discovered address or node: upstream keeps the
+    // collector, and sticky placement must not move it to whichever collector is lightest now.
+    const a = allocator();
+    a.setCollectors(collectors(2));
+    const all = targets('a', 6);
+    a.setJobTargets('a', all);
+    const kept = all.filter((t) => a.collectorOf('a', t.id) === 'collector-0');
+    a.setJobTargets('a', kept);
+    expect(countsOf(a)).toEqual([3, 0]);
+    const [first, ...rest] = kept;
+    a.setJobTargets('a', [{ ...first!, address: '10.9.9.9:8080' }, ...rest]);
+    expect(a.collectorOf('a', first!.id)).toBe('collector-0');
+    a.setJobTargets('a', [{ ...first!, address: '10.9.9.9:8080', nodeName: 'node-1' }, ...rest]);
+    expect(a.collectorOf('a', first!.id)).toBe('collector-0');
+    expect(a.targetsFor('a', 'collector-0').find((t) => t.id === first!.id)?.nodeName).toBe(
+      'node-1',
+    );
+    expect(countsOf(a)).toEqual([3, 0]);
+  });
+
+  it('under per-node, keeps a node-less target on its fallback collector when its address changes', () => {
+    const a = new Allocator({
+      strategy: createStrategy('per-node', { fallbackStrategy: 'least-weighted' }),
+    });
+    a.setCollectors(collectors(2));
+    const all = targets('a', 6);
+    a.setJobTargets('a', all);
+    const kept = all.filter((t) => a.collectorOf('a', t.id) === 'collector-0');
+    a.setJobTargets('a', kept);
+    const [first, ...rest] = kept;
+    a.setJobTargets('a', [{ ...first!, address: '10.9.9.9:8080' }, ...rest]);
+    expect(a.collectorOf('a', first!.id)).toBe('collector-0');
   });
 
   it('holds targets known before any collector and places them when collectors appear', () => {

@@ -53,6 +53,11 @@ export class LeastWeightedStrategy implements AllocationStrategy {
 
   constructor(private readonly rebalanceOnJoin = false) {}
 
+  /** Never: placement reads neither address nor node, and it is sticky (as upstream's). */
+  replaces(): boolean {
+    return false;
+  }
+
   add(items: readonly PlacementItem[], sink: PlacementSink): void {
     if (this.loads.length === 0) {
       for (const item of items) this.unassigned.add(item);

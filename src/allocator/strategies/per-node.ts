@@ -1,6 +1,11 @@
-import type { Collector } from '../model.js';
+import type { Collector, Target } from '../model.js';
 import { hashString, topChoice } from './rendezvous-hash.js';
-import type { AllocationStrategy, PlacementItem, PlacementSink } from './strategy.js';
+import {
+  addressOrNodeChanged,
+  type AllocationStrategy,
+  type PlacementItem,
+  type PlacementSink,
+} from './strategy.js';
 
 /** The collectors running on one node (normally one: a DaemonSet pod). */
 interface NodeCollectors {
@@ -20,6 +25,14 @@ export class PerNodeStrategy implements AllocationStrategy {
   private readonly itemsByNode = new Map<string, Set<PlacementItem>>();
 
   constructor(private readonly fallback: AllocationStrategy | undefined) {}
+
+  /** A node change always; an address change of a node-less target as the fallback decides. */
+  replaces(before: Target, after: Target): boolean {
+    if (before.nodeName !== after.nodeName) return true;
+    const node = after.nodeName;
+    if (node !== undefined && node !== '') return before.address !== after.address;
+    return this.fallback?.replaces?.(before, after) ?? addressOrNodeChanged(before, after);
+  }
 
   add(items: readonly PlacementItem[], sink: PlacementSink): void {
     const nodeless: PlacementItem[] = [];

@@ -3,7 +3,8 @@ import type { Collector, Target } from '../model.js';
 /**
  * One target as a strategy sees it. The allocator owns the item and keeps it for as long as the
  * target exists; when the target's labels refresh, `target` is replaced by an object with the same
- * id, address and node, so strategies may keep items but must not keep `target` values.
+ * id and job, and with the same address and node unless the strategy's `replaces` said no new
+ * placement was needed, so strategies may keep items but must not keep `target` values.
  */
 export interface PlacementItem {
   readonly target: Target;
@@ -25,6 +26,16 @@ export interface AllocationStrategy {
   remove(items: readonly PlacementItem[], sink: PlacementSink): void;
   /** Replaces the pool (sorted by id, unique ids); items of departed collectors must be moved or unassigned. */
   setCollectors(collectors: readonly Collector[], sink: PlacementSink): void;
+  /**
+   * Whether a target that kept its id but changed from `before` to `after` (address or node) must
+   * be removed and placed again. Absent: when its address or node changed.
+   */
+  replaces?(before: Target, after: Target): boolean;
+}
+
+/** The default of `AllocationStrategy.replaces`: the hashing and per-node strategies read both. */
+export function addressOrNodeChanged(before: Target, after: Target): boolean {
+  return before.address !== after.address || before.nodeName !== after.nodeName;
 }
 
 export const STRATEGY_NAMES = ['consistent-hashing', 'least-weighted', 'per-node'] as const;

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildAllocatorConfig } from '../config/allocator-config.js';
 import type { ScrapeConfig } from '../config/allocator/prometheus-config.js';
 import { UsageError } from '../errors.js';
-import { silentLogger } from '../observability/logger.js';
+import { Writable } from 'node:stream';
+import { createLogger, silentLogger } from '../observability/logger.js';
 import { ManualClock } from './discovery/manual-clock.js';
 import { DiscoveryRegistry } from './discovery/registry.js';
 import { staticProviderFactory } from './discovery/static-provider.js';
@@ -118,6 +119,49 @@ describe('AllocatorService with a dynamic job source (Prometheus CRs)', () => {
       >;
       expect(Object.keys(configs).sort()).toEqual(['a', 'serviceMonitor/ns/m/0']);
       expect(configs.a?.static_configs).toEqual([{ targets: ['x:1'] }]);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe('AllocatorService.reload of settings that apply on restart', () => {
+  it('keeps saying a changed strategy waits for a restart on every later reload, not only the first', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done): void {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const configOf = (text: string): ReturnType<typeof buildAllocatorConfig> =>
+      buildAllocatorConfig({ flags: {}, env: {}, file: { path: '/etc/ta.yaml', text } });
+    const base = 'listen_addr: 127.0.0.1:0\ncollectors: [c]\n';
+    const files = [
+      `${base}allocation_strategy: least-weighted\n${JOBS}`,
+      `${base}allocation_strategy: least-weighted\nconfig: {scrape_configs: [{job_name: b, static_configs: [{targets: ["y:1"]}]}]}\n`,
+    ];
+    const service = new AllocatorService({
+      config: configOf(`${base}${JOBS}`),
+      loadConfig: () => Promise.resolve(configOf(files.shift() ?? '')),
+      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
+      logger: createLogger({ level: 'warn', name: 'test' }, sink),
+      metrics: createAllocatorMetrics({ defaultMetrics: false }),
+      clock: new ManualClock(),
+      watchConfigFile: false,
+    });
+    await service.start();
+    try {
+      const pending = (): unknown[] =>
+        lines
+          .map((l) => JSON.parse(l) as { msg: string; settings?: unknown })
+          .filter((l) => l.msg === 'config reload: these settings apply on restart')
+          .map((l) => l.settings);
+      expect(await service.reload()).toBe(true);
+      expect(pending()).toEqual([['allocationStrategy']]);
+      expect(await service.reload()).toBe(true);
+      expect(pending()).toEqual([['allocationStrategy'], ['allocationStrategy']]);
+      expect(service.view()?.strategyName).toBe('consistent-hashing');
     } finally {
       await service.stop();
     }

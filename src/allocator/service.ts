@@ -83,6 +83,8 @@ const CONFIG_WATCH_COALESCE_MS = 100;
  */
 export class AllocatorService {
   private plan: ServicePlan | undefined;
+  /** The config the running parts were built from: settings that apply on restart compare to it. */
+  private startedConfig: AllocatorConfig | undefined;
   private allocator: Allocator | undefined;
   private discovery: DiscoveryManager | undefined;
   private server: AllocatorServer | undefined;
@@ -143,6 +145,7 @@ export class AllocatorService {
     allocator.onChange(() => this.updateAllocationMetrics());
     this.allocator = allocator;
     this.plan = plan;
+    this.startedConfig = config;
     this.scrapeConfigs = scrapeConfigsByJob(config);
     this.discovery = new DiscoveryManager({
       writer: allocator,
@@ -252,11 +255,14 @@ export class AllocatorService {
       return false;
     }
     if (JSON.stringify(next.config) === JSON.stringify(current.config)) return true;
+    // Against what runs, not the last reload: a pending change is named on every reload until
+    // a restart applies it (the last reload's config has it already).
+    const running = this.startedConfig ?? current.config;
     const needRestart: string[] = RESTART_KEYS.filter(
-      (key) => JSON.stringify(next.config[key]) !== JSON.stringify(current.config[key]),
+      (key) => JSON.stringify(next.config[key]) !== JSON.stringify(running[key]),
     );
     // Switching between the static pool and Kubernetes pods swaps the collector source itself.
-    if ((next.config.collectors === undefined) !== (current.config.collectors === undefined)) {
+    if ((next.config.collectors === undefined) !== (running.collectors === undefined)) {
       needRestart.push('collectors');
     }
     if (needRestart.length > 0) {

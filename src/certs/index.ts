@@ -20,3 +20,4 @@ export {
   type ReloadingTlsCredentialsOptions,
   type ServingCredentials,
 } from './reloading-tls-credentials.js';
+export { MIN_TLS_VERSION, TLS_CIPHERS, TLS_POLICY, type TlsPolicy } from './tls-policy.js';

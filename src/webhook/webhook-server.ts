@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { RequestListener } from 'node:http';
-import type { ReloadingTlsCredentials } from '../certs/index.js';
+import { TLS_POLICY, type ReloadingTlsCredentials } from '../certs/index.js';
 import type { Logger } from '../observability/logger.js';
 
 export interface WebhookServerOptions {
@@ -16,8 +16,6 @@ export interface WebhookServerOptions {
   /** How long stop() waits for requests in flight before closing their connections. */
   readonly drainTimeoutMs?: number;
 }
-
-const MIN_TLS_VERSION = 'TLSv1.2';
 
 /**
  * The HTTPS listener. Certificates come from `ReloadingTlsCredentials`; a reload swaps the secure
@@ -36,14 +34,14 @@ export class WebhookServer {
     const initial = await credentials.start();
     const server = createServer(
       // No Nagle delay on answers: a review is written whole, and its last segment must not wait.
-      { cert: initial.cert, key: initial.key, minVersion: MIN_TLS_VERSION, noDelay: true },
+      { cert: initial.cert, key: initial.key, ...TLS_POLICY, noDelay: true },
       this.options.app,
     );
     server.requestTimeout = this.options.requestTimeoutMs ?? 10_000;
     server.headersTimeout = Math.min(server.requestTimeout, 10_000);
     server.keepAliveTimeout = 30_000;
     credentials.onChange((pair) => {
-      server.setSecureContext({ cert: pair.cert, key: pair.key, minVersion: MIN_TLS_VERSION });
+      server.setSecureContext({ cert: pair.cert, key: pair.key, ...TLS_POLICY });
     });
     server.on('tlsClientError', (err) => logger.debug({ err }, 'tls handshake failed'));
     this.server = server;

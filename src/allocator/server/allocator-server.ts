@@ -2,7 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { ReloadingTlsCredentials, type ServingCredentials } from '../../certs/index.js';
+import {
+  ReloadingTlsCredentials,
+  TLS_POLICY,
+  type ServingCredentials,
+  type TlsPolicy,
+} from '../../certs/index.js';
 import { errorMessage, OtelTaError } from '../../errors.js';
 import type { AllocatorMetrics } from '../metrics.js';
 import type { AllocationView } from '../model.js';
@@ -59,18 +64,15 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 const HEADERS_TIMEOUT_MS = 60_000;
 const MAX_HEAD_BYTES = 16 * 1024;
 
-const MIN_TLS_VERSION = 'TLSv1.2';
-
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-// The TLS floor is part of every secure context, the first and each reloaded one.
-function secureContextOptions(c: ServingCredentials): {
+// The TLS floor and suites are part of every secure context, the first and each reloaded one.
+function secureContextOptions(c: ServingCredentials): TlsPolicy & {
   cert: string;
   key: string;
   ca: string | undefined;
-  minVersion: typeof MIN_TLS_VERSION;
 } {
-  return { cert: c.cert, key: c.key, ca: c.ca, minVersion: MIN_TLS_VERSION };
+  return { cert: c.cert, key: c.key, ca: c.ca, ...TLS_POLICY };
 }
 
 async function startCredentials(

@@ -50,8 +50,14 @@ export class LeastWeightedStrategy implements AllocationStrategy {
   private loads: CollectorLoad[] = [];
   private readonly where = new Map<PlacementItem, CollectorLoad>();
   private readonly unassigned = new Set<PlacementItem>();
+  /** Targets another strategy holds per collector (per-node, when this is its fallback). */
+  private otherLoad: (collectorId: string) => number = () => 0;
 
   constructor(private readonly rebalanceOnJoin = false) {}
+
+  countAlso(load: (collectorId: string) => number): void {
+    this.otherLoad = load;
+  }
 
   /** Never: placement reads neither address nor node, and it is sticky (as upstream's). */
   replaces(): boolean {
@@ -105,6 +111,7 @@ export class LeastWeightedStrategy implements AllocationStrategy {
     const loads = this.loads;
     let job: string | undefined;
     let jobCounts = new Int32Array(loads.length);
+    const totals = Int32Array.from(loads, (load) => load.total + this.otherLoad(load.id));
     for (const item of items) {
       if (item.target.job !== job) {
         job = item.target.job;
@@ -112,12 +119,13 @@ export class LeastWeightedStrategy implements AllocationStrategy {
       }
       let best = 0;
       for (let i = 1; i < loads.length; i++) {
-        const diff = loads[i]!.total - loads[best]!.total || jobCounts[i]! - jobCounts[best]!;
+        const diff = totals[i]! - totals[best]! || jobCounts[i]! - jobCounts[best]!;
         if (diff < 0) best = i;
       }
       const load = loads[best]!;
       load.take(item);
       jobCounts[best]!++;
+      totals[best]!++;
       this.where.set(item, load);
       sink(item, load.id);
     }

@@ -66,6 +66,25 @@ describe('per-node', () => {
     expect(['otel-a', 'otel-b']).toContain(a.collectorOf('pods', 'pods/10.0.0.1:80'));
   });
 
+  it('with a least-weighted fallback, sends node-less targets to the collectors with the fewest targets in all', () => {
+    // Upstream's least-weighted fallback counts every target a collector holds, its node's too.
+    const a = allocator('least-weighted');
+    a.setCollectors(daemonset);
+    a.setJobTargets('pods', [
+      onNode('10.0.0.1:80', 'node-a'),
+      onNode('10.0.0.2:80', 'node-a'),
+      onNode('10.0.0.3:80', 'node-a'),
+    ]);
+    a.setJobTargets('static', [
+      target('static', 'db-0:9100'),
+      target('static', 'db-1:9100'),
+      target('static', 'db-2:9100'),
+      target('static', 'db-3:9100'),
+    ]);
+    expect(a.targetsFor('static', 'otel-b')).toHaveLength(3);
+    expect(a.targetsFor('static', 'otel-a')).toHaveLength(1);
+  });
+
   it('moves a target when it is rescheduled onto another node', () => {
     const a = allocator();
     a.setCollectors(daemonset);

@@ -24,7 +24,12 @@ export class PerNodeStrategy implements AllocationStrategy {
   private nodes = new Map<string, NodeCollectors>();
   private readonly itemsByNode = new Map<string, Set<PlacementItem>>();
 
-  constructor(private readonly fallback: AllocationStrategy | undefined) {}
+  /** The node of each collector that has one. */
+  private nodeOf = new Map<string, string>();
+
+  constructor(private readonly fallback: AllocationStrategy | undefined) {
+    fallback?.countAlso?.((collectorId) => this.nodeLoad(collectorId));
+  }
 
   /** A node change always; an address change of a node-less target as the fallback decides. */
   replaces(before: Target, after: Target): boolean {
@@ -74,6 +79,9 @@ export class PerNodeStrategy implements AllocationStrategy {
       if (ids === undefined) grouped.set(collector.nodeName, [collector.id]);
       else ids.push(collector.id);
     }
+    this.nodeOf = new Map(
+      [...grouped].flatMap(([node, ids]) => ids.map((id): [string, string] => [id, node])),
+    );
     const previous = this.nodes;
     this.nodes = new Map(
       [...grouped].map(([node, ids]) => [
@@ -86,6 +94,14 @@ export class PerNodeStrategy implements AllocationStrategy {
       for (const item of items) sink(item, this.collectorFor(node, item));
     }
     this.fallback?.setCollectors(collectors, sink);
+  }
+
+  /** Targets this strategy holds on a collector (a node's share when several collectors run there). */
+  private nodeLoad(collectorId: string): number {
+    const node = this.nodeOf.get(collectorId);
+    if (node === undefined) return 0;
+    const sharing = this.nodes.get(node)?.ids.length ?? 1;
+    return Math.round((this.itemsByNode.get(node)?.size ?? 0) / sharing);
   }
 
   private collectorFor(node: string, item: PlacementItem): string | undefined {

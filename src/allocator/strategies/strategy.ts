@@ -31,6 +31,11 @@ export interface AllocationStrategy {
    * be removed and placed again. Absent: when its address or node changed.
    */
   replaces?(before: Target, after: Target): boolean;
+  /**
+   * For a fallback strategy: the number of targets the primary strategy holds on a collector, so a
+   * load-balancing fallback balances totals (upstream's least-weighted fallback counts them).
+   */
+  countAlso?(load: (collectorId: string) => number): void;
 }
 
 /** The default of `AllocationStrategy.replaces`: the hashing and per-node strategies read both. */

@@ -82,3 +82,29 @@ describe('redactScrapeConfigs', () => {
     expect(withSecret.j.basic_auth.password).toBe('p');
   });
 });
+
+describe('redactScrapeConfigs and proxy URLs', () => {
+  it('replaces the password of a proxy_url as Prometheus marshals its URL type (xxxxx), at any depth', () => {
+    const input = {
+      j: {
+        proxy_url: 'http://squid:p%40ss@proxy.corp:3128',
+        oauth2: { client_id: 'id', proxy_url: 'https://u:secret@oauth-proxy:8443/path?q=1' },
+        kubernetes_sd_configs: [{ role: 'pod', proxy_url: 'http://user:@proxy:3128' }],
+      },
+    };
+    expect(redactScrapeConfigs(input)).toEqual({
+      j: {
+        proxy_url: 'http://squid:xxxxx@proxy.corp:3128',
+        oauth2: { client_id: 'id', proxy_url: 'https://u:xxxxx@oauth-proxy:8443/path?q=1' },
+        kubernetes_sd_configs: [{ role: 'pod', proxy_url: 'http://user:xxxxx@proxy:3128' }],
+      },
+    });
+  });
+
+  it('keeps a proxy_url without a password as written', () => {
+    const input = {
+      j: { proxy_url: 'http://proxy:3128', oauth2: { proxy_url: 'http://user@proxy:3128/a@b' } },
+    };
+    expect(redactScrapeConfigs(input)).toEqual(input);
+  });
+});

@@ -35,6 +35,32 @@ const LABEL_MAPS: ReadonlySet<string> = new Set(['labels']);
 /** Maps whose every value (a list of strings) is secret. */
 const SECRET_VALUE_MAPS: ReadonlySet<string> = new Set(['proxy_connect_header']);
 
+/**
+ * Fields of Prometheus's URL type, which marshals with the password of its userinfo replaced by
+ * `xxxxx` (Go's url.Redacted); the rest of the URL stays as written.
+ */
+const URL_KEYS: ReadonlySet<string> = new Set(['proxy_url']);
+const URL_PASSWORD_PLACEHOLDER = 'xxxxx';
+
+/** `scheme://user:pass@host/...` -> `scheme://user:xxxxx@host/...`; other strings as they are. */
+function redactUrlPassword(value: string): string {
+  const schemeEnd = value.indexOf('://');
+  if (schemeEnd < 0) return value;
+  const authorityStart = schemeEnd + 3;
+  let authorityEnd = value.length;
+  for (const delimiter of ['/', '?', '#']) {
+    const at = value.indexOf(delimiter, authorityStart);
+    if (at >= 0 && at < authorityEnd) authorityEnd = at;
+  }
+  // As Go parses it: the userinfo ends at the last '@' of the authority, the password starts
+  // after its first ':'.
+  const userinfoEnd = value.lastIndexOf('@', authorityEnd - 1);
+  if (userinfoEnd < authorityStart) return value;
+  const colon = value.indexOf(':', authorityStart);
+  if (colon < 0 || colon > userinfoEnd) return value;
+  return `${value.slice(0, colon + 1)}${URL_PASSWORD_PLACEHOLDER}${value.slice(userinfoEnd)}`;
+}
+
 function isPresent(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
@@ -53,6 +79,8 @@ function redactNode(value: unknown, parentKey: string | undefined): unknown {
       // A list stays a list (e.g. `params: {token: [...]}`, a map of lists): a collector parses
       // the whole answer with Prometheus's types, and one mistyped field would lose every job.
       out[key] = redactList(child);
+    } else if (URL_KEYS.has(key) && typeof child === 'string') {
+      out[key] = redactUrlPassword(child);
     } else if (LABEL_MAPS.has(key)) {
       out[key] = child;
     } else if (SECRET_VALUE_MAPS.has(key) && child !== null && typeof child === 'object') {

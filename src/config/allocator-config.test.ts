@@ -179,6 +179,11 @@ prometheus_cr:
       'invalid duration "soon"',
     ],
     [
+      'a grace period as a number other than 0',
+      `${BASE}collector_not_ready_grace_period: 30\n`,
+      'collector_not_ready_grace_period: a number of nanoseconds (30) is not what you mean; write a unit: 30s, 1m, or 0 to disable',
+    ],
+    [
       'a bad listen address',
       `${BASE}listen_addr: localhost\n`,
       'invalid listen address "localhost"',
@@ -277,5 +282,19 @@ config:
     expect(parsePrometheusDuration('100ms')).toBe(100);
     expect(parsePrometheusDuration('1.5h')).toBeUndefined();
     expect(parsePrometheusDuration('30m1h')).toBeUndefined();
+  });
+});
+
+describe('collector_not_ready_grace_period', () => {
+  it.each([
+    ['0', 0],
+    ['"0"', 0],
+    ['0s', 0],
+    ['45s', 45_000],
+    ['1m30s', 90_000],
+  ])('reads %s (the number 0 disables the check, as upstream reads it)', (value, ms) => {
+    expect(
+      build(`${BASE}collector_not_ready_grace_period: ${value}\n`).collectorNotReadyGracePeriodMs,
+    ).toBe(ms);
   });
 });

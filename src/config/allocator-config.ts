@@ -95,7 +95,7 @@ function parseDocument(text: string): unknown {
 function merge({ flags, env, file }: AllocatorConfigSources): AllocatorConfig {
   const r = new ObjectReader(parseDocument(file.text), '');
   const selector = r.raw('collector_selector');
-  const graceText = r.string('collector_not_ready_grace_period');
+  const graceValue = r.raw('collector_not_ready_grace_period');
   const filterStrategy = r.string('filter_strategy') ?? 'relabel-config';
   const prometheusCr = parsePrometheusCrConfig(r.raw('prometheus_cr'), 'prometheus_cr');
   const https = parseHttps(r.raw('https'), flags);
@@ -130,7 +130,7 @@ function merge({ flags, env, file }: AllocatorConfigSources): AllocatorConfig {
       flags.allowInsecureAuthSecrets === true ||
       parseEnvBoolean(env.ALLOW_INSECURE_AUTH_SECRETS) ||
       (fromFile.allowInsecure ?? false),
-    collectorNotReadyGracePeriodMs: parseGrace(graceText),
+    collectorNotReadyGracePeriodMs: parseGrace(graceValue),
     collectors: parseCollectors(r, flags),
     responseCacheMaxBytes: parseCacheBudget(r, flags),
     logLevel: flags.logLevel ?? 'info',
@@ -172,13 +172,31 @@ function parseCacheBudget(r: ObjectReader, flags: AllocatorFlags): number | unde
   return Math.round(mb * 2 ** 20);
 }
 
-function parseGrace(text: string | undefined): number {
-  if (text === undefined) return 30_000;
-  const ms = parseGoDuration(text);
+/**
+ * A Go duration string; or the number 0, which upstream (a time.Duration field) reads as "disable"
+ * and which the README's "0 disables" invites. Go would read any other number as nanoseconds,
+ * never what a user means: refused with what to write.
+ */
+function parseGrace(value: unknown): number {
+  if (value === undefined || value === null) return 30_000;
+  if (value === 0) return 0;
+  if (typeof value === 'number') {
+    throw configError(
+      'collector_not_ready_grace_period',
+      `a number of nanoseconds (${value}) is not what you mean; write a unit: 30s, 1m, or 0 to disable`,
+    );
+  }
+  if (typeof value !== 'string') {
+    throw configError(
+      'collector_not_ready_grace_period',
+      'must be a duration such as 30s, 1m, or 0 to disable',
+    );
+  }
+  const ms = parseGoDuration(value);
   if (ms === undefined || ms < 0) {
     throw configError(
       'collector_not_ready_grace_period',
-      `invalid duration "${text}" (examples: 30s, 1m, 0 to disable)`,
+      `invalid duration "${value}" (examples: 30s, 1m, 0 to disable)`,
     );
   }
   return ms;

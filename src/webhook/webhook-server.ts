@@ -11,7 +11,10 @@ export interface WebhookServerOptions {
   readonly host: string | undefined;
   readonly port: number;
   readonly logger: Logger;
-  /** A request that has not arrived completely by then is cut off, so a slow client cannot hold a socket. */
+  /**
+   * A request that has not arrived completely by then is cut off, so a slow client cannot hold a
+   * socket; a TLS handshake gets as long.
+   */
   readonly requestTimeoutMs?: number;
   /** How long stop() waits for requests in flight before closing their connections. */
   readonly drainTimeoutMs?: number;
@@ -34,7 +37,15 @@ export class WebhookServer {
     const initial = await credentials.start();
     const server = createServer(
       // No Nagle delay on answers: a review is written whole, and its last segment must not wait.
-      { cert: initial.cert, key: initial.key, ...TLS_POLICY, noDelay: true },
+      {
+        cert: initial.cert,
+        key: initial.key,
+        ...TLS_POLICY,
+        noDelay: true,
+        // node waits 120 s for a handshake by default: a client that opens connections and never
+        // finishes one would hold each socket far longer than a slow request may take.
+        handshakeTimeout: this.options.requestTimeoutMs ?? 10_000,
+      },
       this.options.app,
     );
     server.requestTimeout = this.options.requestTimeoutMs ?? 10_000;

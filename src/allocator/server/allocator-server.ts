@@ -45,6 +45,8 @@ export interface AllocatorServerDeps {
    * 100k targets of 30 labels make ~180 MB of bodies.
    */
   readonly responseCacheMaxBytes?: number | undefined;
+  /** How long the mTLS listener waits for a TLS handshake to finish (default 10 s). */
+  readonly tlsHandshakeTimeoutMs?: number | undefined;
 }
 
 export interface AllocatorServer {
@@ -63,6 +65,9 @@ const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 // node:http's defaults, which the fast path keeps too.
 const HEADERS_TIMEOUT_MS = 60_000;
 const MAX_HEAD_BYTES = 16 * 1024;
+// node's default is 120 s; a collector's handshake takes milliseconds, and a client that never
+// finishes one must not hold a socket (and its TLS state) for two minutes.
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -207,6 +212,8 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
           requestCert: true,
           rejectUnauthorized: true,
           keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+          headersTimeout: HEADERS_TIMEOUT_MS,
+          handshakeTimeout: deps.tlsHandshakeTimeoutMs ?? TLS_HANDSHAKE_TIMEOUT_MS,
         },
         handlerFor(true),
       );

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildAllocatorConfig } from '../config/allocator-config.js';
 import type { ScrapeConfig } from '../config/allocator/prometheus-config.js';
 import { UsageError } from '../errors.js';
 import { Writable } from 'node:stream';
 import { createLogger, silentLogger } from '../observability/logger.js';
+import { KubernetesCollectorSource } from './collectors/kubernetes-collector-source.js';
+import type { Pod } from './discovery/kubernetes/kube-types.js';
+import { MemoryCollection } from './discovery/kubernetes/memory-list-watch.js';
+import type { ListWatchSource } from '../k8s/list-watch.js';
 import { ManualClock } from './discovery/manual-clock.js';
 import { DiscoveryRegistry } from './discovery/registry.js';
 import { staticProviderFactory } from './discovery/static-provider.js';
@@ -161,6 +165,123 @@ describe('AllocatorService.reload of settings that apply on restart', () => {
       expect(pending()).toEqual([['allocationStrategy']]);
       expect(await service.reload()).toBe(true);
       expect(pending()).toEqual([['allocationStrategy'], ['allocationStrategy']]);
+    } finally {
+      await service.stop();
+    }
+  });
+});
+
+describe('AllocatorService.reload of the Kubernetes collector pool', () => {
+  function readyPod(namespace: string, name: string): Pod {
+    const at = new Date(0).toISOString();
+    return {
+      metadata: { name, namespace, creationTimestamp: at },
+      spec: { nodeName: 'n1' },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: at }],
+      },
+    };
+  }
+
+  it('applies a new collector_namespace and collector_selector without a moment of empty pool', async () => {
+    const namespaces: Record<string, MemoryCollection<Pod>> = {
+      obs: new MemoryCollection<Pod>(),
+      obs2: new MemoryCollection<Pod>(),
+    };
+    namespaces.obs!.put(readyPod('obs', 'old-0'));
+    namespaces.obs2!.put(readyPod('obs2', 'new-0'));
+    namespaces.obs2!.put(readyPod('obs2', 'new-1'));
+    const configOf = (ns: string): ReturnType<typeof buildAllocatorConfig> =>
+      buildAllocatorConfig({
+        flags: {},
+        env: {},
+        file: {
+          path: '/etc/ta.yaml',
+          text: `listen_addr: 127.0.0.1:0\ncollector_namespace: ${ns}\n${JOBS}`,
+        },
+      });
+    const metrics = createAllocatorMetrics({ defaultMetrics: false });
+    const clock = new ManualClock();
+    const service = new AllocatorService({
+      config: configOf('obs'),
+      loadConfig: () => Promise.resolve(configOf('obs2')),
+      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
+      logger: silentLogger(),
+      metrics,
+      clock,
+      watchConfigFile: false,
+      collectorSource: (config) =>
+        new KubernetesCollectorSource({
+          pods: namespaces[config.collectorNamespace ?? '']!,
+          clock,
+          logger: silentLogger(),
+          gracePeriodMs: 0,
+        }),
+    });
+    // Observes (and calls through to) the real gauge: each value is the size of a pool set.
+    const poolSet = vi.spyOn(metrics.collectorsDiscovered, 'set');
+    await service.start();
+    try {
+      expect(service.view()?.collectorIds()).toEqual(['old-0']);
+      expect(await service.reload()).toBe(true);
+      expect(service.view()?.collectorIds()).toEqual(['new-0', 'new-1']);
+      // A pod change in the old namespace no longer reaches the pool.
+      namespaces.obs!.put(readyPod('obs', 'old-1'));
+      await new Promise((r) => setTimeout(r, 10));
+      expect(service.view()?.collectorIds()).toEqual(['new-0', 'new-1']);
+      expect(poolSet.mock.calls.map((call) => call[0])).toEqual([1, 2]);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('keeps the current pool when the new pod watch cannot list within 30 s', async () => {
+    const obs = new MemoryCollection<Pod>();
+    obs.put(readyPod('obs', 'old-0'));
+    // The new namespace's list never answers (no RBAC there, say) until the watch is stopped.
+    const unanswered: ListWatchSource<Pod> = {
+      list: (signal) =>
+        new Promise((_resolve, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        ),
+      watch: () => Promise.resolve(),
+    };
+    const configOf = (ns: string): ReturnType<typeof buildAllocatorConfig> =>
+      buildAllocatorConfig({
+        flags: {},
+        env: {},
+        file: {
+          path: '/etc/ta.yaml',
+          text: `listen_addr: 127.0.0.1:0\ncollector_namespace: ${ns}\n${JOBS}`,
+        },
+      });
+    const clock = new ManualClock();
+    const service = new AllocatorService({
+      config: configOf('obs'),
+      loadConfig: () => Promise.resolve(configOf('locked')),
+      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
+      logger: silentLogger(),
+      metrics: createAllocatorMetrics({ defaultMetrics: false }),
+      clock,
+      watchConfigFile: false,
+      collectorSource: (config) =>
+        new KubernetesCollectorSource({
+          pods: config.collectorNamespace === 'obs' ? obs : unanswered,
+          clock,
+          logger: silentLogger(),
+          gracePeriodMs: 0,
+        }),
+    });
+    await service.start();
+    try {
+      const reloaded = service.reload();
+      await new Promise((r) => setTimeout(r, 10));
+      clock.advance(30_000);
+      expect(await reloaded).toBe(true);
+      expect(service.view()?.collectorIds()).toEqual(['old-0']);
+      obs.put(readyPod('obs', 'old-1'));
+      await expect.poll(() => service.view()?.collectorIds()).toEqual(['old-0', 'old-1']);
     } finally {
       await service.stop();
     }

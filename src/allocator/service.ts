@@ -74,6 +74,16 @@ const RESTART_KEYS = [
   'allowInsecureAuthSecrets',
 ] as const;
 
+/** Pool settings a reload applies by starting a new pod watch and switching once it has listed. */
+const POOL_KEYS = [
+  'collectorNamespace',
+  'collectorSelector',
+  'collectorNotReadyGracePeriodMs',
+] as const;
+
+/** How long a reload waits for the first pod list of a changed pool before keeping the old one. */
+const POOL_SWITCH_TIMEOUT_MS = 30_000;
+
 const CONFIG_WATCH_COALESCE_MS = 100;
 
 /**
@@ -89,6 +99,8 @@ export class AllocatorService {
   private discovery: DiscoveryManager | undefined;
   private server: AllocatorServer | undefined;
   private collectors: CollectorSource | undefined;
+  /** A reload's new pool source while it makes its first list; stop() stops it too. */
+  private nextCollectors: CollectorSource | undefined;
   private dynamicJobs: DynamicJobSource | undefined;
   /** The latest jobs from the dynamic source; they join the config file's jobs. */
   private monitorJobs: readonly MonitorJob[] = [];
@@ -170,7 +182,8 @@ export class AllocatorService {
     await this.server.start().catch((err: unknown) => {
       throw listenError(err, config);
     });
-    await this.collectors.start((collectors) => this.setCollectors(collectors));
+    const source = this.collectors;
+    await source.start((collectors) => this.setCollectors(collectors, source));
     if (this.stopping) return;
     await this.discovery.apply(plan.jobs);
     // Processed now rather than after the coalescing window, so the first ready answer has them.
@@ -203,6 +216,7 @@ export class AllocatorService {
     this.watcher = undefined;
     // First, so that a start still waiting for the first pod list returns; then wait for it.
     await this.collectors?.stop();
+    await this.nextCollectors?.stop();
     await this.starting?.catch(() => undefined);
     await this.dynamicJobs?.stop();
     this.dynamicJobs = undefined;
@@ -237,7 +251,9 @@ export class AllocatorService {
     );
   }
 
-  private setCollectors(collectors: readonly Collector[]): void {
+  /** Emissions of a source that is no longer the current one (a reload replaced it) are dropped. */
+  private setCollectors(collectors: readonly Collector[], source: CollectorSource): void {
+    if (source !== this.collectors) return;
     this.deps.metrics.collectorsDiscovered.set(collectors.length);
     this.allocator?.setCollectors(collectors);
     this.deps.metrics.events.inc({ source: 'collectors' });
@@ -258,9 +274,18 @@ export class AllocatorService {
     // Against what runs, not the last reload: a pending change is named on every reload until
     // a restart applies it (the last reload's config has it already).
     const running = this.startedConfig ?? current.config;
-    const needRestart: string[] = RESTART_KEYS.filter(
+    let needRestart: string[] = RESTART_KEYS.filter(
       (key) => JSON.stringify(next.config[key]) !== JSON.stringify(running[key]),
     );
+    const poolChanged = POOL_KEYS.filter((key) => needRestart.includes(key));
+    if (
+      poolChanged.length > 0 &&
+      next.config.collectors === undefined &&
+      running.collectors === undefined &&
+      (await this.switchCollectorSource(next.config))
+    ) {
+      needRestart = needRestart.filter((key) => !poolChanged.some((k) => k === key));
+    }
     // Switching between the static pool and Kubernetes pods swaps the collector source itself.
     if ((next.config.collectors === undefined) !== (running.collectors === undefined)) {
       needRestart.push('collectors');
@@ -281,6 +306,50 @@ export class AllocatorService {
     this.deps.metrics.configReloads.inc({ result: 'success' });
     this.logger.info({ jobs: next.jobs.length }, 'config reloaded');
     this.deps.metrics.events.inc({ source: 'config' });
+    return true;
+  }
+
+  /**
+   * A changed pod pool (namespace, selector, grace period): the new pod watch starts beside the old
+   * one, and the pool switches once it has listed, so targets never see an empty pool. A new watch
+   * that cannot list (RBAC for a new namespace, say) is given up and the old pool kept.
+   */
+  private async switchCollectorSource(config: AllocatorConfig): Promise<boolean> {
+    const next = this.createCollectorSource(config);
+    this.nextCollectors = next;
+    let latest: readonly Collector[] | undefined;
+    let timedOut = false;
+    const cancelTimeout = this.deps.clock.setTimeout(() => {
+      timedOut = true;
+      void next.stop();
+    }, POOL_SWITCH_TIMEOUT_MS);
+    try {
+      await next.start((collectors) => {
+        if (this.collectors === next) this.setCollectors(collectors, next);
+        else latest = collectors;
+      });
+    } finally {
+      cancelTimeout();
+      this.nextCollectors = undefined;
+    }
+    if (timedOut || this.stopping || latest === undefined) {
+      await next.stop();
+      this.logger.error(
+        { timeoutMs: POOL_SWITCH_TIMEOUT_MS },
+        'config reload: cannot list the collector pods of the new collector_namespace/collector_selector; keeping the current pool (check the allocator can list pods there)',
+      );
+      return false;
+    }
+    const old = this.collectors;
+    this.collectors = next;
+    this.setCollectors(latest, next);
+    await old?.stop();
+    this.startedConfig = {
+      ...(this.startedConfig ?? config),
+      collectorNamespace: config.collectorNamespace,
+      collectorSelector: config.collectorSelector,
+      collectorNotReadyGracePeriodMs: config.collectorNotReadyGracePeriodMs,
+    };
     return true;
   }
 

@@ -114,6 +114,8 @@ describe('Allocator', () => {
         return a.collectorIds().flatMap((c) => a.targetsFor('pods', c));
       };
       expect(served([viaA, viaB])).toEqual(served([viaB, viaA]));
+      // The one that knows its node wins, so per-node can place it.
+      expect(served([viaA, viaB])).toEqual([viaB]);
     }
   });
 

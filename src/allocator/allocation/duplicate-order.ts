@@ -2,7 +2,7 @@ import type { Labels, Target } from '../model.js';
 
 /**
  * Of several targets one job lists with the same id, the allocator keeps the least under this total
- * order: address, then node, then the label sets. A total order makes the choice independent of
+ * order: address, then node (known before unknown), then the label sets. A total order makes the choice independent of
  * the input order, so allocator replicas fed the same targets in another order place and serve the
  * same one (an address alone leaves ties: two Services selecting one pod port share it).
  */
@@ -11,7 +11,8 @@ export function precedes(a: Target, b: Target): boolean {
   if (a.address !== b.address) return a.address < b.address;
   const x = a.nodeName ?? '';
   const y = b.nodeName ?? '';
-  if (x !== y) return x < y;
+  // One that knows its node first: per-node can place it where the node-less one would wait.
+  if (x !== y) return x !== '' && (y === '' || x < y);
   return compareLabels(a.labels, b.labels) < 0;
 }
 

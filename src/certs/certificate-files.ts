@@ -1,4 +1,4 @@
-import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CertificateKeyPair } from './certificate-authority.js';
 
@@ -20,11 +20,21 @@ export function certificateFilePaths(directory: string): CertificateFilePaths {
 /**
  * Writes each file to a temporary name and renames it into place, so a reader (the webhook's
  * hot reload) never sees a half-written file. The key is readable by its owner only.
+ *
+ * The temporary file is created exclusively (`wx`: an existing file or a symlink planted at that
+ * name is an error, never followed) and its mode set through the open handle, so a private key is
+ * never written into, nor its mode applied to, a file someone else prepared.
  */
 export async function writeFileAtomically(path: string, content: string, mode: number): Promise<void> {
   const temporary = `${path}.tmp-${process.pid}-${Date.now()}`;
-  await writeFile(temporary, content, { mode });
-  await chmod(temporary, mode);
+  const handle = await open(temporary, 'wx', mode);
+  try {
+    // The umask may have narrowed the mode at creation; set exactly what was asked.
+    await handle.chmod(mode);
+    await handle.writeFile(content);
+  } finally {
+    await handle.close();
+  }
   await rename(temporary, path);
 }
 

@@ -95,6 +95,8 @@ export class AllocatorService {
   private plan: ServicePlan | undefined;
   /** The config the running parts were built from: settings that apply on restart compare to it. */
   private startedConfig: AllocatorConfig | undefined;
+  /** The config the collector pod watch runs with (a reload can replace the watch). */
+  private poolConfig: AllocatorConfig | undefined;
   private allocator: Allocator | undefined;
   private discovery: DiscoveryManager | undefined;
   private server: AllocatorServer | undefined;
@@ -274,18 +276,25 @@ export class AllocatorService {
     // Against what runs, not the last reload: a pending change is named on every reload until
     // a restart applies it (the last reload's config has it already).
     const running = this.startedConfig ?? current.config;
-    let needRestart: string[] = RESTART_KEYS.filter(
-      (key) => JSON.stringify(next.config[key]) !== JSON.stringify(running[key]),
-    );
-    const poolChanged = POOL_KEYS.filter((key) => needRestart.includes(key));
+    const differs = (key: (typeof RESTART_KEYS)[number], from: AllocatorConfig): boolean =>
+      JSON.stringify(next.config[key]) !== JSON.stringify(from[key]);
+    // The pod watch's settings apply now (a new watch); the namespace also feeds kubernetes_sd's
+    // own_namespace and the Prometheus CR watcher, which take it on restart.
+    let pool = this.poolConfig ?? running;
     if (
-      poolChanged.length > 0 &&
+      POOL_KEYS.some((key) => differs(key, pool)) &&
       next.config.collectors === undefined &&
       running.collectors === undefined &&
       (await this.switchCollectorSource(next.config))
     ) {
-      needRestart = needRestart.filter((key) => !poolChanged.some((k) => k === key));
+      pool = next.config;
+      this.poolConfig = next.config;
     }
+    const needRestart: string[] = RESTART_KEYS.filter((key) =>
+      key === 'collectorSelector' || key === 'collectorNotReadyGracePeriodMs'
+        ? differs(key, pool)
+        : differs(key, running),
+    );
     // Switching between the static pool and Kubernetes pods swaps the collector source itself.
     if ((next.config.collectors === undefined) !== (running.collectors === undefined)) {
       needRestart.push('collectors');
@@ -344,12 +353,6 @@ export class AllocatorService {
     this.collectors = next;
     this.setCollectors(latest, next);
     await old?.stop();
-    this.startedConfig = {
-      ...(this.startedConfig ?? config),
-      collectorNamespace: config.collectorNamespace,
-      collectorSelector: config.collectorSelector,
-      collectorNotReadyGracePeriodMs: config.collectorNotReadyGracePeriodMs,
-    };
     return true;
   }
 

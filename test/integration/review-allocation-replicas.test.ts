@@ -88,4 +88,25 @@ describe('allocator replicas', () => {
       );
     });
   }
+
+  it('never move a target under consistent-hashing when only its labels change', () => {
+    fc.assert(
+      fc.property(fc.array(targetOf('a'), { maxLength: 12 }), setCollectors, (list, pool) => {
+        const a = new Allocator({ strategy: createStrategy('consistent-hashing') });
+        a.setCollectors(pool.collectors);
+        a.setJobTargets('a', list);
+        const owners = (): (string | undefined)[] => list.map((t) => a.collectorOf('a', t.id));
+        const before = owners();
+        a.setJobTargets(
+          'a',
+          list.map((t) => ({
+            ...t,
+            labels: { ...t.labels, __meta_kubernetes_pod_ready: 'false' },
+          })),
+        );
+        expect(owners()).toEqual(before);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

@@ -30,7 +30,12 @@ COPY --from=build --chown=0:0 /app/node_modules ./node_modules
 COPY --from=build --chown=0:0 /app/dist/src ./dist/src
 # Files stay root-owned and read-only to the process; it runs as a numeric non-root user (so
 # `runAsNonRoot` can verify it) and writes nowhere but /tmp, so readOnlyRootFilesystem works.
-RUN chmod 0555 /app/dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/otel-ta
+# The base image's package managers (npm, npx, corepack, yarn) are never run by otel-ta: removed,
+# so image scans do not report their bundled dependencies and an intruder cannot install with them.
+RUN chmod 0555 /app/dist/src/cli.js && ln -s /app/dist/src/cli.js /usr/local/bin/otel-ta \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack \
+      /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+      /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
 USER 65532:65532
 ENTRYPOINT ["otel-ta"]
 CMD ["--help"]

@@ -87,13 +87,19 @@ describe('log lines never carry secrets', () => {
     expect(out.text()).not.toContain('MIIEow');
   });
 
-  it('keeps ordinary fields, a top-level work-queue key, and does not change the caller objects', () => {
+  it('keeps ordinary fields, a top-level work-queue key, the name of a Secret, and does not change the caller objects', () => {
     const out = capture();
     const logger = createLogger({ level: 'info', name: 'test' }, out.sink);
-    const fields = { key: 'observability/collector', uid: 'u1', nested: { password: 'pw' } };
+    const fields = {
+      key: 'observability/collector',
+      secret: 'otel-ta-webhook-tls',
+      uid: 'u1',
+      nested: { password: 'pw' },
+    };
     logger.info(fields, 'reconcile');
     expect(out.lines()[0]).toMatchObject({
       key: 'observability/collector',
+      secret: 'otel-ta-webhook-tls',
       uid: 'u1',
       nested: { password: '<secret>' },
     });

@@ -21,7 +21,7 @@ const SECRET_NAMES: ReadonlySet<string> = new Set([
   'id_token',
   'client_secret',
   'client_certificate_key',
-  'secret',
+  // Not `secret`: the controller logs the *name* of its certificate Secret under it.
   'secrets',
   'secret_key',
   'api_key',

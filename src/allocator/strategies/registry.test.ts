@@ -22,6 +22,16 @@ describe('createStrategy', () => {
     expect(() => createStrategy('per-node', { fallbackStrategy: 'nope' })).toThrow(UsageError);
   });
 
+  it('rejects an unknown fallback name whatever the strategy, as upstream refuses to start', () => {
+    expect(() =>
+      createStrategy('consistent-hashing', { fallbackStrategy: 'least-weigthed' }),
+    ).toThrow(/unknown allocation fallback strategy "least-weigthed"/);
+    // A known name is accepted and unused, as upstream ignores a fallback outside per-node.
+    expect(createStrategy('least-weighted', { fallbackStrategy: 'per-node' }).name).toBe(
+      'least-weighted',
+    );
+  });
+
   it('rejects a load bound below 1', () => {
     expect(() => createStrategy('consistent-hashing', { loadBound: 0.9 })).toThrow(
       /load bound must be a number >= 1/,

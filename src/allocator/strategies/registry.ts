@@ -29,18 +29,26 @@ export function createStrategy(name: string, options: StrategyOptions = {}): All
       `unknown allocation strategy "${name}": set allocation_strategy to one of ${STRATEGY_NAMES.join(', ')}`,
     );
   }
+  const fallbackName = options.fallbackStrategy;
+  // Upstream refuses an unknown fallback name at start whatever the strategy; a typo must not
+  // wait to surface until the day the strategy becomes per-node.
+  if (fallbackName !== undefined && fallbackName !== '' && !isStrategyName(fallbackName)) {
+    throw unknownFallback(fallbackName);
+  }
   return FACTORIES[name](options);
+}
+
+function unknownFallback(name: string): UsageError {
+  return new UsageError(
+    'UNKNOWN_FALLBACK_STRATEGY',
+    `unknown allocation fallback strategy "${name}": set allocation_fallback_strategy to consistent-hashing or least-weighted, or leave it empty`,
+  );
 }
 
 function fallback(options: StrategyOptions): AllocationStrategy | undefined {
   const name = options.fallbackStrategy;
   if (name === undefined || name === '') return undefined;
-  if (name === 'per-node' || !isStrategyName(name)) {
-    throw new UsageError(
-      'UNKNOWN_FALLBACK_STRATEGY',
-      `unknown allocation fallback strategy "${name}": set allocation_fallback_strategy to consistent-hashing or least-weighted, or leave it empty`,
-    );
-  }
+  if (name === 'per-node' || !isStrategyName(name)) throw unknownFallback(name);
   return FACTORIES[name]({ ...options, fallbackStrategy: undefined });
 }
 

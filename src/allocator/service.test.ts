@@ -287,3 +287,46 @@ describe('AllocatorService.reload of the Kubernetes collector pool', () => {
     }
   });
 });
+
+describe('AllocatorService.reload in a burst', () => {
+  it('reads the file once for all the reloads asked while one waits, and ends on the last file', async () => {
+    const configOf = (job: string): ReturnType<typeof buildAllocatorConfig> =>
+      buildAllocatorConfig({
+        flags: {},
+        env: {},
+        file: {
+          path: '/etc/ta.yaml',
+          text: `listen_addr: 127.0.0.1:0\ncollectors: [c]\nconfig: {scrape_configs: [{job_name: ${job}, static_configs: [{targets: ["x:1"]}]}]}\n`,
+        },
+      });
+    let loads = 0;
+    let file = 'first';
+    const service = new AllocatorService({
+      config: configOf('a'),
+      loadConfig: () => {
+        loads += 1;
+        return Promise.resolve(configOf(file));
+      },
+      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
+      logger: silentLogger(),
+      metrics: createAllocatorMetrics({ defaultMetrics: false }),
+      clock: new ManualClock(),
+      watchConfigFile: false,
+    });
+    await service.start();
+    try {
+      const burst: Promise<boolean>[] = [];
+      for (let i = 0; i < 50; i++) {
+        file = `job${i}`;
+        burst.push(service.reload());
+      }
+      expect(await Promise.all(burst)).toEqual(burst.map(() => true));
+      expect(loads).toBe(1);
+      expect(service.currentConfig().prometheus.scrapeConfigs.map((j) => j.job_name)).toEqual([
+        'job49',
+      ]);
+    } finally {
+      await service.stop();
+    }
+  });
+});

@@ -112,6 +112,7 @@ export class AllocatorService {
   private cancelReloadTimer: (() => void) | undefined;
   private reloading: Promise<boolean> = Promise.resolve(true);
   private starting: Promise<void> | undefined;
+  private queuedReload: Promise<boolean> | undefined;
   private stopping = false;
   private readonly logger: Logger;
 
@@ -206,8 +207,21 @@ export class AllocatorService {
    * and changes nothing. Resolves true when the new config is in place.
    */
   reload(): Promise<boolean> {
-    this.reloading = this.reloading.then(() => this.reloadOnce());
-    return this.reloading;
+    // Reloads asked while one waits its turn share it: it reads the file when it runs, so a burst
+    // (SIGHUPs, a GitOps sync touching the file many times) costs one load, not one each.
+    if (this.queuedReload !== undefined) return this.queuedReload;
+    const queued = this.reloading.then(() => {
+      this.queuedReload = undefined;
+      // Never a rejected chain: it would fail every later reload and the stop() that awaits it.
+      return this.reloadOnce().catch((err: unknown) => {
+        this.deps.metrics.configReloads.inc({ result: 'failure' });
+        this.logger.error({ err }, 'config reload failed; keeping the last good config');
+        return false;
+      });
+    });
+    this.queuedReload = queued;
+    this.reloading = queued;
+    return queued;
   }
 
   async stop(): Promise<void> {

@@ -86,6 +86,9 @@ const POOL_SWITCH_TIMEOUT_MS = 30_000;
 
 const CONFIG_WATCH_COALESCE_MS = 100;
 
+/** Per part of stop(); a few parts fit in Kubernetes' default 30 s termination grace period. */
+const STOP_PART_TIMEOUT_MS = 5_000;
+
 /**
  * The running allocator: config -> discovery -> target builder -> allocator -> HTTP server, plus
  * the collector pool. start() and stop() run the parts in order; reload() swaps in a new config
@@ -231,15 +234,39 @@ export class AllocatorService {
     this.watcher?.close();
     this.watcher = undefined;
     // First, so that a start still waiting for the first pod list returns; then wait for it.
-    await this.collectors?.stop();
-    await this.nextCollectors?.stop();
-    await this.starting?.catch(() => undefined);
-    await this.dynamicJobs?.stop();
+    await this.within('collector pool', this.collectors?.stop());
+    await this.within('collector pool', this.nextCollectors?.stop());
+    await this.within(
+      'start',
+      this.starting?.catch(() => undefined),
+    );
+    await this.within('prometheus_cr', this.dynamicJobs?.stop());
     this.dynamicJobs = undefined;
-    await this.reloading;
+    await this.within('reload', this.reloading);
     await this.server?.stop();
-    await this.discovery?.stop();
+    await this.within('discovery', this.discovery?.stop());
     this.logger.info('allocator stopped');
+  }
+
+  /**
+   * Waits for a part to stop, at most STOP_PART_TIMEOUT_MS: a part that never settles (a watch whose
+   * API server never answered) must not keep a SIGTERM from ending the pod within its grace period.
+   * Node would otherwise exit 13 (unsettled await) without the 'allocator stopped' line.
+   */
+  private async within(part: string, stopping: Promise<unknown> | undefined): Promise<void> {
+    if (stopping === undefined) return;
+    let cancel: (() => void) | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      cancel = this.deps.clock.setTimeout(() => resolve(true), STOP_PART_TIMEOUT_MS);
+    });
+    const late = await Promise.race([stopping.then(() => false), timedOut]);
+    cancel?.();
+    if (late) {
+      this.logger.warn(
+        { part, timeoutMs: STOP_PART_TIMEOUT_MS },
+        'a part of the allocator did not stop in time; stopping without waiting for it',
+      );
+    }
   }
 
   /** Checks everything a config needs beyond parsing; errors name the config file. */

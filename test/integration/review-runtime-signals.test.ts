@@ -60,3 +60,49 @@ describe('otel-ta allocator signals', () => {
     expect(stdout).toContain('allocator stopped');
   }, 30_000);
 });
+
+describe('otel-ta allocator shutdown with a kubernetes_sd job whose API server never answered', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'review-runtime-signals-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('exits 0 on SIGTERM and logs that it stopped, within the pod grace period', async () => {
+    writeFileSync(join(dir, 'kubeconfig'), KUBECONFIG);
+    writeFileSync(
+      join(dir, 'ta.yaml'),
+      'listen_addr: 127.0.0.1:0\ncollectors: [a]\ncollector_namespace: obs\nconfig:\n  scrape_configs:\n    - job_name: ep\n      kubernetes_sd_configs: [{role: endpoints}]\n',
+    );
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'allocator',
+        '--config-file',
+        join(dir, 'ta.yaml'),
+        '--kubeconfig-path',
+        join(dir, 'kubeconfig'),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    const deadline = Date.now() + 20_000;
+    while (!stdout.includes('list/watch failed') && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stdout).toContain('allocator started');
+    const killedAt = Date.now();
+    child.kill('SIGTERM');
+    const result = await exited;
+    expect(result).toEqual({ code: 0, signal: null });
+    expect(Date.now() - killedAt).toBeLessThan(25_000);
+    expect(stdout).toContain('allocator stopped');
+  }, 60_000);
+});

@@ -60,7 +60,11 @@ interface ServicePlan {
   readonly jobs: readonly JobPlan[];
 }
 
-/** Settings a running service cannot swap; a reload that changes them logs that a restart applies them. */
+/**
+ * Settings a running service does not swap; a reload that changes them logs that a restart applies
+ * them. Exception: the pod pool's selector and grace period (POOL_KEYS), which a reload applies
+ * with a new pod watch.
+ */
 const RESTART_KEYS = [
   'listenAddr',
   'https',

@@ -38,3 +38,24 @@ export function checkCaBundle(caPem: string): KeyPairCheck {
   }
   return { ok: true };
 }
+
+/**
+ * Checks that the (first) certificate of a PEM has not expired at `now`: a replacement that has
+ * (an old Secret restored from a backup, a stale manifest re-applied) would turn a working listener
+ * into one every client refuses.
+ */
+export function checkNotExpired(certPem: string, now: number): KeyPairCheck {
+  let validTo: number;
+  try {
+    validTo = Date.parse(new X509Certificate(certPem).validTo);
+  } catch {
+    return { ok: false, reason: 'the certificate file is not a PEM X.509 certificate' };
+  }
+  if (!Number.isNaN(validTo) && validTo < now) {
+    return {
+      ok: false,
+      reason: `the certificate expired at ${new Date(validTo).toISOString()}`,
+    };
+  }
+  return { ok: true };
+}

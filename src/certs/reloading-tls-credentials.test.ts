@@ -83,6 +83,21 @@ describe('ReloadingTlsCredentials', () => {
     expect(results).toEqual(['failure', 'failure']);
   });
 
+  it('keeps the current pair when the replacement has already expired (an old Secret restored)', async () => {
+    await credentials.start();
+    const expired = issueServingCertificate(ca, {
+      dnsNames: ['localhost'],
+      validityDays: 1,
+      now: new Date(Date.now() - 3 * 24 * 60 * 60 * 1000),
+    });
+    await writeCertificateFiles(directory, ca, expired);
+    expect(await credentials.reloadNow()).toBe(false);
+    expect(credentials.current().cert).toBe(first.certPem);
+    expect(results).toEqual(['failure']);
+    await writeCertificateFiles(directory, ca, second);
+    expect(await credentials.reloadNow()).toBe(true);
+  });
+
   it('does nothing when the files have not changed', async () => {
     await credentials.start();
     expect(await credentials.reloadNow()).toBe(false);

@@ -4,7 +4,12 @@ import { createHash } from 'node:crypto';
 import { dirname } from 'node:path';
 import { OtelTaError } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
-import { checkCaBundle, checkCertificateKeyPair, type KeyPairCheck } from './key-pair-check.js';
+import {
+  checkCaBundle,
+  checkCertificateKeyPair,
+  checkNotExpired,
+  type KeyPairCheck,
+} from './key-pair-check.js';
 
 export interface ServingCredentials {
   readonly cert: string;
@@ -35,6 +40,8 @@ export interface ReloadingTlsCredentialsOptions {
   readonly waitForFilesMs?: number;
   /** How often start() looks again while waiting. */
   readonly waitPollMs?: number;
+  /** The clock a replacement's expiry is checked against (tests). */
+  readonly now?: () => number;
 }
 
 type Listener = (credentials: ServingCredentials) => void;
@@ -147,7 +154,9 @@ export class ReloadingTlsCredentials {
     const candidateFingerprint = fingerprint(candidate);
     if (candidateFingerprint === this.currentFingerprint) return false;
     if (candidateFingerprint === this.rejectedFingerprint) return false;
-    const check = checkCredentials(candidate);
+    let check = checkCredentials(candidate);
+    // Only a replacement is refused for having expired: at startup there is nothing better to serve.
+    if (check.ok) check = checkNotExpired(candidate.cert, (this.options.now ?? Date.now)());
     if (!check.ok) {
       this.rejectedFingerprint = candidateFingerprint;
       this.options.logger.warn(

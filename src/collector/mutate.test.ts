@@ -646,10 +646,10 @@ describe('mutateCollector denials', () => {
       - job_name: node
         static_configs:
         - targets: ['node:9100']
-        - targets: ['node:9100', 'http://node:9101/metrics']
+        - targets: ['node:9100', 'http://scraper:s3cret@node:9101/metrics']
 `;
     expect(denied(alpha(config))).toBe(
-      `receivers.prometheus.config.scrape_configs[0].static_configs[1].targets[1] "http://node:9101/metrics" is not a valid hostname (Prometheus refuses it); write host:port alone and set the job's scheme and metrics_path`,
+      `receivers.prometheus.config.scrape_configs[0].static_configs[1].targets[1] "http://scraper:xxxxx@node:9101/metrics" is not a valid hostname (Prometheus refuses it); write host:port alone and set the job's scheme and metrics_path`,
     );
   });
 

@@ -2,6 +2,7 @@ import { CollectorInputError } from './collector-error.js';
 import { isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { jobTargetsUrl, COLLECTOR_ID_REFERENCE } from './naming.js';
 import { queryUnescape } from './query-escape.js';
+import { redactUrlPassword } from '../observability/url-password.js';
 
 /** `static_configs` and every `*_sd_configs` (upstream's rule: keys ending in `sd_configs` or `static_configs`). */
 const DISCOVERY_KEY = /(sd|static)_configs$/;
@@ -71,7 +72,7 @@ function checkStaticTargets(value: unknown, path: string): void {
       if (typeof target === 'string' && target.includes('/')) {
         throw new CollectorInputError(
           'COLLECTOR_SCRAPE_CONFIGS',
-          `${path}[${g}].targets[${t}] "${target}" is not a valid hostname (Prometheus refuses it); write host:port alone and set the job's scheme and metrics_path`,
+          `${path}[${g}].targets[${t}] "${redactUrlPassword(target)}" is not a valid hostname (Prometheus refuses it); write host:port alone and set the job's scheme and metrics_path`,
           422,
         );
       }

@@ -282,12 +282,15 @@ describe('planJob', () => {
   it('rejects a static target given as a URL at load, as Prometheus does, saying what to write', () => {
     const plan = (): unknown =>
       planJob(
-        { job_name: 'web', static_configs: [{ targets: ['a:1'] }, { targets: ['http://b:1/x'] }] },
+        {
+          job_name: 'web',
+          static_configs: [{ targets: ['a:1'] }, { targets: ['http://u:s3cret@b:1/x'] }],
+        },
         () => [],
         context,
       );
     expect(plan).toThrow(
-      'job "web": static_configs: group 1: "http://b:1/x" is not a valid hostname: give host:port alone and set the job\'s scheme and metrics_path',
+      'job "web": static_configs: group 1: "http://u:xxxxx@b:1/x" is not a valid hostname: give host:port alone and set the job\'s scheme and metrics_path',
     );
   });
 });

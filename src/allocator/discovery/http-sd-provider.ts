@@ -7,6 +7,7 @@ import type { DiscoveryProvider, ProviderFactory } from './provider.js';
 import { readDuration, sdConfigReader } from './sd-config.js';
 import { contentDigest } from './content-digest.js';
 import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
+import { redactUrlPassword } from '../../observability/url-password.js';
 
 const JSON_CONTENT_TYPE = /^application\/json(;.*)?$/i;
 const MAX_TIMEOUT_MS = 60_000;
@@ -17,14 +18,6 @@ export class HttpSdError extends Error {
     super(message);
     this.name = 'HttpSdError';
   }
-}
-
-/** The URL as logs may show it: a password in it becomes `xxxxx`, as Prometheus prints URLs. */
-function redactedUrl(url: URL): string {
-  if (url.password === '') return url.href;
-  const copy = new URL(url.href);
-  copy.password = 'xxxxx';
-  return copy.href;
 }
 
 /**
@@ -53,7 +46,7 @@ export function createHttpSdFactory(deps: DiscoveryDeps): ProviderFactory {
     const logger = context.logger.child({
       mechanism: 'http_sd',
       job: context.job,
-      url: redactedUrl(parsed),
+      url: redactUrlPassword(parsed.href),
     });
 
     // Stopping cancels a request in flight: a reload or shutdown must not wait out its timeout.

@@ -1,6 +1,7 @@
 import { UsageError } from '../../errors.js';
 import { mergeLabels } from '../merge-labels.js';
 import type { Labels, TargetGroup } from '../model.js';
+import { redactUrlPassword } from '../../observability/url-password.js';
 
 /** Thrown for a malformed group list from a file or an HTTP endpoint; the last good groups stay. */
 export class TargetGroupFormatError extends Error {
@@ -88,7 +89,7 @@ export function parseConfigTargetGroups(value: unknown, options: GroupParseOptio
       for (const { __address__: address } of group.targets) {
         if (address?.includes('/') === true) {
           throw new TargetGroupFormatError(
-            `${options.where}: group ${i}: "${address}" is not a valid hostname: give host:port alone and set the job's scheme and metrics_path`,
+            `${options.where}: group ${i}: "${redactUrlPassword(address)}" is not a valid hostname: give host:port alone and set the job's scheme and metrics_path`,
           );
         }
       }

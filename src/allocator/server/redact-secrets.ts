@@ -1,3 +1,5 @@
+import { redactUrlPassword } from '../../observability/url-password.js';
+
 /**
  * Prometheus marshals every field of its `Secret` type as `<secret>` unless asked for the real
  * value. These are the scrape-config fields of that type (HTTP client config, oauth2, TLS, and the
@@ -40,27 +42,6 @@ const SECRET_VALUE_MAPS: ReadonlySet<string> = new Set(['proxy_connect_header'])
  * `xxxxx` (Go's url.Redacted); the rest of the URL stays as written.
  */
 const URL_KEYS: ReadonlySet<string> = new Set(['proxy_url']);
-const URL_PASSWORD_PLACEHOLDER = 'xxxxx';
-
-/** `scheme://user:pass@host/...` -> `scheme://user:xxxxx@host/...`; other strings as they are. */
-function redactUrlPassword(value: string): string {
-  const schemeEnd = value.indexOf('://');
-  if (schemeEnd < 0) return value;
-  const authorityStart = schemeEnd + 3;
-  let authorityEnd = value.length;
-  for (const delimiter of ['/', '?', '#']) {
-    const at = value.indexOf(delimiter, authorityStart);
-    if (at >= 0 && at < authorityEnd) authorityEnd = at;
-  }
-  // As Go parses it: the userinfo ends at the last '@' of the authority, the password starts
-  // after its first ':'.
-  const userinfoEnd = value.lastIndexOf('@', authorityEnd - 1);
-  if (userinfoEnd < authorityStart) return value;
-  const colon = value.indexOf(':', authorityStart);
-  if (colon < 0 || colon > userinfoEnd) return value;
-  return `${value.slice(0, colon + 1)}${URL_PASSWORD_PLACEHOLDER}${value.slice(userinfoEnd)}`;
-}
-
 function isPresent(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }

@@ -70,6 +70,7 @@ const RESTART_KEYS = [
   'https',
   'allocationStrategy',
   'allocationFallbackStrategy',
+  'allocationRebalanceOnJoin',
   'kubeConfigFilePath',
   'collectorNamespace',
   'collectorSelector',
@@ -278,6 +279,7 @@ export class AllocatorService {
     try {
       const strategy = createStrategy(config.allocationStrategy, {
         fallbackStrategy: config.allocationFallbackStrategy,
+        rebalanceOnJoin: config.allocationRebalanceOnJoin,
       });
       const jobs = planScrapeJobs(config, this.deps.registry, this.deps.logger);
       return { config, strategy, jobs };

@@ -42,6 +42,7 @@ describe('allocator config', () => {
       collectorNamespace: 'observability',
       allocationStrategy: 'consistent-hashing',
       allocationFallbackStrategy: undefined,
+      allocationRebalanceOnJoin: false,
       filterStrategy: 'relabel-config',
       filterByRelabel: true,
       allowInsecureAuthSecrets: false,
@@ -235,6 +236,24 @@ config:
   it('rejects an unknown log level', () => {
     expect(errorOf(() => build(BASE, { logLevel: 'loud' })).message).toContain(
       '--log-level must be one of trace, debug, info',
+    );
+  });
+
+  it('reads allocation_rebalance_on_join for least-weighted, alone or as per-node fallback, and refuses it elsewhere', () => {
+    expect(
+      build(`${BASE}allocation_strategy: least-weighted\nallocation_rebalance_on_join: true\n`)
+        .allocationRebalanceOnJoin,
+    ).toBe(true);
+    expect(
+      build(
+        `${BASE}allocation_strategy: per-node\nallocation_fallback_strategy: least-weighted\nallocation_rebalance_on_join: true\n`,
+      ).allocationRebalanceOnJoin,
+    ).toBe(true);
+    expect(errorOf(() => build(`${BASE}allocation_rebalance_on_join: true\n`)).message).toBe(
+      "config file /conf/ta.yaml: allocation_rebalance_on_join applies to least-weighted (as allocation_strategy, or as per-node's allocation_fallback_strategy), not to consistent-hashing, which already moves about 1/n of the targets to a joining collector: remove it or change the strategy",
+    );
+    expect(errorOf(() => build(`${BASE}allocation_rebalance_on_join: "yes"\n`)).message).toContain(
+      'must be true or false',
     );
   });
 

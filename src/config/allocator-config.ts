@@ -27,7 +27,10 @@ export { parseGoDuration, parsePrometheusDuration } from './allocator/duration.j
 
 export const DEFAULT_ALLOCATOR_CONFIG_FILE = '/conf/targetallocator.yaml';
 
-/** Keys of upstream's `targetallocator.yaml`, plus our `collectors` and `response_cache_max_mb` extensions. */
+/**
+ * Keys of upstream's `targetallocator.yaml`, plus our `collectors`, `response_cache_max_mb` and
+ * `allocation_rebalance_on_join` extensions.
+ */
 const FILE_KEYS = [
   'listen_addr',
   'kube_config_file_path',
@@ -36,6 +39,7 @@ const FILE_KEYS = [
   'config',
   'allocation_strategy',
   'allocation_fallback_strategy',
+  'allocation_rebalance_on_join',
   'filter_strategy',
   'prometheus_cr',
   'https',
@@ -119,6 +123,7 @@ function merge({ flags, env, file }: AllocatorConfigSources): AllocatorConfig {
     prometheus: parsePrometheusConfig(r.raw('config'), 'config'),
     allocationStrategy: nonEmpty(r.string('allocation_strategy')) ?? 'consistent-hashing',
     allocationFallbackStrategy: nonEmpty(r.string('allocation_fallback_strategy')),
+    allocationRebalanceOnJoin: r.boolean('allocation_rebalance_on_join') ?? false,
     filterStrategy,
     filterByRelabel: filterStrategy === 'relabel-config',
     prometheusCr:
@@ -281,6 +286,7 @@ function validate(config: AllocatorConfig): AllocatorConfig {
       `--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${config.logLevel}"`,
     );
   }
+  checkRebalanceOnJoin(config);
   checkListenAddr(config.listenAddr, 'listen_addr');
   if (config.https.enabled) {
     checkListenAddr(config.https.listenAddr, 'https.listen_addr');
@@ -299,4 +305,18 @@ function validate(config: AllocatorConfig): AllocatorConfig {
     }
   }
   return Object.freeze(config);
+}
+
+/** `allocation_rebalance_on_join` acts only where `least-weighted` places; elsewhere it would be silently ignored. */
+function checkRebalanceOnJoin(config: AllocatorConfig): void {
+  if (!config.allocationRebalanceOnJoin) return;
+  const leastWeighted =
+    config.allocationStrategy === 'least-weighted' ||
+    (config.allocationStrategy === 'per-node' &&
+      config.allocationFallbackStrategy === 'least-weighted');
+  if (leastWeighted) return;
+  throw new UsageError(
+    CONFIG_ERROR,
+    `allocation_rebalance_on_join applies to least-weighted (as allocation_strategy, or as per-node's allocation_fallback_strategy), not to ${config.allocationStrategy}${config.allocationStrategy === 'consistent-hashing' ? ', which already moves about 1/n of the targets to a joining collector' : ''}: remove it or change the strategy`,
+  );
 }

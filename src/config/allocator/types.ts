@@ -21,6 +21,11 @@ export interface AllocatorConfig {
   readonly prometheus: PrometheusConfig;
   readonly allocationStrategy: string;
   readonly allocationFallbackStrategy: string | undefined;
+  /**
+   * Extension (`allocation_rebalance_on_join`): `least-weighted` (alone or as `per-node`'s
+   * fallback) moves to a joining collector the fewest targets that level it; upstream never does.
+   */
+  readonly allocationRebalanceOnJoin: boolean;
   readonly filterStrategy: string;
   /** `filter_strategy: relabel-config` turns relabel filtering on; any other value turns it off. */
   readonly filterByRelabel: boolean;

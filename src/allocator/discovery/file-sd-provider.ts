@@ -10,6 +10,7 @@ import { PeriodicRefresher } from './periodic-refresher.js';
 import type { DiscoveryProvider, ProviderFactory } from './provider.js';
 import { readDuration, sdConfigReader } from './sd-config.js';
 import { contentDigest } from './content-digest.js';
+import { fileGlobMatcher, type FileNameMatcher } from './file-glob.js';
 import { parseTargetGroups, reuseUnchangedGroups } from './target-group-parser.js';
 
 // Prometheus's rule: wildcards only in the last path element, and a known extension.
@@ -17,20 +18,10 @@ const VALID_PATTERN = /^[^*]*(\*[^/]*)?\.(json|yml|yaml|JSON|YML|YAML)$/;
 /** File events arrive in bursts (truncate, write, rename); one read after the burst is enough. */
 const WATCH_COALESCE_MS = 10;
 
-function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (const ch of glob) {
-    if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else source += ch.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
-
 interface FilePattern {
   readonly dir: string;
   readonly name: string;
-  readonly matcher: RegExp | undefined;
+  readonly matcher: FileNameMatcher | undefined;
 }
 
 function isJsonFile(path: string): boolean {
@@ -63,7 +54,7 @@ export function createFileSdFactory(deps: DiscoveryDeps): ProviderFactory {
       const path = isAbsolute(file) ? file : resolve(context.baseDir, file);
       const name = basename(path);
       const hasGlob = /[*?]/.test(name);
-      return { dir: dirname(path), name, matcher: hasGlob ? globToRegExp(name) : undefined };
+      return { dir: dirname(path), name, matcher: hasGlob ? fileGlobMatcher(name) : undefined };
     });
     const logger = context.logger.child({ mechanism: 'file_sd', job: context.job });
     const lastGood = new Map<string, TargetGroup[]>();

@@ -117,6 +117,31 @@ describe('kubernetes_sd provider', () => {
     expect(emissions).toHaveLength(3);
   });
 
+  it('stops while a watch it waits for has not listed yet (API server unreachable)', async () => {
+    const cluster = new MemoryCluster();
+    // The services list never answers until aborted, as a request to an unreachable server.
+    const unanswered = {
+      list: (signal: AbortSignal): Promise<never> =>
+        new Promise((_, reject) =>
+          signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        ),
+      watch: (): Promise<void> => new Promise(() => undefined),
+    };
+    const factory = createKubernetesSdFactory({
+      connect: () => Promise.resolve(NO_API),
+      ownNamespace: 'own',
+      listWatch: () => {
+        const memory = cluster.listWatch();
+        return (type: ResourceType, selection: Selection) =>
+          type.resource === 'services' ? unanswered : memory(type, selection);
+      },
+    });
+    const stuck = factory({ role: 'endpointslice' }, testContext());
+    await stuck.start(() => undefined);
+    await tick();
+    await expect(stuck.stop()).resolves.toBeUndefined();
+  });
+
   it('attach_metadata.node: adds node labels from one cluster-wide node watch and re-emits the pods on a node when it changes', async () => {
     const cluster = new MemoryCluster();
     const nodes = cluster.collection('nodes');

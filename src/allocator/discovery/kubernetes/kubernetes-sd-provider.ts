@@ -117,17 +117,24 @@ export class KubernetesSdProvider implements DiscoveryProvider {
     const primary = this.primary;
     const secondaries = [this.services, this.pods, this.nodes];
     for (const w of secondaries) await w?.start();
-    this.starting = Promise.all(
-      secondaries.flatMap((w) => (w === undefined ? [] : [w.waitForSync()])),
-    ).then(() => (this.sink === undefined ? undefined : primary.start()));
+    // A stop while the secondaries have not listed yet (API server unreachable) ends the wait:
+    // a stopped watch never syncs, and stop() awaits this chain.
+    const stopped = new Promise<void>((resolve) => (this.releaseStart = resolve));
+    this.starting = Promise.race([
+      Promise.all(secondaries.flatMap((w) => (w === undefined ? [] : [w.waitForSync()]))),
+      stopped,
+    ]).then(() => (this.sink === undefined ? undefined : primary.start()));
   }
 
   async stop(): Promise<void> {
     this.sink = undefined;
+    this.releaseStart?.();
     await Promise.all([this.services?.stop(), this.pods?.stop(), this.nodes?.stop()]);
     await this.starting;
     await this.primary?.stop();
   }
+
+  private releaseStart: (() => void) | undefined;
 
   private markUsers(index: ReadonlyMap<string, ReadonlySet<string>>, key: string): void {
     // Indexed when the dependent was built, whether or not the service or pod existed then.

@@ -113,6 +113,33 @@ describe('relabeling planned per group', () => {
     );
   });
 
+  it('replays a per-target rule before a later labelmap that sets its label back to the group value', () => {
+    // Found by the property above: the labelmap after the hashmod sets c to the value c already
+    // had on the group, which looked like no change, so it ran once per group before the hashmod.
+    const settings = scrapeJobSettingsFromConfig(
+      {
+        job_name: 'api',
+        relabel_configs: [
+          { action: 'labelmap', regex: '(a|b)', replacement: 'c' },
+          { action: 'hashmod', source_labels: ['__scheme__'], target_label: 'c', modulus: 1 },
+          { action: 'labelmap', regex: 't(.*)', replacement: 'c' },
+        ],
+      },
+      {},
+      { filterByRelabel: true },
+    );
+    const groups: TargetGroup[] = [
+      {
+        source: 'g',
+        labels: { a: '2', __address__: 'h:1', tmp: '2' },
+        targets: [{ __scheme__: '' }, { __scheme__: '' }, { __scheme__: '' }, { __scheme__: '' }],
+      },
+    ];
+    const planned = new TargetBuilder(settings).build(groups);
+    const whole = new TargetBuilder(settings, { planGroups: false }).build(groups);
+    expect(snapshot(planned)).toEqual(snapshot(whole));
+  });
+
   it('drops a whole group with one evaluation when a static rule drops it', () => {
     const settings = scrapeJobSettingsFromConfig(
       {

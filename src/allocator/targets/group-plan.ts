@@ -1,5 +1,6 @@
 import type { Labels } from '../model.js';
 import { LabelWorkspace, type RelabelProgram, type RelabelRule } from '../relabel/index.js';
+import { compileTemplate } from '../relabel/template.js';
 import { hashedName, sumOf, type HashedName, type LabelSum } from './target-identity.js';
 
 /**
@@ -71,6 +72,18 @@ function accessOf(rule: RelabelRule): Access {
   }
 }
 
+/** The names a `labelmap` rule sets on the workspace's current labels (none for other actions). */
+function labelmapTargets(rule: RelabelRule, labels: LabelWorkspace): string[] {
+  if (rule.action !== 'labelmap') return [];
+  const replacement = compileTemplate(rule.replacement);
+  const targets: string[] = [];
+  labels.scan((name) => {
+    const match = rule.regex.exec(name);
+    if (match !== null) targets.push(replacement.literal ?? replacement.expand(match));
+  });
+  return targets;
+}
+
 /** Names whose value `after` changed relative to `before` (both from `LabelWorkspace.changes`). */
 function written(
   before: ReadonlyMap<string, string>,
@@ -101,6 +114,10 @@ export function planGroup(
     if (access.kind === 'opaque') return undefined;
     if (access.kind === 'names') {
       for (const name of tainted) if (access.touches(name)) return undefined;
+      // A labelmap may set a label a per-target rule wrote or read before it to the value it
+      // already has on the group: no visible change here, but per target it must come after.
+      for (const name of labelmapTargets(rules[i]!, group))
+        if (tainted.has(name) || dynamicReads.has(name)) return undefined;
       const before = group.changes();
       if (!program.runStep(i, group)) return dropped();
       for (const name of written(before, group.changes()))

@@ -8,10 +8,6 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Allocator } from '../../src/allocator/allocator.js';
-import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
-import { createAllocatorServer } from '../../src/allocator/server/allocator-server.js';
-import { createStrategy } from '../../src/allocator/strategies/registry.js';
 import { ReloadingTlsCredentials } from '../../src/certs/index.js';
 import { silentLogger } from '../../src/observability/logger.js';
 import { WebhookServer } from '../../src/webhook/webhook-server.js';
@@ -19,6 +15,7 @@ import {
   testCertificateAuthority,
   testServingCertificate,
 } from '../e2e/support/test-certificates.js';
+import { idleAllocatorServer } from '../e2e/support/idle-allocator-server.js';
 
 /** Milliseconds until the server closes a connection on which the client sends `bytes` and then nothing. */
 function heldFor(port: number, bytes: Buffer): Promise<number> {
@@ -82,23 +79,10 @@ describe('TLS listeners cut off handshakes that do not finish', () => {
 
   it("the allocator's mTLS listener closes a connection whose handshake is not done in time", async () => {
     const files = await tlsFiles();
-    const server = createAllocatorServer({
-      view: new Allocator({ strategy: createStrategy('consistent-hashing') }),
-      scrapeConfigs: () => ({}),
-      isReady: () => true,
-      metrics: createAllocatorMetrics({ defaultMetrics: false }),
-      logger: silentLogger(),
-      listenAddr: '127.0.0.1:0',
-      allowInsecureAuthSecrets: false,
-      strategy: 'consistent-hashing',
-      https: {
-        listenAddr: '127.0.0.1:0',
-        caFile: files.ca,
-        certFile: files.cert,
-        keyFile: files.key,
-      },
-      tlsHandshakeTimeoutMs: 500,
-    });
+    const server = idleAllocatorServer(
+      { listenAddr: '127.0.0.1:0', caFile: files.ca, certFile: files.cert, keyFile: files.key },
+      { tlsHandshakeTimeoutMs: 500 },
+    );
     try {
       await server.start();
       const port = server.httpsAddress()!.port;

@@ -10,14 +10,7 @@ import { join } from 'node:path';
 import { connect, type ConnectionOptions } from 'node:tls';
 import forge from 'node-forge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Allocator } from '../../src/allocator/allocator.js';
-import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
-import {
-  createAllocatorServer,
-  type AllocatorServer,
-} from '../../src/allocator/server/allocator-server.js';
-import { createStrategy } from '../../src/allocator/strategies/registry.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import type { AllocatorServer } from '../../src/allocator/server/allocator-server.js';
 import { startLocalWebhook, type LocalWebhook } from '../../src/webhook/local-webhook.js';
 import {
   testCertificateAuthority,
@@ -25,6 +18,7 @@ import {
   testServingCertificate,
   type CertificateKeyPair,
 } from '../e2e/support/test-certificates.js';
+import { idleAllocatorServer } from '../e2e/support/idle-allocator-server.js';
 
 /** TLS 1.2 suites a scanner flags: RSA key exchange (no forward secrecy), CBC modes, SHA-1 MACs. */
 const WEAK_TLS12_CIPHERS = [
@@ -83,21 +77,11 @@ describe('the allocator mTLS listener', () => {
     await writeFile(join(dir, 'ca.crt'), ca.certPem);
     await writeFile(join(dir, 'tls.crt'), serving.certPem);
     await writeFile(join(dir, 'tls.key'), serving.keyPem);
-    server = createAllocatorServer({
-      view: new Allocator({ strategy: createStrategy('consistent-hashing') }),
-      scrapeConfigs: () => ({}),
-      isReady: () => true,
-      metrics: createAllocatorMetrics({ defaultMetrics: false }),
-      logger: silentLogger(),
+    server = idleAllocatorServer({
       listenAddr: '127.0.0.1:0',
-      allowInsecureAuthSecrets: false,
-      strategy: 'consistent-hashing',
-      https: {
-        listenAddr: '127.0.0.1:0',
-        caFile: join(dir, 'ca.crt'),
-        certFile: join(dir, 'tls.crt'),
-        keyFile: join(dir, 'tls.key'),
-      },
+      caFile: join(dir, 'ca.crt'),
+      certFile: join(dir, 'tls.crt'),
+      keyFile: join(dir, 'tls.key'),
     });
     await server.start();
     port = server.httpsAddress()!.port;

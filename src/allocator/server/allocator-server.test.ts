@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../observability/logger.js';
 import { createAllocatorMetrics } from '../metrics.js';
 import { makeTarget } from '../../../test/e2e/support/targets.js';
+import { idleAllocatorServer } from '../../../test/e2e/support/idle-allocator-server.js';
 import { Allocator } from '../allocator.js';
 import { createStrategy } from '../strategies/registry.js';
 import {
@@ -421,18 +422,7 @@ describe('allocator mTLS listener', () => {
       keyFile: join(dir, 'tls.key'),
     };
     const attempt = async (): Promise<unknown> => {
-      const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
-      const server = createAllocatorServer({
-        view,
-        scrapeConfigs: () => ({}),
-        isReady: () => true,
-        metrics: createAllocatorMetrics({ defaultMetrics: false }),
-        logger: silentLogger(),
-        listenAddr: '127.0.0.1:0',
-        allowInsecureAuthSecrets: false,
-        strategy: 'consistent-hashing',
-        https,
-      });
+      const server = idleAllocatorServer(https);
       try {
         await server.start();
         return undefined;

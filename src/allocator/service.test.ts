@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { buildAllocatorConfig } from '../config/allocator-config.js';
+import { buildAllocatorConfig, type AllocatorConfig } from '../config/allocator-config.js';
 import type { ScrapeConfig } from '../config/allocator/prometheus-config.js';
 import { UsageError } from '../errors.js';
 import { Writable } from 'node:stream';
@@ -13,10 +13,20 @@ import { DiscoveryRegistry } from './discovery/registry.js';
 import { staticProviderFactory } from './discovery/static-provider.js';
 import { createAllocatorMetrics } from './metrics.js';
 import type { JobPlanner, MonitorJob } from './prometheus-cr/prometheus-cr-watcher.js';
-import { AllocatorService, type DynamicJobSource } from './service.js';
+import { AllocatorService, type AllocatorServiceDeps, type DynamicJobSource } from './service.js';
 
-function serviceFor(text: string): AllocatorService {
-  const config = buildAllocatorConfig({ flags: {}, env: {}, file: { path: '/etc/ta.yaml', text } });
+function configFrom(text: string): AllocatorConfig {
+  return buildAllocatorConfig({ flags: {}, env: {}, file: { path: '/etc/ta.yaml', text } });
+}
+
+/**
+ * A service over static_configs only, on a manual clock, not watching its file, reloading the same
+ * config; `overrides` replace any of that.
+ */
+function serviceWith(
+  config: AllocatorConfig,
+  overrides: Partial<AllocatorServiceDeps> = {},
+): AllocatorService {
   return new AllocatorService({
     config,
     loadConfig: () => Promise.resolve(config),
@@ -25,10 +35,19 @@ function serviceFor(text: string): AllocatorService {
     metrics: createAllocatorMetrics({ defaultMetrics: false }),
     clock: new ManualClock(),
     watchConfigFile: false,
+    ...overrides,
   });
 }
 
+function serviceFor(text: string): AllocatorService {
+  return serviceWith(configFrom(text));
+}
+
 const JOBS = 'config: {scrape_configs: [{job_name: a, static_configs: [{targets: ["x:1"]}]}]}\n';
+
+function configInNamespace(ns: string): AllocatorConfig {
+  return configFrom(`listen_addr: 127.0.0.1:0\ncollector_namespace: ${ns}\n${JOBS}`);
+}
 
 describe('AllocatorService.start', () => {
   it('fails with a usage error naming the file for an unknown allocation strategy', async () => {
@@ -89,20 +108,9 @@ class ScriptedJobSource implements DynamicJobSource {
 describe('AllocatorService with a dynamic job source (Prometheus CRs)', () => {
   it('is ready only once the first monitor job set is in; monitor jobs join the file jobs and a file job name wins', async () => {
     const text = `listen_addr: 127.0.0.1:0\ncollectors: [c]\nprometheus_cr: {enabled: true}\n${JOBS}`;
-    const config = buildAllocatorConfig({
-      flags: {},
-      env: {},
-      file: { path: '/etc/ta.yaml', text },
-    });
+    const config = configFrom(text);
     const source = new ScriptedJobSource();
-    const service = new AllocatorService({
-      config,
-      loadConfig: () => Promise.resolve(config),
-      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
-      logger: silentLogger(),
-      metrics: createAllocatorMetrics({ defaultMetrics: false }),
-      clock: new ManualClock(),
-      watchConfigFile: false,
+    const service = serviceWith(config, {
       prometheusCrSource: (_config, planner) => {
         source.planner = planner;
         return source;
@@ -138,21 +146,14 @@ describe('AllocatorService.reload of settings that apply on restart', () => {
         done();
       },
     });
-    const configOf = (text: string): ReturnType<typeof buildAllocatorConfig> =>
-      buildAllocatorConfig({ flags: {}, env: {}, file: { path: '/etc/ta.yaml', text } });
     const base = 'listen_addr: 127.0.0.1:0\ncollectors: [c]\n';
     const files = [
       `${base}allocation_strategy: least-weighted\n${JOBS}`,
       `${base}allocation_strategy: least-weighted\nconfig: {scrape_configs: [{job_name: b, static_configs: [{targets: ["y:1"]}]}]}\n`,
     ];
-    const service = new AllocatorService({
-      config: configOf(`${base}${JOBS}`),
-      loadConfig: () => Promise.resolve(configOf(files.shift() ?? '')),
-      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
+    const service = serviceWith(configFrom(`${base}${JOBS}`), {
+      loadConfig: () => Promise.resolve(configFrom(files.shift() ?? '')),
       logger: createLogger({ level: 'warn', name: 'test' }, sink),
-      metrics: createAllocatorMetrics({ defaultMetrics: false }),
-      clock: new ManualClock(),
-      watchConfigFile: false,
     });
     await service.start();
     try {
@@ -192,25 +193,12 @@ describe('AllocatorService.reload of the Kubernetes collector pool', () => {
     namespaces.obs!.put(readyPod('obs', 'old-0'));
     namespaces.obs2!.put(readyPod('obs2', 'new-0'));
     namespaces.obs2!.put(readyPod('obs2', 'new-1'));
-    const configOf = (ns: string): ReturnType<typeof buildAllocatorConfig> =>
-      buildAllocatorConfig({
-        flags: {},
-        env: {},
-        file: {
-          path: '/etc/ta.yaml',
-          text: `listen_addr: 127.0.0.1:0\ncollector_namespace: ${ns}\n${JOBS}`,
-        },
-      });
     const metrics = createAllocatorMetrics({ defaultMetrics: false });
     const clock = new ManualClock();
-    const service = new AllocatorService({
-      config: configOf('obs'),
-      loadConfig: () => Promise.resolve(configOf('obs2')),
-      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
-      logger: silentLogger(),
+    const service = serviceWith(configInNamespace('obs'), {
+      loadConfig: () => Promise.resolve(configInNamespace('obs2')),
       metrics,
       clock,
-      watchConfigFile: false,
       collectorSource: (config) =>
         new KubernetesCollectorSource({
           pods: namespaces[config.collectorNamespace ?? '']!,
@@ -247,24 +235,10 @@ describe('AllocatorService.reload of the Kubernetes collector pool', () => {
         ),
       watch: () => Promise.resolve(),
     };
-    const configOf = (ns: string): ReturnType<typeof buildAllocatorConfig> =>
-      buildAllocatorConfig({
-        flags: {},
-        env: {},
-        file: {
-          path: '/etc/ta.yaml',
-          text: `listen_addr: 127.0.0.1:0\ncollector_namespace: ${ns}\n${JOBS}`,
-        },
-      });
     const clock = new ManualClock();
-    const service = new AllocatorService({
-      config: configOf('obs'),
-      loadConfig: () => Promise.resolve(configOf('locked')),
-      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
-      logger: silentLogger(),
-      metrics: createAllocatorMetrics({ defaultMetrics: false }),
+    const service = serviceWith(configInNamespace('obs'), {
+      loadConfig: () => Promise.resolve(configInNamespace('locked')),
       clock,
-      watchConfigFile: false,
       collectorSource: (config) =>
         new KubernetesCollectorSource({
           pods: config.collectorNamespace === 'obs' ? obs : unanswered,
@@ -290,28 +264,17 @@ describe('AllocatorService.reload of the Kubernetes collector pool', () => {
 
 describe('AllocatorService.reload in a burst', () => {
   it('reads the file once for all the reloads asked while one waits, and ends on the last file', async () => {
-    const configOf = (job: string): ReturnType<typeof buildAllocatorConfig> =>
-      buildAllocatorConfig({
-        flags: {},
-        env: {},
-        file: {
-          path: '/etc/ta.yaml',
-          text: `listen_addr: 127.0.0.1:0\ncollectors: [c]\nconfig: {scrape_configs: [{job_name: ${job}, static_configs: [{targets: ["x:1"]}]}]}\n`,
-        },
-      });
+    const configOf = (job: string): AllocatorConfig =>
+      configFrom(
+        `listen_addr: 127.0.0.1:0\ncollectors: [c]\nconfig: {scrape_configs: [{job_name: ${job}, static_configs: [{targets: ["x:1"]}]}]}\n`,
+      );
     let loads = 0;
     let file = 'first';
-    const service = new AllocatorService({
-      config: configOf('a'),
+    const service = serviceWith(configOf('a'), {
       loadConfig: () => {
         loads += 1;
         return Promise.resolve(configOf(file));
       },
-      registry: new DiscoveryRegistry().register('static_configs', staticProviderFactory),
-      logger: silentLogger(),
-      metrics: createAllocatorMetrics({ defaultMetrics: false }),
-      clock: new ManualClock(),
-      watchConfigFile: false,
     });
     await service.start();
     try {

@@ -13,7 +13,7 @@ export {
   writeFileAtomically,
   type CertificateFilePaths,
 } from './certificate-files.js';
-export { checkCertificateKeyPair, type KeyPairCheck } from './key-pair-check.js';
+export { checkCertificateKeyPair, pemCertificates, type KeyPairCheck } from './key-pair-check.js';
 export {
   ReloadingTlsCredentials,
   type ReloadResult,

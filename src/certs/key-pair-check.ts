@@ -25,10 +25,15 @@ export function checkCertificateKeyPair(certPem: string, keyPem: string): KeyPai
   return { ok: true };
 }
 
+/** The PEM certificate blocks of a text (a CA bundle holds one per CA), in order. */
+export function pemCertificates(text: string): string[] {
+  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+}
+
 /** Checks that a CA bundle holds at least one PEM certificate and that each one parses. */
 export function checkCaBundle(caPem: string): KeyPairCheck {
-  const blocks = caPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g);
-  if (blocks === null) return { ok: false, reason: 'the CA file holds no PEM certificate' };
+  const blocks = pemCertificates(caPem);
+  if (blocks.length === 0) return { ok: false, reason: 'the CA file holds no PEM certificate' };
   for (const block of blocks) {
     try {
       new X509Certificate(block);

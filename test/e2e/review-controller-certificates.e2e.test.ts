@@ -7,6 +7,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pemCertificates } from '../../src/certs/index.js';
 import { CertificateManager } from '../../src/controller/certificate-manager.js';
 import { loadKubeConfig } from '../../src/k8s/client.js';
 import { KubeRestClient } from '../../src/k8s/rest-client.js';
@@ -104,7 +105,7 @@ describe('self-managed certificates meddled with', () => {
     ]);
     const serving = new X509Certificate(Buffer.from(secret!.data['tls.crt']!, 'base64'));
     const bundle = Buffer.from(config!.webhooks[0]!.clientConfig.caBundle, 'base64').toString();
-    const cas = bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!;
+    const cas = pemCertificates(bundle);
     return cas.some((pem) => {
       const ca = new X509Certificate(pem);
       return serving.checkIssued(ca) && serving.verify(ca.publicKey);
@@ -121,8 +122,9 @@ describe('self-managed certificates meddled with', () => {
       ])
     )?.data['ca.crt'];
 
-  it('a Secret deleted by hand gets a new CA while the caBundle keeps trusting the one the webhook still serves', async () => {
-    const manager = new CertificateManager(
+  /** The controller's certificate manager for the test webhook, on the clock given. */
+  const managerWithClock = (now: () => number): CertificateManager =>
+    new CertificateManager(
       new KubeRestClient(loadKubeConfig({ kubeconfigPath: kubeconfig }, {})),
       {
         serviceName: WEBHOOK,
@@ -135,9 +137,12 @@ describe('self-managed certificates meddled with', () => {
         servingValidityDays: 9,
         checkIntervalMs: 60_000,
       },
-      { now: () => Date.now() },
+      { now },
       silentLogger(),
     );
+
+  it('a Secret deleted by hand gets a new CA while the caBundle keeps trusting the one the webhook still serves', async () => {
+    const manager = managerWithClock(() => Date.now());
     await manager.reconcile();
     const before = await secretCa();
     // The webhook pods keep serving the certificate they loaded until the kubelet projects the
@@ -149,11 +154,9 @@ describe('self-managed certificates meddled with', () => {
       WEBHOOK,
     ]);
     const fingerprints = (base64: string): string[] =>
-      (
-        Buffer.from(base64, 'base64')
-          .toString()
-          .match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
-      ).map((pem) => new X509Certificate(pem).fingerprint256);
+      pemCertificates(Buffer.from(base64, 'base64').toString()).map(
+        (pem) => new X509Certificate(pem).fingerprint256,
+      );
     const trusted = fingerprints(config!.webhooks[0]!.clientConfig.caBundle);
     expect(trusted).toHaveLength(2);
     expect(trusted).toContain(fingerprints(before!)[0]);
@@ -163,22 +166,7 @@ describe('self-managed certificates meddled with', () => {
 
   it('keeps serving a certificate the caBundle trusts, and finishes the rotation once it may', async () => {
     let now = Date.now();
-    const manager = new CertificateManager(
-      new KubeRestClient(loadKubeConfig({ kubeconfigPath: kubeconfig }, {})),
-      {
-        serviceName: WEBHOOK,
-        serviceNamespace: CONTROLLER_NAMESPACE,
-        secretName: SECRET,
-        mutatingWebhookConfigurations: [WEBHOOK],
-        validatingWebhookConfigurations: [],
-        crdName: undefined,
-        caValidityDays: 30,
-        servingValidityDays: 9,
-        checkIntervalMs: 60_000,
-      },
-      { now: () => now },
-      silentLogger(),
-    );
+    const manager = managerWithClock(() => now);
     await manager.reconcile();
     expect(await servingTrusted()).toBe(true);
     const caBefore = await secretCa();

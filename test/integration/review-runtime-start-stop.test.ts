@@ -11,12 +11,14 @@ import { systemClock } from '../../src/allocator/discovery/clock.js';
 import { systemDnsResolver } from '../../src/allocator/discovery/dns-resolver.js';
 import { nodeHttpGet } from '../../src/allocator/discovery/http-get.js';
 import type { Pod } from '../../src/allocator/discovery/kubernetes/kube-types.js';
-import { MemoryCollection } from '../../src/allocator/discovery/kubernetes/memory-list-watch.js';
+import {
+  gatedList,
+  MemoryCollection,
+} from '../../src/allocator/discovery/kubernetes/memory-list-watch.js';
 import { createDiscoveryRegistry } from '../../src/allocator/discovery/registry.js';
 import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
 import { AllocatorService } from '../../src/allocator/service.js';
 import { loadAllocatorConfig } from '../../src/config/allocator-config.js';
-import type { ListWatchSource } from '../../src/k8s/list-watch.js';
 import { silentLogger } from '../../src/observability/logger.js';
 
 const CONFIG = `listen_addr: 127.0.0.1:0
@@ -55,18 +57,7 @@ describe('allocator on Kubernetes: ready only once the collector pool is known',
     const load = () => loadAllocatorConfig({ configFile: join(dir!, 'ta.yaml') }, {});
     const pods = new MemoryCollection<Pod>();
     pods.put(readyPod('collector-0'));
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const gated: ListWatchSource<Pod> = {
-      list: async (signal) => {
-        await Promise.race([
-          gate,
-          new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
-        ]);
-        return pods.list();
-      },
-      watch: (rv, onEvent, signal) => pods.watch(rv, onEvent, signal),
-    };
+    const { source: gated, open } = gatedList(pods);
     const metrics = createAllocatorMetrics({ defaultMetrics: false });
     service = new AllocatorService({
       config: await load(),

@@ -3,7 +3,7 @@ import { silentLogger } from '../../observability/logger.js';
 import { ManualClock } from '../discovery/manual-clock.js';
 import type { ListWatchSource } from '../../k8s/list-watch.js';
 import type { Pod } from '../discovery/kubernetes/kube-types.js';
-import { MemoryCollection } from '../discovery/kubernetes/memory-list-watch.js';
+import { gatedList, MemoryCollection } from '../discovery/kubernetes/memory-list-watch.js';
 import type { Collector } from '../model.js';
 import { KubernetesCollectorSource, allocatableUntil } from './kubernetes-collector-source.js';
 
@@ -148,19 +148,7 @@ describe('KubernetesCollectorSource start (the pool known before the allocator s
     open: () => void;
   } {
     const pods = new MemoryCollection<Pod>();
-    let open!: () => void;
-    const gate = new Promise<void>((resolve) => (open = resolve));
-    const source: ListWatchSource<Pod> = {
-      list: async (signal) => {
-        await Promise.race([
-          gate,
-          new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
-        ]);
-        return pods.list();
-      },
-      watch: (rv, onEvent, signal) => pods.watch(rv, onEvent, signal),
-    };
-    return { pods, source, open };
+    return { pods, ...gatedList(pods) };
   }
 
   it('resolves start only after the first list, with the pool already emitted', async () => {

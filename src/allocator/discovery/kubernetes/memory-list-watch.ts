@@ -47,3 +47,25 @@ export class MemoryCollection<T extends KubeObject> implements ListWatchSource<T
     });
   }
 }
+
+/**
+ * `collection` behind a gate: its first list answers only once `open` is called (or the list is
+ * aborted), as an API server that has not answered yet; watches go straight to the collection.
+ */
+export function gatedList<T extends KubeObject>(
+  collection: MemoryCollection<T>,
+): { readonly source: ListWatchSource<T>; readonly open: () => void } {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const source: ListWatchSource<T> = {
+    list: async (signal) => {
+      await Promise.race([
+        gate,
+        new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve())),
+      ]);
+      return collection.list();
+    },
+    watch: (rv, onEvent, signal) => collection.watch(rv, onEvent, signal),
+  };
+  return { source, open };
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need from the project's own
-# files (Debian's prometheus, npm packages, the Go-built control plane and kubectl cached outside
-# the repo), then runs lint, type check, unit, integration and end-to-end tests.
+# files (Debian's prometheus, npm packages, the Go-built control plane, kubectl and OpenTelemetry
+# Collector cached outside the repo), then runs lint, type check, unit, integration and end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,12 @@ control_plane_bin="$(scripts/build-control-plane.sh | tail -n 1)"
 # The tests drive this kubectl (built at the API server's version), not one the machine may have.
 export PATH="$control_plane_bin:$PATH"
 echo "kubectl: $(command -v kubectl)"; kubectl version --client | sed -n 1p
+
+step "OpenTelemetry Collector (collector builder; cached)"
+# The real collector the rebalancing and Prometheus CR tests run; a failed build stops the suite.
+OTEL_TA_OTELCOL_BIN="$(scripts/build-otelcol.sh | tail -n 1)"
+export OTEL_TA_OTELCOL_BIN
+echo "otelcol: $OTEL_TA_OTELCOL_BIN"
 
 step "lint, type check, unit and integration tests"
 npm test

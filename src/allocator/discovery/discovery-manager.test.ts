@@ -124,7 +124,7 @@ describe('DiscoveryManager', () => {
     const p = new HandProvider();
     const ids: string[][] = [];
     const plan = handJob('a', { 'x/0': p });
-    // Two groups with one identity: the first in the provider's own order wins.
+    // Groups with one identity: the duplicate rule (the lowest address first) picks the one kept.
     const job: JobPlan = {
       ...plan,
       buildTargets: (groups) => {
@@ -139,11 +139,11 @@ describe('DiscoveryManager', () => {
     expect(writes.at(-1)?.addresses).toEqual(['one:1']);
     p.emitComplete({ 'f:0': 'zero:1', 'f:2': 'two:1' });
     clock.advance(50);
-    expect(writes.at(-1)?.addresses).toEqual(['zero:1']);
-    p.emit('f:0');
+    expect(writes.at(-1)?.addresses).toEqual(['two:1']);
+    p.emit('f:2');
     p.emit('f:3', 'three:1');
     clock.advance(50);
-    expect(writes.at(-1)?.addresses).toEqual(['two:1']);
+    expect(writes.at(-1)?.addresses).toEqual(['three:1']);
     expect(ids.flat()).toEqual(expect.arrayContaining(['three:1']));
   });
 

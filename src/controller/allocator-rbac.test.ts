@@ -8,6 +8,7 @@ describe('allocatorPermissions', () => {
     expect(allocatorPermissions('obs', [{ job_name: 'a', static_configs: [] }], false)).toEqual({
       namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
       clusterWide: [],
+      secrets: 'none',
     });
   });
 
@@ -31,6 +32,7 @@ describe('allocatorPermissions', () => {
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
       ],
       clusterWide: [],
+      secrets: 'none',
     });
   });
 
@@ -57,10 +59,10 @@ describe('allocatorPermissions', () => {
     ]);
   });
 
-  it('Prometheus CR discovery reads monitors, namespaces, their targets and nodes (attachMetadata.node) cluster-wide, Secrets in the own namespace', () => {
+  it('Prometheus CR discovery reads monitors, namespaces, their targets and nodes (attachMetadata.node) cluster-wide, Secrets in the own namespace through the secrets binding', () => {
     const perms = allocatorPermissions('obs', [], prometheusCrAccess({ enabled: true }));
     expect(perms).toEqual({
-      namespaced: [{ apiGroups: [''], resources: ['pods', 'secrets'], verbs: READ }],
+      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
       clusterWide: [
         { apiGroups: [''], resources: ['namespaces', 'nodes', 'pods', 'services'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
@@ -70,10 +72,11 @@ describe('allocatorPermissions', () => {
           verbs: READ,
         },
       ],
+      secrets: 'namespace',
     });
   });
 
-  it('secret_namespaces beyond the own namespace need Secrets cluster-wide', () => {
+  it('secret_namespaces beyond the own namespace need the Secrets binding cluster-wide', () => {
     const perms = allocatorPermissions(
       'obs',
       [],
@@ -82,9 +85,10 @@ describe('allocatorPermissions', () => {
     expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
     expect(perms.clusterWide[0]).toEqual({
       apiGroups: [''],
-      resources: ['namespaces', 'nodes', 'pods', 'secrets', 'services'],
+      resources: ['namespaces', 'nodes', 'pods', 'services'],
       verbs: READ,
     });
+    expect(perms.secrets).toBe('cluster');
   });
 
   it('without prometheus_cr enabled, no monitoring.coreos.com, namespace or Secret access', () => {
@@ -94,6 +98,7 @@ describe('allocatorPermissions', () => {
     expect(perms).toEqual({
       namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
       clusterWide: [],
+      secrets: 'none',
     });
   });
 });

@@ -6,11 +6,20 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-/** What the allocator needs: rules within the collector's namespace, and rules cluster-wide. */
+/**
+ * What the allocator needs: rules within the collector's namespace, rules cluster-wide, and where
+ * it reads Secrets. Secrets are never in the rules: the allocator gets them through a binding to
+ * the fixed ClusterRole below, which the controller may bind (RBAC's `bind` verb, for that role
+ * only) without reading Secrets itself outside its own namespace.
+ */
 export interface AllocatorPermissions {
   readonly namespaced: readonly PolicyRule[];
   readonly clusterWide: readonly PolicyRule[];
+  readonly secrets: 'none' | 'namespace' | 'cluster';
 }
+
+/** The ClusterRole (deploy/base/controller-rbac.yaml) that lets an allocator read Secrets. */
+export const ALLOCATOR_SECRETS_CLUSTER_ROLE = 'otel-ta-allocator-secrets';
 
 const READ = ['get', 'list', 'watch'];
 
@@ -49,7 +58,7 @@ const CLUSTER_SCOPED = new Set(['nodes', 'namespaces']);
  * namespace), then per `kubernetes_sd_configs` entry the resources its role reads, namespaced when
  * the entry names only the collector's own namespace, cluster-wide otherwise; nodes and namespaces
  * are cluster-scoped by nature. Prometheus CR discovery reads monitors in any namespace, and
- * Secrets in the collector's namespace (a Role) unless secret_namespaces names others.
+ * Secrets in the collector's namespace unless secret_namespaces names others.
  */
 export function allocatorPermissions(
   namespace: string,
@@ -86,11 +95,21 @@ export function allocatorPermissions(
     // with attachMetadata.node.
     for (const resource of ['services', 'pods', 'nodes']) cluster.add('', resource);
     cluster.add('discovery.k8s.io', 'endpointslices');
-    // Secrets the monitors reference are read in the collector's namespace plus secret_namespaces.
-    const elsewhere = prometheusCr.secretNamespaces.some((ns) => ns !== namespace);
-    (elsewhere ? cluster : namespaced).add('', 'secrets');
   }
-  return { namespaced: namespaced.rules(), clusterWide: cluster.rules() };
+  return {
+    namespaced: namespaced.rules(),
+    clusterWide: cluster.rules(),
+    secrets: secretsScope(namespace, prometheusCr),
+  };
+}
+
+/** Secrets the monitors reference are read in the collector's namespace plus secret_namespaces. */
+function secretsScope(
+  namespace: string,
+  prometheusCr: PrometheusCrAccess,
+): AllocatorPermissions['secrets'] {
+  if (prometheusCr === false) return 'none';
+  return prometheusCr.secretNamespaces.some((ns) => ns !== namespace) ? 'cluster' : 'namespace';
 }
 
 function onlyOwnNamespace(sd: JsonObject, namespace: string): boolean {

@@ -1,20 +1,16 @@
 /**
- * Prometheus CR discovery on a real API server: minimal ServiceMonitor and PodMonitor CRDs
- * (test/fixtures/crds/), a Service with an EndpointSlice, pods, a Secret and monitors; the real
+ * Prometheus CR discovery on a real API server: prometheus-operator's own CRDs
+ * (test/e2e/support/prometheus-operator-crds.ts), a Service with an EndpointSlice, pods, a Secret and monitors; the real
  * `otel-ta allocator` command with prometheus_cr enabled serves their jobs, follows an edit and
  * drops a deleted monitor's job. No kubelet runs here: the test writes pod status itself.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { applyJson, eventually, kubectlOk } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { startAllocatorWithConfig } from './support/allocator-process.js';
 import { ProcessGroup } from './support/processes.js';
+import { installPrometheusOperatorCrds } from './support/prometheus-operator-crds.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const NS = 'shop';
 const SM_JOB = 'serviceMonitor/shop/web/0';
 const PM_JOB = 'podMonitor/shop/workers/0';
@@ -24,10 +20,6 @@ interface Group {
   labels: Record<string, string>;
 }
 type ByCollector = Record<string, { targets: Group[] }>;
-
-function crd(file: string): unknown {
-  return parse(readFileSync(join(REPO_ROOT, 'test/fixtures/crds', file), 'utf8'));
-}
 
 function serviceMonitor(name: string, labels: Record<string, string>, endpoint: object): object {
   return {
@@ -48,18 +40,8 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
   beforeAll(async () => {
     cp = await startControlPlane();
     group = await ProcessGroup.create('allocator-prometheus-cr');
-    await applyJson(cp, crd('servicemonitors.yaml'), crd('podmonitors.yaml'), {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: NS },
-    });
-    await kubectlOk(cp, [
-      'wait',
-      '--for=condition=established',
-      '--timeout=60s',
-      'crd/servicemonitors.monitoring.coreos.com',
-      'crd/podmonitors.monitoring.coreos.com',
-    ]);
+    await installPrometheusOperatorCrds(cp);
+    await applyJson(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     const ips = ['10.1.0.1', '10.1.0.2'];
     await applyJson(
       cp,

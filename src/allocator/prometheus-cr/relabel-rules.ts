@@ -17,7 +17,10 @@ const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
  * Values go into the regex as written, as the operator does; label values cannot hold regex
  * syntax beyond `.`, which then also matches any character.
  */
-export function selectorRules(selector: SpecReader, kind: 'service' | 'pod'): RelabelRule[] {
+export function selectorRules(
+  selector: SpecReader,
+  kind: 'service' | 'pod' | 'ingress',
+): RelabelRule[] {
   const label = (k: string): string => `__meta_kubernetes_${kind}_label_${sanitizeLabelName(k)}`;
   const present = (k: string): string =>
     `__meta_kubernetes_${kind}_labelpresent_${sanitizeLabelName(k)}`;

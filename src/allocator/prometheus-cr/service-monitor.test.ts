@@ -8,6 +8,8 @@ const ctx: TranslationContext = {
   defaultScrapeInterval: '30s',
   denyFsAccess: false,
   secrets: () => undefined,
+  configMaps: () => undefined,
+  scrapeClasses: [],
   secretNamespaces: ['obs'],
 };
 

@@ -241,6 +241,12 @@ describe('translateScrapeConfig', () => {
       'spec.kubernetesSDConfigs[0].namespaces.ownNamespace cannot be used with apiServer',
     ],
     [
+      'a relabeling with a regex RE2 cannot compile, naming where it was written',
+      { metricRelabelings: [{ action: 'drop', sourceLabels: ['__name__'], regex: '(?<=x)y' }] },
+      context(),
+      'spec.metricRelabelings[0]: invalid regex',
+    ],
+    [
       'an unknown scrape class',
       { scrapeClass: 'gold' },
       context(),

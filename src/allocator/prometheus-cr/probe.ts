@@ -14,7 +14,7 @@ import {
 import { NamespaceReferences } from './references.js';
 import { selectorRules, userRelabelings, type RelabelRule } from './relabel-rules.js';
 import { mergeTlsConfig, scrapeClassOf, type ScrapeClass } from './scrape-classes.js';
-import { protocolFields } from './scrape-config.js';
+import { histogramAndNameFields, protocolFields } from './scrape-config.js';
 import type { SpecReader } from './spec-reader.js';
 
 /**
@@ -45,7 +45,13 @@ export function translateProbe(obj: KubeObject, ctx: TranslationContext): Monito
   if (scheme !== undefined && scheme !== '') config.scheme = scheme;
   const params = probeParams(spec);
   if (params !== undefined) config.params = params;
-  Object.assign(config, limitFields(spec), protocolFields(spec), proxyFields(prober, refs));
+  Object.assign(
+    config,
+    limitFields(spec),
+    protocolFields(spec),
+    histogramAndNameFields(spec),
+    proxyFields(prober, refs),
+  );
 
   const jobName = spec.string('jobName');
   const rules: RelabelRule[] = [

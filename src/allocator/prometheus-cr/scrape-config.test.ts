@@ -81,6 +81,12 @@ describe('translateScrapeConfig', () => {
       { fallback_scrape_protocol: 'PrometheusText0.0.4' },
     ],
     ['proxyUrl', 'http://proxy:3128', { proxy_url: 'http://proxy:3128' }],
+    ['nativeHistogramBucketLimit', 160, { native_histogram_bucket_limit: 160 }],
+    ['nativeHistogramMinBucketFactor', '1.1', { native_histogram_min_bucket_factor: 1.1 }],
+    ['scrapeClassicHistograms', true, { always_scrape_classic_histograms: true }],
+    ['convertClassicHistogramsToNHCB', true, { convert_classic_histograms_to_nhcb: true }],
+    ['nameValidationScheme', 'Legacy', { metric_name_validation_scheme: 'legacy' }],
+    ['nameEscapingScheme', 'AllowUTF8', { metric_name_escaping_scheme: 'allow-utf-8' }],
     ['noProxy', 'localhost', { no_proxy: 'localhost' }],
     ['proxyFromEnvironment', true, { proxy_from_environment: true }],
     [

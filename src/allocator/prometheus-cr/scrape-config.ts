@@ -65,7 +65,7 @@ export function translateScrapeConfig(
   Object.assign(config, proxyFields(spec, refs), authenticationFields(spec, refs, scrapeClass));
   const tls = tlsConfigFields(mergeTlsConfig(spec.object('tlsConfig'), scrapeClass), refs);
   if (tls !== undefined) config.tls_config = tls;
-  Object.assign(config, limitFields(spec));
+  Object.assign(config, limitFields(spec), histogramAndNameFields(spec));
   const statics = spec.objectList('staticConfigs').map(staticConfig);
   if (statics.length > 0) config.static_configs = statics;
   if (ctx.denyFsAccess && spec.objectList('fileSDConfigs').length > 0) {
@@ -130,6 +130,47 @@ export function protocolFields(spec: SpecReader): ConfigFields {
   if (protocols !== undefined && protocols.length > 0) out.scrape_protocols = protocols;
   const fallback = spec.string('fallbackScrapeProtocol');
   if (fallback !== undefined && fallback !== '') out.fallback_scrape_protocol = fallback;
+  return out;
+}
+
+const ESCAPING_SCHEMES: Readonly<Record<string, string>> = {
+  AllowUTF8: 'allow-utf-8',
+  Underscores: 'underscores',
+  Dots: 'dots',
+  Values: 'values',
+};
+
+/**
+ * Native histogram settings (Prometheus 3 names, which the collector's embedded Prometheus
+ * reads), and the metric name validation and escaping schemes where the kind has them.
+ */
+export function histogramAndNameFields(spec: SpecReader): ConfigFields {
+  const out: ConfigFields = {};
+  copy(spec, 'nativeHistogramBucketLimit', out, 'native_histogram_bucket_limit');
+  const factor = spec.value.nativeHistogramMinBucketFactor;
+  if (factor !== undefined && factor !== null) {
+    const value = Number(factor);
+    if (!Number.isFinite(value)) {
+      throw new MonitorError(
+        `${spec.child('nativeHistogramMinBucketFactor')} must be a plain number such as 1.1 (SI suffixes are not read)`,
+      );
+    }
+    out.native_histogram_min_bucket_factor = value;
+  }
+  copy(spec, 'scrapeClassicHistograms', out, 'always_scrape_classic_histograms');
+  copy(spec, 'convertClassicHistogramsToNHCB', out, 'convert_classic_histograms_to_nhcb');
+  const validation = spec.string('nameValidationScheme');
+  if (validation !== undefined) out.metric_name_validation_scheme = validation.toLowerCase();
+  const escaping = spec.string('nameEscapingScheme');
+  if (escaping !== undefined) {
+    const mapped = ESCAPING_SCHEMES[escaping];
+    if (mapped === undefined) {
+      throw new MonitorError(
+        `${spec.child('nameEscapingScheme')} must be one of ${Object.keys(ESCAPING_SCHEMES).join(', ')}`,
+      );
+    }
+    out.metric_name_escaping_scheme = mapped;
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@ import {
   oauth2Fields,
   type ConfigFields,
 } from './http-client-settings.js';
+import { MonitorError } from './monitor-error.js';
 import type { NamespaceReferences } from './references.js';
 import { mergeAuthorization, type ScrapeClass } from './scrape-classes.js';
 import type { SpecReader } from './spec-reader.js';
@@ -32,5 +33,17 @@ export function authenticationFields(
     out,
     authorizationFields(inherit ? mergeAuthorization(own, scrapeClass) : own, refs),
   );
+  // The collector validates every job it gets and refuses the whole update for one bad job, so
+  // a combination Prometheus refuses must stop here, naming the fields.
+  const ways = ['basic_auth', 'oauth2', 'authorization', 'bearer_token_file'].filter(
+    (key) => key in out,
+  );
+  if (ways.length > 1) {
+    throw new MonitorError(
+      `${spec.path} sets ${ways.join(' and ')} (from ${AUTH_FIELDS}); Prometheus accepts one way to authenticate a scrape: keep one`,
+    );
+  }
   return out;
 }
+
+const AUTH_FIELDS = 'basicAuth, oauth2, authorization, bearerTokenSecret, bearerTokenFile';

@@ -62,16 +62,45 @@ describe('endpointFields', () => {
   });
 
   it('authorization and basicAuth read their Secrets', () => {
-    const out = fields({
-      authorization: { type: 'Token', credentials: { name: 'auth', key: 'token' } },
-      basicAuth: {
-        username: { name: 'auth', key: 'user' },
-        password: { name: 'auth', key: 'pass' },
-      },
-    });
-    expect(out.authorization).toEqual({ type: 'Token', credentials: 's3cr3t' });
-    expect(out.basic_auth).toEqual({ username: 'scraper', password: 'hunter2' });
+    expect(
+      fields({ authorization: { type: 'Token', credentials: { name: 'auth', key: 'token' } } })
+        .authorization,
+    ).toEqual({ type: 'Token', credentials: 's3cr3t' });
+    expect(
+      fields({
+        basicAuth: {
+          username: { name: 'auth', key: 'user' },
+          password: { name: 'auth', key: 'pass' },
+        },
+      }).basic_auth,
+    ).toEqual({ username: 'scraper', password: 'hunter2' });
   });
+
+  it.each([
+    [
+      'two ways to authenticate',
+      {
+        authorization: { credentials: { name: 'auth', key: 'token' } },
+        basicAuth: { username: { name: 'auth', key: 'user' } },
+      },
+      'spec.endpoints[0] sets basic_auth and authorization (from basicAuth, oauth2, authorization, bearerTokenSecret, bearerTokenFile); Prometheus accepts one way to authenticate a scrape: keep one',
+    ],
+    [
+      'a CA both inline and as a file',
+      { tlsConfig: { ca: { secret: { name: 'tls', key: 'ca.crt' } }, caFile: '/etc/ca.crt' } },
+      'spec.endpoints[0].tlsConfig sets both ca and caFile; keep one',
+    ],
+    [
+      'a client certificate without its key',
+      { tlsConfig: { cert: { secret: { name: 'tls', key: 'tls.crt' } } } },
+      'spec.endpoints[0].tlsConfig: a client certificate needs both a certificate (cert or certFile) and its key (keySecret or keyFile)',
+    ],
+  ])(
+    'refuses %s, which the collector would refuse for every job at once',
+    (_what, endpoint, message) => {
+      expect(() => fields(endpoint)).toThrow(message);
+    },
+  );
 
   it('tlsConfig inlines CA, certificate and key from Secrets and keeps the other settings', () => {
     const out = fields({

@@ -1,3 +1,4 @@
+import { MonitorError } from './monitor-error.js';
 import type { NamespaceReferences } from './references.js';
 import type { SpecReader } from './spec-reader.js';
 
@@ -93,7 +94,31 @@ export function tlsConfigFields(
   copyString(tls, 'caFile', out, 'ca_file');
   copyString(tls, 'certFile', out, 'cert_file');
   copyString(tls, 'keyFile', out, 'key_file');
+  checkTlsPairs(tls, out);
   return out;
+}
+
+/**
+ * What Prometheus's TLS config refuses (and with it the collector, for every job at once): a CA,
+ * certificate or key given both inline and as a file, or a certificate without its key.
+ */
+function checkTlsPairs(tls: SpecReader, out: ConfigFields): void {
+  for (const [inline, file, fields] of [
+    ['ca', 'ca_file', 'ca and caFile'],
+    ['cert', 'cert_file', 'cert and certFile'],
+    ['key', 'key_file', 'keySecret and keyFile'],
+  ] as const) {
+    if (inline in out && file in out) {
+      throw new MonitorError(`${tls.path} sets both ${fields}; keep one`);
+    }
+  }
+  const hasCert = 'cert' in out || 'cert_file' in out;
+  const hasKey = 'key' in out || 'key_file' in out;
+  if (hasCert !== hasKey) {
+    throw new MonitorError(
+      `${tls.path}: a client certificate needs both a certificate (cert or certFile) and its key (keySecret or keyFile)`,
+    );
+  }
 }
 
 /** `proxyUrl`, `noProxy`, `proxyFromEnvironment`, `proxyConnectHeader` (values from Secrets). */

@@ -114,10 +114,11 @@ describe('translateScrapeConfig', () => {
       'tlsConfig',
       {
         ca: { configMap: { name: 'ca', key: 'ca.crt' } },
+        cert: { configMap: { name: 'ca', key: 'ca.crt' } },
         keySecret: { name: 'tls', key: 'tls.key' },
         serverName: 'db',
       },
-      { tls_config: { ca: 'CA PEM', key: 'KEY PEM', server_name: 'db' } },
+      { tls_config: { ca: 'CA PEM', cert: 'CA PEM', key: 'KEY PEM', server_name: 'db' } },
     ],
     [
       'metricRelabelings',

@@ -10,13 +10,22 @@ import type { SpecReader } from './spec-reader.js';
  */
 export type ConfigFields = Record<string, unknown>;
 
-function copyString(from: SpecReader, key: string, out: ConfigFields, to: string): void {
+/**
+ * Copies one field under its Prometheus name when set, checking its type: the collector refuses
+ * every job at once over one wrongly typed field, and an older or newer CRD may not check it.
+ */
+export function copyString(from: SpecReader, key: string, out: ConfigFields, to: string): void {
   const value = from.string(key);
   if (value !== undefined && value !== '') out[to] = value;
 }
 
-function copyBoolean(from: SpecReader, key: string, out: ConfigFields, to: string): void {
+export function copyBoolean(from: SpecReader, key: string, out: ConfigFields, to: string): void {
   const value = from.boolean(key);
+  if (value !== undefined) out[to] = value;
+}
+
+export function copyInteger(from: SpecReader, key: string, out: ConfigFields, to: string): void {
+  const value = from.integer(key);
   if (value !== undefined) out[to] = value;
 }
 

@@ -254,6 +254,12 @@ describe('translateScrapeConfig', () => {
       'spec.metricRelabelings[0]: invalid regex',
     ],
     [
+      'a wrongly typed field (an older or newer CRD may let it through)',
+      { honorLabels: 'yes', staticConfigs: [{ targets: ['a:1'] }] },
+      context(),
+      'spec.honorLabels must be true or false',
+    ],
+    [
       'an unknown scrape class',
       { scrapeClass: 'gold' },
       context(),

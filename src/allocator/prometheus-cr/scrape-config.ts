@@ -8,6 +8,9 @@ import {
   oauth2Fields,
   proxyFields,
   tlsConfigFields,
+  copyBoolean,
+  copyInteger,
+  copyString,
   type ConfigFields,
 } from './http-client-settings.js';
 import { MonitorError } from './monitor-error.js';
@@ -47,18 +50,18 @@ export function translateScrapeConfig(
   const refs = new NamespaceReferences(namespace, ctx);
   const scrapeClass = scrapeClassOf(spec, ctx.scrapeClasses);
   const config: Record<string, unknown> = { job_name: `scrapeConfig/${namespace}/${name}` };
-  copy(spec, 'honorTimestamps', config, 'honor_timestamps');
-  copy(spec, 'trackTimestampsStaleness', config, 'track_timestamps_staleness');
-  copy(spec, 'honorLabels', config, 'honor_labels');
-  copy(spec, 'metricsPath', config, 'metrics_path');
+  copyBoolean(spec, 'honorTimestamps', config, 'honor_timestamps');
+  copyBoolean(spec, 'trackTimestampsStaleness', config, 'track_timestamps_staleness');
+  copyBoolean(spec, 'honorLabels', config, 'honor_labels');
+  copyString(spec, 'metricsPath', config, 'metrics_path');
   const params = paramsOf(spec);
   if (params !== undefined) config.params = params;
-  copy(spec, 'enableCompression', config, 'enable_compression');
-  copy(spec, 'enableHTTP2', config, 'enable_http2');
+  copyBoolean(spec, 'enableCompression', config, 'enable_compression');
+  copyBoolean(spec, 'enableHTTP2', config, 'enable_http2');
   // prometheus-operator leaves the interval to Prometheus's global one; for the allocator's
   // collectors that global is prometheus_cr.scrape_interval, as for every CR-generated job.
   config.scrape_interval = spec.string('scrapeInterval') ?? ctx.defaultScrapeInterval;
-  copy(spec, 'scrapeTimeout', config, 'scrape_timeout');
+  copyString(spec, 'scrapeTimeout', config, 'scrape_timeout');
   Object.assign(config, protocolFields(spec));
   const scheme = spec.string('scheme');
   if (scheme !== undefined) config.scheme = scheme.toLowerCase();
@@ -106,14 +109,6 @@ function refuseUnsupportedSd(spec: SpecReader): void {
   }
 }
 
-function copy(from: SpecReader, key: string, out: Record<string, unknown>, to: string): void {
-  const value = from.value[key];
-  if (value === undefined || value === null) return;
-  if (typeof value === 'boolean') out[to] = from.boolean(key);
-  else if (typeof value === 'number') out[to] = from.integer(key);
-  else out[to] = from.string(key);
-}
-
 /** `params`: a map of lists of strings, in key order. */
 function paramsOf(spec: SpecReader): Record<string, string[]> | undefined {
   const raw = spec.object('params');
@@ -146,7 +141,7 @@ const ESCAPING_SCHEMES: Readonly<Record<string, string>> = {
  */
 export function histogramAndNameFields(spec: SpecReader): ConfigFields {
   const out: ConfigFields = {};
-  copy(spec, 'nativeHistogramBucketLimit', out, 'native_histogram_bucket_limit');
+  copyInteger(spec, 'nativeHistogramBucketLimit', out, 'native_histogram_bucket_limit');
   const factor = spec.value.nativeHistogramMinBucketFactor;
   if (factor !== undefined && factor !== null) {
     const value = Number(factor);
@@ -157,8 +152,8 @@ export function histogramAndNameFields(spec: SpecReader): ConfigFields {
     }
     out.native_histogram_min_bucket_factor = value;
   }
-  copy(spec, 'scrapeClassicHistograms', out, 'always_scrape_classic_histograms');
-  copy(spec, 'convertClassicHistogramsToNHCB', out, 'convert_classic_histograms_to_nhcb');
+  copyBoolean(spec, 'scrapeClassicHistograms', out, 'always_scrape_classic_histograms');
+  copyBoolean(spec, 'convertClassicHistogramsToNHCB', out, 'convert_classic_histograms_to_nhcb');
   const validation = spec.string('nameValidationScheme');
   if (validation !== undefined) out.metric_name_validation_scheme = validation.toLowerCase();
   const escaping = spec.string('nameEscapingScheme');
@@ -188,7 +183,7 @@ function staticConfig(group: SpecReader): ConfigFields {
 
 function fileSd(sd: SpecReader): ConfigFields {
   const out: ConfigFields = { files: sd.stringList('files') ?? [] };
-  copy(sd, 'refreshInterval', out, 'refresh_interval');
+  copyString(sd, 'refreshInterval', out, 'refresh_interval');
   return out;
 }
 
@@ -200,8 +195,8 @@ function sdClientFields(sd: SpecReader, refs: NamespaceReferences): ConfigFields
     ...oauth2Fields(sd, refs),
     ...proxyFields(sd, refs),
   };
-  copy(sd, 'followRedirects', out, 'follow_redirects');
-  copy(sd, 'enableHTTP2', out, 'enable_http2');
+  copyBoolean(sd, 'followRedirects', out, 'follow_redirects');
+  copyBoolean(sd, 'enableHTTP2', out, 'enable_http2');
   const tls = tlsConfigFields(sd.object('tlsConfig'), refs);
   if (tls !== undefined) out.tls_config = tls;
   return out;
@@ -211,7 +206,7 @@ function httpSd(sd: SpecReader, refs: NamespaceReferences): ConfigFields {
   const url = sd.string('url');
   if (url === undefined || url === '') throw new MonitorError(`${sd.child('url')} is required`);
   const out: ConfigFields = { url, ...sdClientFields(sd, refs) };
-  copy(sd, 'refreshInterval', out, 'refresh_interval');
+  copyString(sd, 'refreshInterval', out, 'refresh_interval');
   return out;
 }
 
@@ -219,7 +214,7 @@ function kubernetesSd(sd: SpecReader, refs: NamespaceReferences): ConfigFields {
   const role = sd.string('role');
   if (role === undefined || role === '') throw new MonitorError(`${sd.child('role')} is required`);
   const out: ConfigFields = { role: role.toLowerCase() };
-  copy(sd, 'apiServer', out, 'api_server');
+  copyString(sd, 'apiServer', out, 'api_server');
   Object.assign(out, sdClientFields(sd, refs));
   const namespaces = sd.object('namespaces');
   if (namespaces !== undefined) {
@@ -236,8 +231,8 @@ function kubernetesSd(sd: SpecReader, refs: NamespaceReferences): ConfigFields {
   }
   const selectors = sd.objectList('selectors').map((s) => {
     const selector: ConfigFields = { role: (s.string('role') ?? '').toLowerCase() };
-    copy(s, 'label', selector, 'label');
-    copy(s, 'field', selector, 'field');
+    copyString(s, 'label', selector, 'label');
+    copyString(s, 'field', selector, 'field');
     return selector;
   });
   if (selectors.length > 0) out.selectors = selectors;
@@ -248,7 +243,7 @@ function kubernetesSd(sd: SpecReader, refs: NamespaceReferences): ConfigFields {
 
 function dnsSd(sd: SpecReader): ConfigFields {
   const out: ConfigFields = { names: sd.stringList('names') ?? [] };
-  copy(sd, 'refreshInterval', out, 'refresh_interval');
+  copyString(sd, 'refreshInterval', out, 'refresh_interval');
   const type = sd.string('type');
   if (type !== undefined) {
     if (type !== 'SRV' && sd.integer('port') === undefined) {
@@ -256,6 +251,6 @@ function dnsSd(sd: SpecReader): ConfigFields {
     }
     out.type = type;
   }
-  copy(sd, 'port', out, 'port');
+  copyInteger(sd, 'port', out, 'port');
   return out;
 }

@@ -1,5 +1,5 @@
 import { authenticationFields } from './auth-fields.js';
-import { tlsConfigFields } from './http-client-settings.js';
+import { copyString, tlsConfigFields } from './http-client-settings.js';
 import { NamespaceReferences, type ReferenceSources } from './references.js';
 import { userRelabelings } from './relabel-rules.js';
 import { mergeTlsConfig, type ScrapeClass } from './scrape-classes.js';
@@ -62,13 +62,8 @@ export function endpointFields(
   if (metricRelabelings.length > 0) out.metric_relabel_configs = metricRelabelings;
   return { kind: 'ok', fields: out };
 }
-
-function copyString(ep: SpecReader, from: string, out: EndpointFields, to: string): void {
-  const value = ep.string(from);
-  if (value !== undefined && value !== '') out[to] = value;
-}
-
-function paramsOf(ep: SpecReader): Record<string, string[]> | undefined {
+/** `params`: a map of lists of strings, in key order. */
+export function paramsOf(ep: SpecReader): Record<string, string[]> | undefined {
   const raw = ep.object('params');
   if (raw === undefined) return undefined;
   const params: Record<string, string[]> = {};

@@ -1,7 +1,7 @@
 import type { ScrapeConfig } from '../../config/allocator/prometheus-config.js';
 import type { KubeObject } from '../../k8s/object.js';
 import { authenticationFields } from './auth-fields.js';
-import type { TranslationContext } from './endpoint-settings.js';
+import { paramsOf, type TranslationContext } from './endpoint-settings.js';
 import {
   authorizationFields,
   basicAuthFields,
@@ -55,7 +55,7 @@ export function translateScrapeConfig(
   copyBoolean(spec, 'honorLabels', config, 'honor_labels');
   copyString(spec, 'metricsPath', config, 'metrics_path');
   const params = paramsOf(spec);
-  if (params !== undefined) config.params = params;
+  if (params !== undefined && Object.keys(params).length > 0) config.params = params;
   copyBoolean(spec, 'enableCompression', config, 'enable_compression');
   copyBoolean(spec, 'enableHTTP2', config, 'enable_http2');
   // prometheus-operator leaves the interval to Prometheus's global one; for the allocator's
@@ -107,15 +107,6 @@ function refuseUnsupportedSd(spec: SpecReader): void {
       `${spec.child(key)}: ${kind} service discovery is not implemented by otel-ta, so this ScrapeConfig is left out; discover these targets with staticConfigs, fileSDConfigs, httpSDConfigs, kubernetesSDConfigs or dnsSDConfigs`,
     );
   }
-}
-
-/** `params`: a map of lists of strings, in key order. */
-function paramsOf(spec: SpecReader): Record<string, string[]> | undefined {
-  const raw = spec.object('params');
-  if (raw === undefined || Object.keys(raw.value).length === 0) return undefined;
-  const params: Record<string, string[]> = {};
-  for (const key of Object.keys(raw.value).sort()) params[key] = raw.stringList(key) ?? [];
-  return params;
 }
 
 /** `scrapeProtocols`, `fallbackScrapeProtocol`. */

@@ -32,6 +32,7 @@ const CTX: TranslationContext = {
       relabelings: [{ targetLabel: 'cluster', replacement: 'eu-1' }],
       metricRelabelings: [{ action: 'LabelDrop', regex: 'tmp_.*' }],
       tlsConfig: { caFile: '/etc/class/ca.crt' },
+      fallbackScrapeProtocol: 'PrometheusText1.0.0',
     },
   ],
 };
@@ -70,6 +71,11 @@ const OBJECTS: Array<[string, () => readonly Record<string, unknown>[]]> = [
           podTargetLabels: ['version'],
           jobLabel: 'app',
           ...LIMITS,
+          scrapeProtocols: ['OpenMetricsText1.0.0', 'PrometheusText0.0.4'],
+          fallbackScrapeProtocol: 'PrometheusText0.0.4',
+          bodySizeLimit: '10MB',
+          nativeHistogramBucketLimit: 100,
+          scrapeClassicHistograms: true,
           endpoints: [
             {
               port: 'metrics',

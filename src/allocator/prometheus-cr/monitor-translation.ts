@@ -5,6 +5,7 @@ import { MonitorError } from './monitor-error.js';
 import type { RelabelRule } from './relabel-rules.js';
 import { sanitizeLabelName, userRelabelings } from './relabel-rules.js';
 import { scrapeClassOf } from './scrape-classes.js';
+import { scrapeSettingsFields } from './scrape-settings.js';
 import { SpecReader } from './spec-reader.js';
 
 export type { TranslationContext } from './endpoint-settings.js';
@@ -59,6 +60,7 @@ export function translateEndpoints(
   const attachNode =
     monitor.spec.object('attachMetadata')?.boolean('node') ?? scrapeClass.attachNode;
   const attach = attachNode === true ? { attach_metadata: { node: true } } : {};
+  const settings = scrapeSettingsFields(monitor.spec, scrapeClass);
   monitor.spec.objectList(options.endpointsKey).forEach((ep, index) => {
     const jobName = `${options.jobPrefix}/${monitor.namespace}/${monitor.name}/${index}`;
     const result = endpointFields(ep, monitor.namespace, ctx, scrapeClass);
@@ -79,6 +81,7 @@ export function translateEndpoints(
       job_name: jobName,
       ...fields,
       ...options.extraFields,
+      ...settings,
       kubernetes_sd_configs: [{ role: options.role, ...namespaces, ...attach }],
       relabel_configs: relabelConfigs,
     };

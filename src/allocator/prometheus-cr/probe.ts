@@ -14,7 +14,7 @@ import {
 import { NamespaceReferences } from './references.js';
 import { selectorRules, userRelabelings, type RelabelRule } from './relabel-rules.js';
 import { mergeTlsConfig, scrapeClassOf, type ScrapeClass } from './scrape-classes.js';
-import { histogramAndNameFields, protocolFields } from './scrape-config.js';
+import { scrapeSettingsFields } from './scrape-settings.js';
 import type { SpecReader } from './spec-reader.js';
 
 /**
@@ -48,8 +48,7 @@ export function translateProbe(obj: KubeObject, ctx: TranslationContext): Monito
   Object.assign(
     config,
     limitFields(spec),
-    protocolFields(spec),
-    histogramAndNameFields(spec),
+    scrapeSettingsFields(spec, scrapeClass),
     proxyFields(prober, refs),
   );
 

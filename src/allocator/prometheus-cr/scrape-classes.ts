@@ -17,6 +17,8 @@ export interface ScrapeClass {
   readonly authorization: SpecReader | undefined;
   /** `attachMetadata.node`, for monitors that do not set their own. */
   readonly attachNode: boolean | undefined;
+  /** `fallbackScrapeProtocol`, for resources that do not set their own. */
+  readonly fallbackScrapeProtocol: string | undefined;
 }
 
 const NO_CLASS: ScrapeClass = {
@@ -26,6 +28,7 @@ const NO_CLASS: ScrapeClass = {
   tlsConfig: undefined,
   authorization: undefined,
   attachNode: undefined,
+  fallbackScrapeProtocol: undefined,
 };
 
 /** The class a resource's spec names, else the default class, else none (nothing inherited). */
@@ -51,6 +54,7 @@ export function scrapeClassOf(spec: SpecReader, classes: readonly Spec[]): Scrap
     tlsConfig: reader.object('tlsConfig'),
     authorization: reader.object('authorization'),
     attachNode: reader.object('attachMetadata')?.boolean('node'),
+    fallbackScrapeProtocol: reader.string('fallbackScrapeProtocol'),
   };
 }
 

@@ -23,6 +23,7 @@ import {
 import { NamespaceReferences } from './references.js';
 import { userRelabelings } from './relabel-rules.js';
 import { mergeTlsConfig, scrapeClassOf } from './scrape-classes.js';
+import { scrapeSettingsFields } from './scrape-settings.js';
 import type { SpecReader } from './spec-reader.js';
 
 /** The SD kinds the allocator runs, as `<spec key>` -> translation into Prometheus's config. */
@@ -62,13 +63,12 @@ export function translateScrapeConfig(
   // collectors that global is prometheus_cr.scrape_interval, as for every CR-generated job.
   config.scrape_interval = spec.string('scrapeInterval') ?? ctx.defaultScrapeInterval;
   copyString(spec, 'scrapeTimeout', config, 'scrape_timeout');
-  Object.assign(config, protocolFields(spec));
   const scheme = spec.string('scheme');
   if (scheme !== undefined) config.scheme = scheme.toLowerCase();
   Object.assign(config, proxyFields(spec, refs), authenticationFields(spec, refs, scrapeClass));
   const tls = tlsConfigFields(mergeTlsConfig(spec.object('tlsConfig'), scrapeClass), refs);
   if (tls !== undefined) config.tls_config = tls;
-  Object.assign(config, limitFields(spec), histogramAndNameFields(spec));
+  Object.assign(config, limitFields(spec), scrapeSettingsFields(spec, scrapeClass));
   const statics = spec.objectList('staticConfigs').map(staticConfig);
   if (statics.length > 0) config.static_configs = statics;
   if (ctx.denyFsAccess && spec.objectList('fileSDConfigs').length > 0) {
@@ -107,57 +107,6 @@ function refuseUnsupportedSd(spec: SpecReader): void {
       `${spec.child(key)}: ${kind} service discovery is not implemented by otel-ta, so this ScrapeConfig is left out; discover these targets with staticConfigs, fileSDConfigs, httpSDConfigs, kubernetesSDConfigs or dnsSDConfigs`,
     );
   }
-}
-
-/** `scrapeProtocols`, `fallbackScrapeProtocol`. */
-export function protocolFields(spec: SpecReader): ConfigFields {
-  const out: ConfigFields = {};
-  const protocols = spec.stringList('scrapeProtocols');
-  if (protocols !== undefined && protocols.length > 0) out.scrape_protocols = protocols;
-  const fallback = spec.string('fallbackScrapeProtocol');
-  if (fallback !== undefined && fallback !== '') out.fallback_scrape_protocol = fallback;
-  return out;
-}
-
-const ESCAPING_SCHEMES: Readonly<Record<string, string>> = {
-  AllowUTF8: 'allow-utf-8',
-  Underscores: 'underscores',
-  Dots: 'dots',
-  Values: 'values',
-};
-
-/**
- * Native histogram settings (Prometheus 3 names, which the collector's embedded Prometheus
- * reads), and the metric name validation and escaping schemes where the kind has them.
- */
-export function histogramAndNameFields(spec: SpecReader): ConfigFields {
-  const out: ConfigFields = {};
-  copyInteger(spec, 'nativeHistogramBucketLimit', out, 'native_histogram_bucket_limit');
-  const factor = spec.value.nativeHistogramMinBucketFactor;
-  if (factor !== undefined && factor !== null) {
-    const value = Number(factor);
-    if (!Number.isFinite(value)) {
-      throw new MonitorError(
-        `${spec.child('nativeHistogramMinBucketFactor')} must be a plain number such as 1.1 (SI suffixes are not read)`,
-      );
-    }
-    out.native_histogram_min_bucket_factor = value;
-  }
-  copyBoolean(spec, 'scrapeClassicHistograms', out, 'always_scrape_classic_histograms');
-  copyBoolean(spec, 'convertClassicHistogramsToNHCB', out, 'convert_classic_histograms_to_nhcb');
-  const validation = spec.string('nameValidationScheme');
-  if (validation !== undefined) out.metric_name_validation_scheme = validation.toLowerCase();
-  const escaping = spec.string('nameEscapingScheme');
-  if (escaping !== undefined) {
-    const mapped = ESCAPING_SCHEMES[escaping];
-    if (mapped === undefined) {
-      throw new MonitorError(
-        `${spec.child('nameEscapingScheme')} must be one of ${Object.keys(ESCAPING_SCHEMES).join(', ')}`,
-      );
-    }
-    out.metric_name_escaping_scheme = mapped;
-  }
-  return out;
 }
 
 function staticConfig(group: SpecReader): ConfigFields {

@@ -10,6 +10,8 @@ export interface TranslationContext extends ReferenceSources {
   readonly defaultScrapeInterval: string;
   /** `prometheus_cr.deny_fs_access_through_sms`. */
   readonly denyFsAccess: boolean;
+  /** `prometheus_cr.scrape_protocols`: the protocols of jobs whose resource names none. */
+  readonly defaultScrapeProtocols?: readonly string[] | undefined;
   /** `prometheus_cr.scrape_classes`, as configured (prometheus-operator's camelCase ScrapeClass). */
   readonly scrapeClasses: readonly Spec[];
 }

@@ -60,7 +60,7 @@ export function translateEndpoints(
   const attachNode =
     monitor.spec.object('attachMetadata')?.boolean('node') ?? scrapeClass.attachNode;
   const attach = attachNode === true ? { attach_metadata: { node: true } } : {};
-  const settings = scrapeSettingsFields(monitor.spec, scrapeClass);
+  const settings = scrapeSettingsFields(monitor.spec, scrapeClass, ctx.defaultScrapeProtocols);
   monitor.spec.objectList(options.endpointsKey).forEach((ep, index) => {
     const jobName = `${options.jobPrefix}/${monitor.namespace}/${monitor.name}/${index}`;
     const result = endpointFields(ep, monitor.namespace, ctx, scrapeClass);

@@ -48,7 +48,7 @@ export function translateProbe(obj: KubeObject, ctx: TranslationContext): Monito
   Object.assign(
     config,
     limitFields(spec),
-    scrapeSettingsFields(spec, scrapeClass),
+    scrapeSettingsFields(spec, scrapeClass, ctx.defaultScrapeProtocols),
     proxyFields(prober, refs),
   );
 

@@ -306,6 +306,7 @@ export class PrometheusCrWatcher {
       configMaps: (namespace, name, key) =>
         configMapValue(this.configMaps.get(namespace)?.get(`${namespace}/${name}`), key),
       scrapeClasses: this.deps.config.scrapeClasses,
+      defaultScrapeProtocols: this.deps.config.scrapeProtocols,
     };
   }
 

@@ -131,6 +131,14 @@ describe('translateScrapeConfig', () => {
     );
   });
 
+  it('prometheus_cr.scrape_protocols is the default of a ScrapeConfig that names none', () => {
+    const ctx = context({ defaultScrapeProtocols: ['OpenMetricsText1.0.0'] });
+    expect(translate({}, ctx).scrape_protocols).toEqual(['OpenMetricsText1.0.0']);
+    expect(translate({ scrapeProtocols: ['PrometheusProto'] }, ctx).scrape_protocols).toEqual([
+      'PrometheusProto',
+    ]);
+  });
+
   it('jobName and relabelings follow the job rule, in that order', () => {
     expect(
       translate({

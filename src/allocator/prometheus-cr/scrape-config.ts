@@ -68,7 +68,11 @@ export function translateScrapeConfig(
   Object.assign(config, proxyFields(spec, refs), authenticationFields(spec, refs, scrapeClass));
   const tls = tlsConfigFields(mergeTlsConfig(spec.object('tlsConfig'), scrapeClass), refs);
   if (tls !== undefined) config.tls_config = tls;
-  Object.assign(config, limitFields(spec), scrapeSettingsFields(spec, scrapeClass));
+  Object.assign(
+    config,
+    limitFields(spec),
+    scrapeSettingsFields(spec, scrapeClass, ctx.defaultScrapeProtocols),
+  );
   const statics = spec.objectList('staticConfigs').map(staticConfig);
   if (statics.length > 0) config.static_configs = statics;
   if (ctx.denyFsAccess && spec.objectList('fileSDConfigs').length > 0) {

@@ -12,14 +12,21 @@ const ESCAPING_SCHEMES: Readonly<Record<string, string>> = {
 
 /**
  * Resource-level scrape settings every kind may set (each kind's CRD has a subset; absent fields
- * give nothing): `scrapeProtocols`, `fallbackScrapeProtocol` (else the scrape class's),
+ * give nothing): `scrapeProtocols` (else `prometheus_cr.scrape_protocols`, the global setting
+ * upstream's allocator fills into every generated job), `fallbackScrapeProtocol` (else the scrape
+ * class's),
  * `bodySizeLimit`, the native histogram settings and the metric name validation and escaping
  * schemes, under the Prometheus 3 names the collector's embedded Prometheus reads.
  */
-export function scrapeSettingsFields(spec: SpecReader, scrapeClass: ScrapeClass): ConfigFields {
+export function scrapeSettingsFields(
+  spec: SpecReader,
+  scrapeClass: ScrapeClass,
+  defaultProtocols: readonly string[] = [],
+): ConfigFields {
   const out: ConfigFields = {};
-  const protocols = spec.stringList('scrapeProtocols');
-  if (protocols !== undefined && protocols.length > 0) out.scrape_protocols = protocols;
+  const own = spec.stringList('scrapeProtocols') ?? [];
+  const protocols = own.length > 0 ? own : defaultProtocols;
+  if (protocols.length > 0) out.scrape_protocols = [...protocols];
   const fallback = spec.string('fallbackScrapeProtocol') || scrapeClass.fallbackScrapeProtocol;
   if (fallback !== undefined && fallback !== '') out.fallback_scrape_protocol = fallback;
   copyString(spec, 'bodySizeLimit', out, 'body_size_limit');

@@ -238,7 +238,11 @@ describe('buildAllocatorManifests', () => {
         allocatorPermissions(
           'observability',
           [],
-          prometheusCrAccess({ enabled: true, secret_namespaces: secretNamespaces }),
+          prometheusCrAccess({
+            enabled: true,
+            service_monitor_selector: {},
+            secret_namespaces: secretNamespaces,
+          }),
         ),
         { defaultImage: 'x' },
       );

@@ -199,6 +199,8 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
           c.metadata.name = name;
           c.spec.targetAllocator.prometheusCR = {
             enabled: true,
+            // A null selector selects nothing, and then no Secrets are needed.
+            serviceMonitorSelector: {},
             ...(secretNamespaces === undefined ? {} : { secretNamespaces }),
           };
         }),

@@ -290,7 +290,35 @@ describe('planJob', () => {
         context,
       );
     expect(plan).toThrow(
-      'job "web": static_configs: group 1: "http://u:xxxxx@b:1/x" is not a valid hostname: give host:port alone and set the job\'s scheme and metrics_path',
+      'job "web": static_configs: group 1: "http://u:xxxxx@b:1/x" is not a valid hostname: give host:port alone and set the job\'s scheme and metrics_path (Prometheus accepts it only in a job with relabel_configs)',
     );
+  });
+
+  it('accepts a static target with a / in a job with relabel_configs, as Prometheus does (Probe jobs)', async () => {
+    const plan = planJob(
+      {
+        job_name: 'probe',
+        static_configs: [{ targets: ['https://example.com/health'] }],
+        relabel_configs: [{ source_labels: ['__address__'], target_label: '__param_target' }],
+      },
+      () => [],
+      context,
+    );
+    const provider = plan.providers[0]?.provider;
+    const seen: unknown[] = [];
+    await provider?.start((groups) => seen.push(...groups));
+    expect(seen).toEqual([
+      { source: '0', targets: [{ __address__: 'https://example.com/health' }], labels: {} },
+    ]);
+  });
+
+  it('still refuses a URL target when relabel_configs is an empty list', () => {
+    const plan = (): unknown =>
+      planJob(
+        { job_name: 'web', static_configs: [{ targets: ['a:1/x'] }], relabel_configs: [] },
+        () => [],
+        context,
+      );
+    expect(plan).toThrow('"a:1/x" is not a valid hostname');
   });
 });

@@ -50,7 +50,7 @@ describe('analyseTarget', () => {
     const gap = analyseTarget('t', [...every('a', 0, 12), ...every('b', 16, 30)], I, window);
     expect(gap.gapMs).toBe(4 * I);
     const lost = analyseTarget('t', every('a', 0, 12), I, window);
-    expect(lost.ownerAfter).toBe('a');
+    expect(lost).toMatchObject({ ownerBefore: 'a', ownerAfter: undefined, moved: true });
     expect(lost.gapMs).toBe(window.end - (T0 + 11 * I) - I);
   });
 

@@ -11,6 +11,7 @@ export class CollectorPods {
     private readonly cp: ControlPlane,
     private readonly namespace: string,
     private readonly labels: Readonly<Record<string, string>>,
+    private readonly statefulSet: string,
   ) {}
 
   /** The namespace and the ServiceAccount its pods name (no controller-manager creates it). */
@@ -24,7 +25,22 @@ export class CollectorPods {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name, namespace: this.namespace, labels: this.labels },
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels: this.labels,
+        // A StatefulSet's pod, as the operator runs a `mode: statefulset` collector. No controller
+        // runs here, so the owner need not exist; the allocator reads only the reference.
+        ownerReferences: [
+          {
+            apiVersion: 'apps/v1',
+            kind: 'StatefulSet',
+            name: this.statefulSet,
+            uid: '00000000-0000-4000-8000-000000000001',
+            controller: true,
+          },
+        ],
+      },
       spec: {
         nodeName: 'node-0',
         serviceAccountName: 'default',
@@ -56,20 +72,17 @@ export class CollectorPods {
   }
 
   /**
-   * Deletes the pod. Forced: without a kubelet nothing would confirm a graceful deletion, so the
-   * object would linger with a deletionTimestamp; in a cluster the allocator's watch sees the
-   * deletionTimestamp at the same moment the kubelet sends SIGTERM.
+   * A graceful deletion's first half, what `kubectl delete pod` does: the API server sets the
+   * deletionTimestamp (the moment the kubelet sends SIGTERM) and keeps the object.
    */
-  async leave(name: string): Promise<void> {
-    await this.kubectl([
-      'delete',
-      'pod',
-      name,
-      '-n',
-      this.namespace,
-      '--grace-period=0',
-      '--force',
-    ]);
+  async beginDeletion(name: string): Promise<void> {
+    await this.kubectl(['delete', 'pod', name, '-n', this.namespace, '--wait=false']);
+  }
+
+  /** Its second half, the kubelet's once the container exited: the object goes away. */
+  async finishDeletion(name: string): Promise<void> {
+    const force = ['--grace-period=0', '--force'];
+    await this.kubectl(['delete', 'pod', name, '-n', this.namespace, ...force]);
   }
 
   private async kubectl(args: string[], mayExist = false, input?: string): Promise<void> {

@@ -24,21 +24,19 @@ export class CollectorPool {
   /** pid -> collector id, for every process ever started (a pid is not reused within a run). */
   private readonly idsByPid = new Map<number, string>();
 
-  private constructor(
+  readonly configFile: string;
+
+  constructor(
     private readonly group: ProcessGroup,
     private readonly binary: string,
-    readonly configFile: string,
-  ) {}
-
-  static async create(
-    group: ProcessGroup,
-    binary: string,
     name: string,
-    configText: string,
-  ): Promise<CollectorPool> {
-    const configFile = join(group.logDir, `${name}.otelcol.yaml`);
-    await writeFile(configFile, configText);
-    return new CollectorPool(group, binary, configFile);
+  ) {
+    this.configFile = join(group.logDir, `${name}.otelcol.yaml`);
+  }
+
+  /** Writes the one config every collector of the pool runs; before the first start. */
+  async configure(configText: string): Promise<void> {
+    await writeFile(this.configFile, configText);
   }
 
   ids(): string[] {

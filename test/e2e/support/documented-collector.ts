@@ -11,6 +11,7 @@ import {
 } from '../../../src/controller/allocator-config.js';
 import { toCollectorResource } from '../../../src/controller/collector-resource.js';
 import { Components, selectorLabels, UPSTREAM_MANAGED_BY } from '../../../src/controller/labels.js';
+import { parseDuration } from '../../../src/allocator/targets/prometheus-duration.js';
 
 const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 const MANIFEST = join(REPO_ROOT, 'test/fixtures/collectors/collector-with-ta.v1alpha1.yaml');
@@ -141,4 +142,37 @@ function scrapeConfigsOf(config: JsonObject): JsonObject[] {
     throw new Error('the documentation manifest has no prometheus receiver scrape_configs');
   }
   return jobs;
+}
+
+/**
+ * How often the rendered config makes each collector poll its targets, in ms: the http_sd
+ * `refresh_interval` (Prometheus's default 60 s when absent) or, in target_allocator mode, its
+ * `http_sd_config.refresh_interval` (the receiver's hard-coded 30 s when absent).
+ */
+export function collectorRefreshIntervalMs(config: string): number {
+  const parsed = parse(config) as JsonObject;
+  const receivers = parsed.receivers;
+  const prometheus = isRecord(receivers) ? receivers.prometheus : undefined;
+  if (!isRecord(prometheus)) throw new Error('the rendered config has no prometheus receiver');
+  const ta = prometheus.target_allocator;
+  if (isRecord(ta)) {
+    const sd = ta.http_sd_config;
+    return durationMs(isRecord(sd) ? sd.refresh_interval : undefined, 30_000);
+  }
+  const inner = isRecord(prometheus.config) ? prometheus.config : {};
+  const jobs = Array.isArray(inner.scrape_configs) ? inner.scrape_configs : [];
+  const intervals = jobs.flatMap((job) => {
+    const sd = isRecord(job) && Array.isArray(job.http_sd_configs) ? job.http_sd_configs : [];
+    return sd.map((c) => durationMs(isRecord(c) ? c.refresh_interval : undefined, 60_000));
+  });
+  if (intervals.length === 0) throw new Error('the rendered config has no http_sd_configs');
+  return Math.max(...intervals);
+}
+
+function durationMs(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const ms = typeof value === 'string' ? parseDuration(value) : undefined;
+  if (ms === undefined)
+    throw new Error(`not a duration in the rendered config: ${JSON.stringify(value)}`);
+  return ms;
 }

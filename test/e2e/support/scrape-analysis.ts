@@ -9,7 +9,10 @@ export interface ObservationWindow {
 
 export interface TargetScrapeStats {
   readonly address: string;
-  /** Who scraped it last before the change, and last before the end (undefined: nobody). */
+  /**
+   * Who scraped it last before the change, and who scrapes it at the end: the last scraper, if it
+   * scraped within two intervals of the end (undefined: nobody does any more).
+   */
   readonly ownerBefore: string | undefined;
   readonly ownerAfter: string | undefined;
   readonly moved: boolean;
@@ -27,6 +30,8 @@ export interface ScrapeSummary {
   readonly targets: number;
   readonly moved: number;
   readonly movedAddresses: readonly string[];
+  /** Targets nobody scraped in the window's last two intervals. */
+  readonly unscrapedAtEnd: number;
   /** Over the moved targets (0 when none moved). */
   readonly maxGapMs: number;
   readonly p50GapMs: number;
@@ -58,7 +63,9 @@ export function analyseTarget(
     .filter((r) => r.at >= window.start && r.at <= window.end)
     .sort((a, b) => a.at - b.at);
   const ownerBefore = lastScraperBefore(scrapes, window.change);
-  const ownerAfter = lastScraperBefore(scrapes, window.end + 1);
+  const last = scrapes.at(-1);
+  const ownerAfter =
+    last !== undefined && window.end - last.at <= 2 * intervalMs ? last.scraper : undefined;
   const buckets = scrapersPerInterval(scrapes, intervalMs);
   const doubled = [...buckets.entries()].filter(([, who]) => who.size > 1).map(([k]) => k);
   const overlapMs =
@@ -85,6 +92,7 @@ export function summarise(
     targets: stats.length,
     moved: moved.length,
     movedAddresses: moved.map((s) => s.address),
+    unscrapedAtEnd: stats.filter((s) => s.ownerAfter === undefined).length,
     maxGapMs: movedGaps.at(-1) ?? 0,
     p50GapMs: movedGaps.length === 0 ? 0 : movedGaps[Math.floor((movedGaps.length - 1) / 2)]!,
     maxGapAnyTargetMs: Math.max(0, ...stats.map((s) => s.gapMs)),

@@ -80,7 +80,7 @@ export class RebalanceRig {
 
   static async start(options: RebalanceRigOptions): Promise<RebalanceRig> {
     const { group, mode } = options;
-    const name = `${mode}-${Date.now().toString(36)}`;
+    const name = `${mode.replace('_', '-')}-${Date.now().toString(36)}`;
     const pool = new CollectorPool(group, options.otelcol, name);
     const ledger = await startScrapeLedger(options.targets, (client, server) =>
       pool.identify(client, server),

@@ -20,8 +20,11 @@ export class CollectorPods {
     await this.kubectl(['create', 'serviceaccount', 'default', '-n', this.namespace], true);
   }
 
-  /** Creates the pod (bound to a node) and marks it Running and Ready. */
-  async join(name: string, podIp: string): Promise<void> {
+  /**
+   * Creates the pod, bound to a node: what the allocator's watch sees before the container runs
+   * (a pod not yet Ready counts for the not-ready grace period, so it joins the pool now).
+   */
+  async create(name: string): Promise<void> {
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -48,6 +51,10 @@ export class CollectorPods {
       },
     };
     await this.kubectl(['apply', '-f', '-'], false, JSON.stringify(pod));
+  }
+
+  /** Marks the pod Running and Ready, as the kubelet does once the container started. */
+  async markReady(name: string, podIp: string): Promise<void> {
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const status = {
       status: {

@@ -132,10 +132,15 @@ export class RebalanceRig {
     return rig;
   }
 
-  /** Scale-up: the pod appears (Running, Ready) and its collector starts, at the same moment. */
+  /**
+   * Scale-up: the pod appears (the allocator's watch sees it, as in a cluster, before the container
+   * runs), its collector starts, and the pod turns Running and Ready.
+   */
   async join(id: string): Promise<void> {
     const ip = `10.0.0.${++this.podIps}`;
-    await Promise.all([this.pods?.join(id, ip), this.pool.start(id)]);
+    await this.pods?.create(id);
+    await this.pool.start(id);
+    await this.pods?.markReady(id, ip);
   }
 
   /**

@@ -1,0 +1,105 @@
+import { parseGoDuration, parsePrometheusDuration } from '../config/allocator/duration.js';
+import { Annotations } from './annotations.js';
+import { CollectorInputError } from './collector-error.js';
+import { isRecord, type JsonObject } from './json-value.js';
+
+/**
+ * How often each collector polls the allocator for a job's targets: the `refresh_interval` the
+ * rewrite writes on every http_sd entry it adds, and the `interval` and
+ * `http_sd_config.refresh_interval` of the `target_allocator` block.
+ *
+ * 10 s: a moved target is picked up by its new owner within one refresh interval, so the gap
+ * while targets move is about one refresh interval plus one scrape interval (within 30 s for 5 s
+ * scrapes), against 60 s (Prometheus's http_sd default) or 30 s (the receiver's hard-coded one)
+ * before. The load it makes is what the allocator is built to serve: 1000 collectors x 20 jobs
+ * every 10 s is 2000 requests/s, answered from cached bodies.
+ */
+export const DEFAULT_REFRESH_INTERVAL = '10s';
+/** Below this, polling costs the allocator more than it buys (20k req/s for the pool above). */
+export const MIN_REFRESH_INTERVAL_MS = 1_000;
+/** Above this, moved targets go unscraped for minutes. */
+export const MAX_REFRESH_INTERVAL_MS = 300_000;
+
+/** Where the rewrite took the refresh interval from, for messages. */
+export interface RefreshInterval {
+  /** Prometheus form, as written into the collector config (`10s`, `1m30s`). */
+  readonly text: string;
+  readonly ms: number;
+}
+
+const RANGE_HINT = 'write a duration between 1s and 5m, such as 10s';
+
+/** Milliseconds in Prometheus's duration form (`90000` -> `1m30s`); whole milliseconds. */
+export function formatPrometheusDuration(ms: number): string {
+  const units: [number, string][] = [
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1_000, 's'],
+    [1, 'ms'],
+  ];
+  let rest = Math.round(ms);
+  let text = '';
+  for (const [size, unit] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) text += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return text === '' ? '0s' : text;
+}
+
+/**
+ * Checks a refresh interval a user wrote; `what` names where, for the denial. Throws
+ * CollectorInputError saying what to write.
+ */
+export function checkRefreshInterval(
+  value: unknown,
+  what: string,
+  parse: (text: string) => number | undefined = parsePrometheusDuration,
+): RefreshInterval {
+  const ms = typeof value === 'string' ? parse(value) : undefined;
+  if (ms === undefined) {
+    throw refreshError(`${what} is ${JSON.stringify(value)}, not a duration; ${RANGE_HINT}`);
+  }
+  if (ms < MIN_REFRESH_INTERVAL_MS) {
+    throw refreshError(
+      `${what} is ${String(value)}: collectors would poll the allocator ${ms === 0 ? 'without pause' : 'more than once a second'}; ${RANGE_HINT}`,
+    );
+  }
+  if (ms > MAX_REFRESH_INTERVAL_MS) {
+    throw refreshError(
+      `${what} is ${String(value)}: targets moved between collectors would go unscraped for that long; ${RANGE_HINT}`,
+    );
+  }
+  return { text: formatPrometheusDuration(ms), ms };
+}
+
+/**
+ * The refresh interval for one collector: annotation `otel-ta.dev/refresh-interval` (a Prometheus
+ * duration), else `spec.targetAllocator.collectorTargetReloadInterval` (upstream's field, a Go
+ * duration), else the webhook's setting.
+ */
+export function resolveRefreshInterval(
+  annotations: Readonly<Record<string, string>>,
+  targetAllocator: unknown,
+  fallback: string,
+): RefreshInterval {
+  const annotation = annotations[Annotations.refreshInterval];
+  if (annotation !== undefined) {
+    return checkRefreshInterval(annotation, `annotation ${Annotations.refreshInterval}`);
+  }
+  const field = isRecord(targetAllocator)
+    ? (targetAllocator as JsonObject).collectorTargetReloadInterval
+    : undefined;
+  if (field !== undefined && field !== null) {
+    return checkRefreshInterval(
+      field,
+      'spec.targetAllocator.collectorTargetReloadInterval',
+      parseGoDuration,
+    );
+  }
+  return checkRefreshInterval(fallback, "the webhook's collector_refresh_interval");
+}
+
+function refreshError(message: string): CollectorInputError {
+  return new CollectorInputError('COLLECTOR_REFRESH_INTERVAL', message, 422);
+}

@@ -1,7 +1,7 @@
 import { parseGoDuration, parsePrometheusDuration } from '../config/allocator/duration.js';
 import { Annotations } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
-import { isRecord, type JsonObject } from './json-value.js';
+import { isRecord } from './json-value.js';
 
 /**
  * How often each collector polls the allocator for a job's targets: the `refresh_interval` the
@@ -88,7 +88,7 @@ export function resolveRefreshInterval(
     return checkRefreshInterval(annotation, `annotation ${Annotations.refreshInterval}`);
   }
   const field = isRecord(targetAllocator)
-    ? (targetAllocator as JsonObject).collectorTargetReloadInterval
+    ? targetAllocator.collectorTargetReloadInterval
     : undefined;
   if (field !== undefined && field !== null) {
     return checkRefreshInterval(

@@ -103,3 +103,49 @@ export function resolveRefreshInterval(
 function refreshError(message: string): CollectorInputError {
   return new CollectorInputError('COLLECTOR_REFRESH_INTERVAL', message, 422);
 }
+
+/** Prometheus's http_sd default, for an entry on the allocator without `refresh_interval`. */
+const HTTP_SD_DEFAULT_MS = 60_000;
+/** The receiver's hard-coded per-job poll in `target_allocator` mode without `http_sd_config`. */
+const TARGET_ALLOCATOR_HTTP_SD_DEFAULT_MS = 30_000;
+
+function durationMs(value: unknown, fallback: number): number {
+  const ms = typeof value === 'string' ? parsePrometheusDuration(value) : undefined;
+  return ms === undefined || ms <= 0 ? fallback : ms;
+}
+
+/**
+ * How often this collector's pods actually poll the allocator for a job's targets, read from its
+ * (rewritten) config: the longest refresh of the http_sd entries on the allocator and of the
+ * `target_allocator` block. The allocator's handoff counts on it (its time bound), so it is what
+ * the config says, values the user kept included, not what the webhook would write. Undefined
+ * when the config polls the allocator nowhere.
+ */
+export function configuredRefreshIntervalMs(
+  config: unknown,
+  allocatorUrl: string,
+): number | undefined {
+  const receiver =
+    isRecord(config) && isRecord(config.receivers) ? config.receivers.prometheus : {};
+  if (!isRecord(receiver)) return undefined;
+  let longest: number | undefined;
+  const consider = (ms: number): void => {
+    longest = Math.max(longest ?? 0, ms);
+  };
+  const block = receiver.target_allocator;
+  if (isRecord(block) && block.endpoint === allocatorUrl) {
+    const httpSd = isRecord(block.http_sd_config) ? block.http_sd_config : {};
+    consider(durationMs(httpSd.refresh_interval, TARGET_ALLOCATOR_HTTP_SD_DEFAULT_MS));
+  }
+  const promConfig = isRecord(receiver.config) ? receiver.config : {};
+  const jobs = Array.isArray(promConfig.scrape_configs) ? promConfig.scrape_configs : [];
+  for (const job of jobs as unknown[]) {
+    const entries = isRecord(job) && Array.isArray(job.http_sd_configs) ? job.http_sd_configs : [];
+    for (const entry of entries as unknown[]) {
+      if (!isRecord(entry) || typeof entry.url !== 'string') continue;
+      if (!entry.url.startsWith(`${allocatorUrl}/`)) continue;
+      consider(durationMs(entry.refresh_interval, HTTP_SD_DEFAULT_MS));
+    }
+  }
+  return longest;
+}

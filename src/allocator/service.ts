@@ -9,6 +9,8 @@ import { Allocator } from './allocator.js';
 import { StaticCollectorSource } from './collectors/static-collector-source.js';
 import type { DiscoveryClock } from './discovery/clock.js';
 import { DiscoveryManager } from './discovery/discovery-manager.js';
+import { HandoffCoordinator } from './handoff/handoff-coordinator.js';
+import { globalScrapeIntervalMs, scrapeIntervalsByJob } from './handoff/scrape-intervals.js';
 import type { JobPlan } from './discovery/job-plan.js';
 import type { CollectorSource } from './discovery/provider.js';
 import type { DiscoveryRegistry } from './discovery/registry.js';
@@ -77,6 +79,9 @@ const RESTART_KEYS = [
   'collectorNotReadyGracePeriodMs',
   'prometheusCr',
   'allowInsecureAuthSecrets',
+  'collectorRefreshIntervalMs',
+  'collectorSilenceTimeoutMs',
+  'collectorDepartureGraceMs',
 ] as const;
 
 /** Pool settings a reload applies by starting a new pod watch and switching once it has listed. */
@@ -106,6 +111,11 @@ export class AllocatorService {
   /** The config the collector pod watch runs with (a reload can replace the watch). */
   private poolConfig: AllocatorConfig | undefined;
   private allocator: Allocator | undefined;
+  private handoff: HandoffCoordinator | undefined;
+  /** Each job's scrape interval in ms, for the handoff's hold times. */
+  private scrapeIntervals: ReadonlyMap<string, number> = new Map();
+  /** The handoff counts already added to the counter, per reason. */
+  private readonly handoffsCounted = new Map<string, number>();
   private discovery: DiscoveryManager | undefined;
   private server: AllocatorServer | undefined;
   private collectors: CollectorSource | undefined;
@@ -169,7 +179,20 @@ export class AllocatorService {
     this.allocator = allocator;
     this.plan = plan;
     this.startedConfig = config;
-    this.scrapeConfigs = scrapeConfigsByJob(config);
+    this.setScrapeConfigs(config, scrapeConfigsByJob(config));
+    const handoff = new HandoffCoordinator({
+      allocator,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      settings: {
+        refreshIntervalMs: config.collectorRefreshIntervalMs,
+        silenceMs: config.collectorSilenceTimeoutMs,
+        departureGraceMs: config.collectorDepartureGraceMs,
+      },
+      scrapeIntervalMs: (job) => this.scrapeIntervals.get(job) ?? this.defaultScrapeIntervalMs(),
+    });
+    this.handoff = handoff;
+    metrics.beforeCollect(() => this.updateHandoffMetrics());
     this.discovery = new DiscoveryManager({
       writer: allocator,
       logger: this.deps.logger,
@@ -179,7 +202,9 @@ export class AllocatorService {
     });
     const createServer = this.deps.createServer ?? createAllocatorServer;
     this.server = createServer({
-      view: allocator,
+      view: handoff.view,
+      recordPoll: (job, collectorId) => handoff.recordPoll(job, collectorId),
+      handoffStatus: () => handoff.status(),
       scrapeConfigs: () => this.scrapeConfigs,
       isReady: () => this.ready,
       metrics,
@@ -249,6 +274,7 @@ export class AllocatorService {
     this.dynamicJobs = undefined;
     await this.within('reload', this.reloading);
     await this.server?.stop();
+    this.handoff?.stop();
     await this.within('discovery', this.discovery?.stop());
     this.logger.info('allocator stopped');
   }
@@ -304,7 +330,7 @@ export class AllocatorService {
   private setCollectors(collectors: readonly Collector[], source: CollectorSource): void {
     if (source !== this.collectors) return;
     this.deps.metrics.collectorsDiscovered.set(collectors.length);
-    this.allocator?.setCollectors(collectors);
+    this.handoff?.setCollectors(collectors);
     this.deps.metrics.events.inc({ source: 'collectors' });
   }
 
@@ -451,9 +477,12 @@ export class AllocatorService {
       );
       return false;
     });
-    this.scrapeConfigs = scrapeConfigsByJob(
+    this.setScrapeConfigs(
       plan.config,
-      monitorJobs.map((j) => j.scrapeConfig),
+      scrapeConfigsByJob(
+        plan.config,
+        monitorJobs.map((j) => j.scrapeConfig),
+      ),
     );
     await this.discovery.apply([...plan.jobs, ...monitorJobs.map((j) => j.plan)]);
   }
@@ -474,6 +503,35 @@ export class AllocatorService {
       this.watcher.on('error', (err) => this.logger.warn({ err }, 'config file watch failed'));
     } catch (err) {
       this.logger.warn({ err, path }, 'cannot watch the config file; reload with SIGHUP');
+    }
+  }
+
+  private setScrapeConfigs(
+    config: AllocatorConfig,
+    byJob: Readonly<Record<string, unknown>>,
+  ): void {
+    this.scrapeConfigs = byJob;
+    this.scrapeIntervals = scrapeIntervalsByJob(config.prometheus.global, byJob);
+  }
+
+  private defaultScrapeIntervalMs(): number {
+    return globalScrapeIntervalMs(this.currentConfig().prometheus.global);
+  }
+
+  /** The handoff's gauges and counter, refreshed when /metrics is read. */
+  private updateHandoffMetrics(): void {
+    const status = this.handoff?.status();
+    if (status === undefined) return;
+    const { metrics } = this.deps;
+    metrics.targetsHeld.reset();
+    for (const [job, n] of status.heldByJob) metrics.targetsHeld.set({ job_name: job }, n);
+    metrics.handoffOldestHoldSeconds.set(status.oldestHoldAgeMs / 1000);
+    metrics.collectorsSilent.set(status.silentCollectors.length);
+    for (const [reason, n] of status.completed) {
+      const counted = this.handoffsCounted.get(reason) ?? 0;
+      // inc(0) too, so every reason is listed from the start.
+      metrics.handoffs.inc({ reason }, Math.max(0, n - counted));
+      this.handoffsCounted.set(reason, n);
     }
   }
 

@@ -16,7 +16,12 @@ import { FastConnections } from './fast-connections.js';
 import { parseListenAddress } from './listen-address.js';
 import { HOT_PERIOD_MS, ResponseCache } from './response-cache.js';
 import { ScrapeConfigsBody } from './scrape-configs-body.js';
-import { createFastTargetsResponder, createTargetsRoute } from './targets-route.js';
+import type { HandoffStatus } from '../handoff/handoff-coordinator.js';
+import {
+  createFastTargetsResponder,
+  createTargetsRoute,
+  type PollRecorder,
+} from './targets-route.js';
 
 export interface AllocatorHttpsConfig {
   readonly listenAddr: string;
@@ -47,6 +52,10 @@ export interface AllocatorServerDeps {
   readonly responseCacheMaxBytes?: number | undefined;
   /** How long the mTLS listener waits for a TLS handshake to finish (default 10 s). */
   readonly tlsHandshakeTimeoutMs?: number | undefined;
+  /** Told of every `/jobs/{job}/targets?collector_id=` request (the handoff). */
+  readonly recordPoll?: PollRecorder | undefined;
+  /** Handoffs in progress, for the page at `/`. */
+  readonly handoffStatus?: (() => HandoffStatus) | undefined;
 }
 
 export interface AllocatorServer {
@@ -159,7 +168,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
   const cache = new ResponseCache(deps.view, { maxBodyBytes: deps.responseCacheMaxBytes });
   let coolTimer: NodeJS.Timeout | undefined;
   const scrapeConfigs = new ScrapeConfigsBody(deps.scrapeConfigs);
-  const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration);
+  const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration, deps.recordPoll);
   const handlerFor = (withSecrets: boolean): Handler => {
     const app = createApiApp({
       view: deps.view,
@@ -170,6 +179,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
       logger,
       strategy: deps.strategy,
       withSecrets,
+      handoffStatus: deps.handoffStatus,
     });
     return (req, res) => {
       if (!targetsRoute(req, res)) app(req, res);
@@ -181,7 +191,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     handlerFor(deps.allowInsecureAuthSecrets),
   );
   const fast = routeConnectionsThroughFastPath(http, {
-    respond: createFastTargetsResponder(cache, deps.metrics.httpDuration),
+    respond: createFastTargetsResponder(cache, deps.metrics.httpDuration, deps.recordPoll),
     onError: (err) => logger.error({ err }, 'allocator HTTP request failed'),
   });
   let https: HttpsServer | undefined;

@@ -85,51 +85,57 @@ export class RebalanceRig {
     const ledger = await startScrapeLedger(options.targets, (client, server) =>
       pool.identify(client, server),
     );
-    const receiver = await startRemoteWriteReceiver(group, `receiver-${name}`);
-    const documented = {
-      targets: ledger.addresses,
-      scrapeInterval: `${options.scrapeIntervalS}s`,
-      writeUrl: receiver.writeUrl,
-      externalLabels: EXTERNAL_LABELS,
-    };
-    let allocator: RunningAllocator | undefined;
-    let pods: CollectorPods | undefined;
-    let refreshIntervalMs: number | undefined;
-    if (mode === 'none') {
-      await pool.configure(await unallocatedConfig(documented));
-    } else {
-      const cp = options.controlPlane;
-      if (cp === undefined)
-        throw new Error(`mode ${mode} needs a control plane for the collector pods`);
-      const rendered = await renderDocumentedCollector(
-        await documentedManifest(documented, mode),
-        group.logDir,
-      );
-      // One namespace per rig, so rigs on one API server do not see each other's pods.
-      const namespace = `${rendered.namespace}-${name}`;
-      pods = new CollectorPods(cp, namespace, rendered.podLabels, rendered.name);
-      await pods.prepare();
-      allocator = await startAllocatorWithConfig(group, `allocator-${name}`, {
-        ...rendered.allocator.document,
-        collector_namespace: namespace,
-        kube_config_file_path: cp.kubeconfigPath,
+    try {
+      const receiver = await startRemoteWriteReceiver(group, `receiver-${name}`);
+      const documented = {
+        targets: ledger.addresses,
+        scrapeInterval: `${options.scrapeIntervalS}s`,
+        writeUrl: receiver.writeUrl,
+        externalLabels: EXTERNAL_LABELS,
+      };
+      let allocator: RunningAllocator | undefined;
+      let pods: CollectorPods | undefined;
+      let refreshIntervalMs: number | undefined;
+      if (mode === 'none') {
+        await pool.configure(await unallocatedConfig(documented));
+      } else {
+        const cp = options.controlPlane;
+        if (cp === undefined)
+          throw new Error(`mode ${mode} needs a control plane for the collector pods`);
+        const rendered = await renderDocumentedCollector(
+          await documentedManifest(documented, mode),
+          group.logDir,
+        );
+        // One namespace per rig, so rigs on one API server do not see each other's pods.
+        const namespace = `${rendered.namespace}-${name}`;
+        pods = new CollectorPods(cp, namespace, rendered.podLabels, rendered.name);
+        await pods.prepare();
+        allocator = await startAllocatorWithConfig(group, `allocator-${name}`, {
+          ...rendered.allocator.document,
+          collector_namespace: namespace,
+          kube_config_file_path: cp.kubeconfigPath,
+        });
+        await pool.configure(withLocalAllocator(rendered, allocator.url));
+        refreshIntervalMs = collectorRefreshIntervalMs(rendered.config);
+      }
+      const rig = new RebalanceRig(options, {
+        ledger,
+        receiver,
+        pool,
+        allocator,
+        pods,
+        refreshIntervalMs,
       });
-      await pool.configure(withLocalAllocator(rendered, allocator.url));
-      refreshIntervalMs = collectorRefreshIntervalMs(rendered.config);
+      const prefix = options.idPrefix ?? 'collector-with-ta';
+      await Promise.all(
+        Array.from({ length: options.collectors }, (_, i) => rig.join(`${prefix}-${i}`)),
+      );
+      return rig;
+    } catch (err) {
+      // The processes belong to the group, which the caller stops; the targets are ours.
+      await ledger.stop();
+      throw err;
     }
-    const rig = new RebalanceRig(options, {
-      ledger,
-      receiver,
-      pool,
-      allocator,
-      pods,
-      refreshIntervalMs,
-    });
-    const prefix = options.idPrefix ?? 'collector-with-ta';
-    await Promise.all(
-      Array.from({ length: options.collectors }, (_, i) => rig.join(`${prefix}-${i}`)),
-    );
-    return rig;
   }
 
   /**

@@ -4,6 +4,7 @@ import { Allocator } from '../allocator.js';
 import { targets } from '../allocation/target-fixtures.js';
 import { ManualClock } from '../discovery/manual-clock.js';
 import type { Collector } from '../model.js';
+import { ResponseCache } from '../server/response-cache.js';
 import { createStrategy } from '../strategies/registry.js';
 import { HandoffCoordinator, type HandoffSettings } from './handoff-coordinator.js';
 import { holdTimeBoundMs, staleMarkersDelayMs } from './handoff-timing.js';
@@ -188,6 +189,28 @@ describe('HandoffCoordinator', () => {
     pollAll(['c0', 'c1']);
     clock.advance(600_000);
     expect(served('c1')).toEqual(kept);
+  });
+
+  it('a hold that ends rebuilds only the bodies whose lists changed; the others are reused', () => {
+    const { clock, handoff, served } = setup();
+    handoff.setCollectors(pool('c0', 'c1', 'c2'));
+    const cache = new ResponseCache(handoff.view);
+    handoff.setCollectors(pool('c0', 'c1', 'c2', 'c3'));
+    const ids = ['c0', 'c1', 'c2', 'c3'];
+    const listsDuring = ids.map(served);
+    const bodiesDuring = ids.map((id) => cache.targetsFor(JOB, id));
+    clock.advance(holdTimeBoundMs(SETTINGS.refreshIntervalMs, SCRAPE));
+    const listsAfter = ids.map(served);
+    const bodiesAfter = ids.map((id) => cache.targetsFor(JOB, id));
+    expect(listsAfter[3]!.length).toBeGreaterThan(0);
+    let reused = 0;
+    ids.forEach((_, i) => {
+      const same = JSON.stringify(listsDuring[i]) === JSON.stringify(listsAfter[i]);
+      if (same) reused++;
+      if (same) expect(bodiesAfter[i]).toBe(bodiesDuring[i]);
+      else expect(bodiesAfter[i]).not.toBe(bodiesDuring[i]);
+    });
+    expect(reused).toBeGreaterThan(0);
   });
 
   it('stop() cancels its timer', () => {

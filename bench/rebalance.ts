@@ -11,8 +11,6 @@
  * Needs the collector (scripts/build-otelcol.sh, or OTEL_TA_OTELCOL_BIN), the control plane
  * (scripts/build-control-plane.sh) and Prometheus; runs several minutes per mode.
  */
-import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import { startControlPlane } from '../test/e2e/harness/control-plane.js';
 import { otelcolBinary } from '../test/e2e/support/otelcol-binary.js';
 import { ProcessGroup, waitFor } from '../test/e2e/support/processes.js';
@@ -25,19 +23,16 @@ import {
   type ScenarioOutcome,
   type SteadyOutcome,
 } from '../test/e2e/support/rebalance-scenarios.js';
+import { benchArgs, environment, printReport, type Figure } from './report.js';
 
-type Figure = number | null;
 type Series = Record<string, Figure>;
 
-const { values } = parseArgs({
-  options: {
-    mode: { type: 'string', default: 'http_sd' },
-    targets: { type: 'string', default: '25' },
-    interval: { type: 'string', default: '5' },
-    'kill-wait': { type: 'string', default: '150' },
-    'no-control': { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-  },
+const values = benchArgs({
+  mode: { type: 'string', default: 'http_sd' },
+  targets: { type: 'string', default: '25' },
+  interval: { type: 'string', default: '5' },
+  'kill-wait': { type: 'string', default: '150' },
+  'no-control': { type: 'boolean', default: false },
 });
 const MODES = ['http_sd', 'target_allocator'] as const;
 const modes = values.mode === 'both' ? [...MODES] : [values.mode];
@@ -153,27 +148,24 @@ try {
   await cp.stop();
 }
 
-const report = {
-  benchmark: 'rebalance',
-  subject:
-    'scraping while the collector pool changes: real collectors (prometheus receiver -> remote write) behind the allocator, pool = collector Pods in a real API server',
-  parameters: {
-    modes: modes.join(','),
-    collectors_at_start: 3,
-    targets,
-    scrape_interval_s: intervalS,
-    kill_wait_s: killWaitS,
-    control: !values['no-control'],
-    ...Object.fromEntries(
-      Object.entries(refreshIntervals).map(([mode, s]) => [`${mode}_refresh_interval_s`, s]),
-    ),
+printReport(
+  {
+    benchmark: 'rebalance',
+    subject:
+      'scraping while the collector pool changes: real collectors (prometheus receiver -> remote write) behind the allocator, pool = collector Pods in a real API server',
+    parameters: {
+      modes: modes.join(','),
+      collectors_at_start: 3,
+      targets,
+      scrape_interval_s: intervalS,
+      kill_wait_s: killWaitS,
+      control: !values['no-control'],
+      ...Object.fromEntries(
+        Object.entries(refreshIntervals).map(([mode, s]) => [`${mode}_refresh_interval_s`, s]),
+      ),
+    },
+    figures,
+    environment: environment(startedAt),
   },
-  figures,
-  environment: {
-    node: process.version,
-    cpus: cpus().length,
-    load_avg_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
-    started_at: startedAt.toISOString(),
-  },
-};
-process.stdout.write(JSON.stringify(report, null, values.json ? undefined : 2) + '\n');
+  values.json,
+);

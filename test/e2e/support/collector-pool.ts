@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { ConnectionIdentifier } from './scrape-ledger.js';
 import { socketOwnerPid } from './socket-owner.js';
@@ -34,9 +36,20 @@ export class CollectorPool {
     this.configFile = join(group.logDir, `${name}.otelcol.yaml`);
   }
 
-  /** Writes the one config every collector of the pool runs; before the first start. */
+  /**
+   * Writes the one config every collector of the pool runs, before the first start, and checks it
+   * with `otelcol validate`: a config the collector refuses fails here with its own message.
+   */
   async configure(configText: string): Promise<void> {
     await writeFile(this.configFile, configText);
+    try {
+      await promisify(execFile)(this.binary, ['validate', '--config', this.configFile], {
+        env: { ...globalThis.process.env, POD_NAME: 'validate' },
+      });
+    } catch (err) {
+      const stderr = (err as { stderr?: string }).stderr ?? String(err);
+      throw new Error(`otelcol validate refused ${this.configFile}:\n${stderr}`);
+    }
   }
 
   ids(): string[] {

@@ -20,8 +20,11 @@ export interface TargetMove {
 }
 
 export interface HandoffTrackerOptions {
-  /** How often collectors poll each job's targets (the refresh interval the allocator assumes). */
-  readonly refreshIntervalMs: number;
+  /**
+   * How often collectors poll each job's targets: the configured refresh interval, or the
+   * observed one when collectors poll slower (read at each move).
+   */
+  readonly refreshIntervalMs: () => number;
   /** The job's scrape interval. */
   readonly scrapeIntervalMs: (job: string) => number;
 }
@@ -200,7 +203,7 @@ export class HandoffTracker {
       from,
       movedAt: now,
       releaseAt:
-        now + holdTimeBoundMs(this.options.refreshIntervalMs, this.options.scrapeIntervalMs(job)),
+        now + holdTimeBoundMs(this.options.refreshIntervalMs(), this.options.scrapeIntervalMs(job)),
       polled: false,
       releaseByPoll: false,
       targets: new Set(),

@@ -10,6 +10,7 @@ import { StaticCollectorSource } from './collectors/static-collector-source.js';
 import type { DiscoveryClock } from './discovery/clock.js';
 import { DiscoveryManager } from './discovery/discovery-manager.js';
 import { HandoffCoordinator } from './handoff/handoff-coordinator.js';
+import { publishHandoffMetrics } from './handoff/handoff-metrics.js';
 import { globalScrapeIntervalMs, scrapeIntervalsByJob } from './handoff/scrape-intervals.js';
 import type { JobPlan } from './discovery/job-plan.js';
 import type { CollectorSource } from './discovery/provider.js';
@@ -192,7 +193,9 @@ export class AllocatorService {
       scrapeIntervalMs: (job) => this.scrapeIntervals.get(job) ?? this.defaultScrapeIntervalMs(),
     });
     this.handoff = handoff;
-    metrics.beforeCollect(() => this.updateHandoffMetrics());
+    metrics.beforeCollect(() =>
+      publishHandoffMetrics(metrics, handoff.status(), this.handoffsCounted),
+    );
     this.discovery = new DiscoveryManager({
       writer: allocator,
       logger: this.deps.logger,
@@ -516,23 +519,6 @@ export class AllocatorService {
 
   private defaultScrapeIntervalMs(): number {
     return globalScrapeIntervalMs(this.currentConfig().prometheus.global);
-  }
-
-  /** The handoff's gauges and counter, refreshed when /metrics is read. */
-  private updateHandoffMetrics(): void {
-    const status = this.handoff?.status();
-    if (status === undefined) return;
-    const { metrics } = this.deps;
-    metrics.targetsHeld.reset();
-    for (const [job, n] of status.heldByJob) metrics.targetsHeld.set({ job_name: job }, n);
-    metrics.handoffOldestHoldSeconds.set(status.oldestHoldAgeMs / 1000);
-    metrics.collectorsSilent.set(status.silentCollectors.length);
-    for (const [reason, n] of status.completed) {
-      const counted = this.handoffsCounted.get(reason) ?? 0;
-      // inc(0) too, so every reason is listed from the start.
-      metrics.handoffs.inc({ reason }, Math.max(0, n - counted));
-      this.handoffsCounted.set(reason, n);
-    }
   }
 
   private updateAllocationMetrics(): void {

@@ -1,8 +1,8 @@
 import { stringify } from 'yaml';
 import { sha256Hex } from '../collector/canonical-json.js';
 import type { JsonObject } from '../collector/json-value.js';
-import { allocatorServiceUrl } from '../collector/naming.js';
 import { allocatorPrometheusCrBlock } from '../collector/prometheus-cr-block.js';
+import { allocatorServiceUrl } from '../collector/naming.js';
 import {
   configuredRefreshIntervalMs,
   formatPrometheusDuration,

@@ -37,4 +37,15 @@ describe('CollectorLiveness', () => {
     expect(liveness.silent(1e9).size).toBe(0);
     expect(liveness.nextSilenceAt(0)).toBeUndefined();
   });
+
+  it('waits three of a slow collector own polling periods, and never judges one whose period is unknown', () => {
+    const periods = new Map<string, number>([['slow', 60_000]]);
+    const liveness = new CollectorLiveness(30_000, (id) => periods.get(id));
+    liveness.setPool(new Set(['slow', 'new']));
+    liveness.recordPoll('slow', 0);
+    liveness.recordPoll('new', 0);
+    expect(liveness.silent(179_999).size).toBe(0);
+    expect([...liveness.silent(180_000)]).toEqual(['slow']);
+    expect(liveness.nextSilenceAt(0)).toBe(180_000);
+  });
 });

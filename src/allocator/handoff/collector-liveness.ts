@@ -12,13 +12,24 @@ export class CollectorLiveness {
   private readonly lastPollAt = new Map<string, number>();
   private pool: ReadonlySet<string> = new Set();
 
-  /** `silenceMs` 0 turns the check off. */
-  constructor(private readonly silenceMs: number) {}
+  /**
+   * `silenceMs` 0 turns the check off. `periodMs` is the collector's observed polling period
+   * (PollCadence), undefined while unknown.
+   */
+  constructor(
+    private readonly silenceMs: number,
+    private readonly periodMs: (collectorId: string) => number | undefined = () => 0,
+  ) {}
 
   /** The collectors currently in the pool (silent ones included); others are forgotten. */
   setPool(pool: ReadonlySet<string>): void {
     this.pool = pool;
     for (const id of this.lastPollAt.keys()) if (!pool.has(id)) this.lastPollAt.delete(id);
+  }
+
+  /** Whether the collector is one of the pool's. */
+  tracks(collectorId: string): boolean {
+    return this.pool.has(collectorId);
   }
 
   /** Records a poll; returns true when the collector was silent until now. */
@@ -40,16 +51,25 @@ export class CollectorLiveness {
   nextSilenceAt(now: number): number | undefined {
     if (this.silenceMs === 0) return undefined;
     let next: number | undefined;
-    for (const at of this.lastPollAt.values()) {
-      const silentAt = at + this.silenceMs;
+    for (const [id, at] of this.lastPollAt) {
+      const threshold = this.thresholdMs(id);
+      if (threshold === undefined) continue;
+      const silentAt = at + threshold;
       if (silentAt > now && (next === undefined || silentAt < next)) next = silentAt;
     }
     return next;
   }
 
+  /** How long this collector may stay quiet; undefined while its polling period is unknown. */
+  private thresholdMs(collectorId: string): number | undefined {
+    const period = this.periodMs(collectorId);
+    return period === undefined ? undefined : Math.max(this.silenceMs, 3 * period);
+  }
+
   private isSilent(collectorId: string, now: number): boolean {
     if (this.silenceMs === 0) return false;
     const at = this.lastPollAt.get(collectorId);
-    return at !== undefined && now - at >= this.silenceMs;
+    const threshold = this.thresholdMs(collectorId);
+    return at !== undefined && threshold !== undefined && now - at >= threshold;
   }
 }

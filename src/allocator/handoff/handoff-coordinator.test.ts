@@ -148,12 +148,16 @@ describe('HandoffCoordinator', () => {
     const { clock, handoff, served, owners, pollAll } = setup();
     handoff.setCollectors(pool('c0', 'c1', 'c2'));
     const lost = served('c2');
+    // Two polls 10 s apart: its polling period is known from then on.
     pollAll(['c0', 'c1', 'c2']);
-    for (let t = 10_000; t < SETTINGS.silenceMs; t += 10_000) {
-      clock.advance(10_000);
+    clock.advance(10_000);
+    pollAll(['c0', 'c1', 'c2']);
+    const silentAt = 10_000 + SETTINGS.silenceMs;
+    while (clock.now() + 9_999 < silentAt) {
+      clock.advance(9_999);
       pollAll(['c0', 'c1']);
     }
-    clock.advance(SETTINGS.silenceMs - 20_000 - 1);
+    clock.advance(silentAt - 1 - clock.now());
     expect(served('c2')).toEqual(lost);
     clock.advance(1);
     expect(handoff.status().silentCollectors).toEqual(['c2']);
@@ -178,8 +182,30 @@ describe('HandoffCoordinator', () => {
     handoff.setCollectors(pool('c0', 'c1'));
     const kept = ['c0', 'c1'].map(served);
     pollAll(['c0', 'c1']);
+    clock.advance(10_000);
+    pollAll(['c0', 'c1']);
     clock.advance(120_000);
     expect(['c0', 'c1'].map(served)).toEqual(kept);
+  });
+
+  it('a collector that polls slower than assumed is not taken for silent, and holds wait for its polls', () => {
+    const { clock, handoff, served, pollAll } = setup();
+    handoff.setCollectors(pool('c0', 'c1'));
+    const kept = ['c0', 'c1'].map(served);
+    // Polls every 60 s (Prometheus's default http_sd refresh), where 10 s were assumed.
+    for (let i = 0; i < 4; i++) {
+      pollAll(['c0', 'c1']);
+      clock.advance(60_000);
+    }
+    pollAll(['c0', 'c1']);
+    expect(['c0', 'c1'].map(served)).toEqual(kept);
+    expect(handoff.status().silentCollectors).toEqual([]);
+    handoff.setCollectors(pool('c0', 'c1', 'c2'));
+    // The time bound counts the observed 60 s, not the configured 10 s.
+    clock.advance(holdTimeBoundMs(SETTINGS.refreshIntervalMs, SCRAPE));
+    expect(served('c2')).toEqual([]);
+    clock.advance(holdTimeBoundMs(60_000, SCRAPE) - holdTimeBoundMs(10_000, SCRAPE));
+    expect(served('c2').length).toBeGreaterThan(0);
   });
 
   it('silence detection off (0): a collector that stops polling keeps its targets', () => {

@@ -6,6 +6,7 @@ import { CollectorLiveness } from './collector-liveness.js';
 import { DepartureGrace } from './departure-grace.js';
 import { HandoffTracker, type HandoffReason } from './handoff-tracker.js';
 import { HeldView } from './held-view.js';
+import { PollCadence } from './poll-cadence.js';
 
 export interface HandoffSettings {
   /** How often collectors poll each job's targets (`collector_refresh_interval`). */
@@ -48,6 +49,7 @@ export class HandoffCoordinator {
   readonly view: HeldView;
   private readonly tracker: HandoffTracker;
   private readonly liveness: CollectorLiveness;
+  private readonly cadence = new PollCadence();
   private readonly grace: DepartureGrace;
   /** The pool the allocator has, and the collectors left out of it for silence. */
   private poolIds: ReadonlySet<string> = new Set();
@@ -61,10 +63,13 @@ export class HandoffCoordinator {
   constructor(private readonly deps: HandoffCoordinatorDeps) {
     this.logger = deps.logger.child({ component: 'handoff' });
     this.tracker = new HandoffTracker({
-      refreshIntervalMs: deps.settings.refreshIntervalMs,
+      refreshIntervalMs: () =>
+        Math.max(deps.settings.refreshIntervalMs, this.cadence.longestPeriodMs() ?? 0),
       scrapeIntervalMs: deps.scrapeIntervalMs,
     });
-    this.liveness = new CollectorLiveness(deps.settings.silenceMs);
+    this.liveness = new CollectorLiveness(deps.settings.silenceMs, (id) =>
+      this.cadence.periodMs(id),
+    );
     this.grace = new DepartureGrace(deps.settings.departureGraceMs);
     this.view = new HeldView(deps.allocator, this.tracker);
     deps.allocator.onMoves((moves) => this.recordMoves(moves));
@@ -86,7 +91,12 @@ export class HandoffCoordinator {
         { collector: collectorId },
         'a silent collector polls again; it rejoins the pool',
       );
+      this.cadence.forget(collectorId);
       this.queuePoolCheck();
+    }
+    // Only jobs that exist and collectors of the pool: made-up names must not grow memory.
+    if (this.deps.allocator.targetCount(job) > 0 && this.liveness.tracks(collectorId)) {
+      this.cadence.record(job, collectorId, now);
     }
     // The first poll of a collector starts its silence clock, which needs the timer too.
     if (this.tracker.recordPoll(job, collectorId, now) || this.timerAt === undefined) {
@@ -132,7 +142,9 @@ export class HandoffCoordinator {
   /** Gives the allocator the source's pool, plus departed ones within grace, minus silent ones. */
   private applyPool(now: number): void {
     const candidates = this.grace.pool(now);
-    this.liveness.setPool(new Set(candidates.map((c) => c.id)));
+    const candidateIds = new Set(candidates.map((c) => c.id));
+    this.liveness.setPool(candidateIds);
+    this.cadence.retain(candidateIds);
     let silent = this.liveness.silent(now);
     // Every collector silent at once says more about this allocator (its Service, a network
     // policy, another replica answering them all) than about the collectors: leave the pool be.

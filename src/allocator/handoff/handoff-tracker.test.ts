@@ -7,7 +7,7 @@ const SCRAPE = 5_000;
 
 function tracker(intervals: Record<string, number> = {}): HandoffTracker {
   return new HandoffTracker({
-    refreshIntervalMs: REFRESH,
+    refreshIntervalMs: () => REFRESH,
     scrapeIntervalMs: (job) => intervals[job] ?? SCRAPE,
   });
 }

@@ -20,8 +20,11 @@ export interface TargetMove {
 }
 
 export interface HandoffTrackerOptions {
-  /** How often collectors poll each job's targets (the refresh interval the allocator assumes). */
-  readonly refreshIntervalMs: number;
+  /**
+   * How often collectors poll each job's targets: the configured refresh interval, or the
+   * observed one when collectors poll slower (read at each move).
+   */
+  readonly refreshIntervalMs: () => number;
   /** The job's scrape interval. */
   readonly scrapeIntervalMs: (job: string) => number;
 }
@@ -77,6 +80,8 @@ export class HandoffTracker {
     now: number,
   ): void {
     const created = new Map<string, HoldBatch>();
+    // Read once: it may scan every collector's polling period.
+    let refreshMs: number | undefined;
     for (const move of moves) {
       const existing = this.holds.get(move.job)?.get(move.targetId);
       if (existing !== undefined) {
@@ -95,7 +100,8 @@ export class HandoffTracker {
       const key = `${move.job}\n${move.from}`;
       let batch = created.get(key);
       if (batch === undefined) {
-        batch = this.newBatch(move.job, move.from, now);
+        refreshMs ??= this.options.refreshIntervalMs();
+        batch = this.newBatch(move.job, move.from, now, refreshMs);
         created.set(key, batch);
       }
       batch.targets.add(move.targetId);
@@ -194,13 +200,12 @@ export class HandoffTracker {
     return this.completedCounts;
   }
 
-  private newBatch(job: string, from: string, now: number): HoldBatch {
+  private newBatch(job: string, from: string, now: number, refreshMs: number): HoldBatch {
     const batch: HoldBatch = {
       job,
       from,
       movedAt: now,
-      releaseAt:
-        now + holdTimeBoundMs(this.options.refreshIntervalMs, this.options.scrapeIntervalMs(job)),
+      releaseAt: now + holdTimeBoundMs(refreshMs, this.options.scrapeIntervalMs(job)),
       polled: false,
       releaseByPoll: false,
       targets: new Set(),

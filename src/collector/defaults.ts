@@ -5,6 +5,12 @@ import { copyRecord, isRecord, type JsonObject } from './json-value.js';
 export interface MutationSettings {
   /** Allocator image written to `spec.targetAllocator.image` when the user set none. */
   readonly allocatorImage: string;
+  /**
+   * How often collectors poll the allocator, unless the collector says (annotation
+   * `otel-ta.dev/refresh-interval`, or `spec.targetAllocator.collectorTargetReloadInterval`);
+   * default DEFAULT_REFRESH_INTERVAL (src/collector/refresh-interval.ts).
+   */
+  readonly refreshInterval?: string | undefined;
 }
 
 export const DEFAULT_ALLOCATOR_REPLICAS = 1;

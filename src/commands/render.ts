@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../config/policy-file.js';
-import { DEFAULT_ALLOCATOR_IMAGE } from '../config/webhook-config.js';
+import {
+  DEFAULT_ALLOCATOR_IMAGE,
+  DEFAULT_REFRESH_INTERVAL,
+  parseCollectorRefreshInterval,
+} from '../config/webhook-config.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { EMPTY_POLICY } from '../policy/policy.js';
 import { RENDER_OUTPUTS, renderManifests, type RenderOutput } from '../webhook/render-manifests.js';
@@ -13,6 +17,7 @@ export interface RenderFlags {
   readonly namespace: string;
   readonly policyFile?: string;
   readonly allocatorImage: string;
+  readonly collectorRefreshInterval: string;
 }
 
 export interface RenderStreams {
@@ -58,7 +63,13 @@ export async function runRender(flags: RenderFlags, streams: RenderStreams): Pro
     namespace: flags.namespace,
     source: flags.filename,
     policy: () => policy,
-    mutation: { allocatorImage: flags.allocatorImage },
+    mutation: {
+      allocatorImage: flags.allocatorImage,
+      refreshInterval: parseCollectorRefreshInterval(
+        flags.collectorRefreshInterval,
+        '--collector-refresh-interval',
+      ),
+    },
   });
   for (const warning of result.warnings) streams.stderr.write(`Warning: ${warning}\n`);
   streams.stdout.write(result.text);
@@ -83,6 +94,11 @@ export function registerRenderCommand(program: Command): void {
       '--allocator-image <image>',
       'allocator image filled in when a collector sets none',
       DEFAULT_ALLOCATOR_IMAGE,
+    )
+    .option(
+      '--collector-refresh-interval <duration>',
+      "how often collectors poll their allocator, as the webhook's setting (1s-5m)",
+      DEFAULT_REFRESH_INTERVAL,
     )
     .action(
       runAction((flags: RenderFlags) =>

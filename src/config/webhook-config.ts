@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { parseListenAddress, type ListenAddress } from '../allocator/server/listen-address.js';
+import { CollectorInputError } from '../collector/collector-error.js';
+import { checkRefreshInterval, DEFAULT_REFRESH_INTERVAL } from '../collector/refresh-interval.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { yamlSyntaxReason } from './yaml-syntax-error.js';
 
@@ -16,6 +18,11 @@ export interface WebhookConfig {
   /** Undefined: no policy, nothing enforced. */
   readonly policyFile: string | undefined;
   readonly allocatorImage: string;
+  /**
+   * How often collectors poll their allocator, written into the rewritten configs (Prometheus
+   * duration, 1s-5m); a collector's annotation or collectorTargetReloadInterval overrides it.
+   */
+  readonly collectorRefreshInterval: string;
   readonly logLevel: string;
   /**
    * How long startup waits for missing certificate files (0: fail at once). In the deployment the
@@ -32,6 +39,7 @@ export interface WebhookFlags {
   readonly listenAddr?: string;
   readonly policyFile?: string;
   readonly allocatorImage?: string;
+  readonly collectorRefreshInterval?: string;
   readonly logLevel?: string;
   readonly certificateWaitSeconds?: string;
 }
@@ -49,6 +57,10 @@ export const WEBHOOK_SETTINGS: Readonly<
   listenAddr: { key: 'listen_addr', env: 'OTEL_TA_WEBHOOK_LISTEN_ADDR' },
   policyFile: { key: 'policy_file', env: 'OTEL_TA_WEBHOOK_POLICY_FILE' },
   allocatorImage: { key: 'allocator_image', env: 'OTEL_TA_WEBHOOK_ALLOCATOR_IMAGE' },
+  collectorRefreshInterval: {
+    key: 'collector_refresh_interval',
+    env: 'OTEL_TA_WEBHOOK_COLLECTOR_REFRESH_INTERVAL',
+  },
   logLevel: { key: 'log_level', env: 'OTEL_TA_WEBHOOK_LOG_LEVEL' },
   certificateWaitSeconds: {
     key: 'certificate_wait_seconds',
@@ -145,9 +157,31 @@ export function buildWebhookConfig(
     listenAddr: parseListenAddress(pick('listenAddr') ?? DEFAULT_WEBHOOK_LISTEN_ADDR),
     policyFile: policyFile === '' ? undefined : policyFile,
     allocatorImage: pick('allocatorImage') ?? DEFAULT_ALLOCATOR_IMAGE,
+    collectorRefreshInterval: refreshIntervalSetting(pick('collectorRefreshInterval')),
     logLevel,
     certificateWaitSeconds: Number(certificateWait),
   };
+}
+
+export { DEFAULT_REFRESH_INTERVAL };
+
+function refreshIntervalSetting(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULT_REFRESH_INTERVAL;
+  const names = WEBHOOK_SETTINGS.collectorRefreshInterval;
+  return parseCollectorRefreshInterval(
+    value,
+    `--collector-refresh-interval (${names.env}, ${names.key})`,
+  );
+}
+
+/** A refresh interval setting in Prometheus form; a UsageError names `where` and what to write. */
+export function parseCollectorRefreshInterval(value: string, where: string): string {
+  try {
+    return checkRefreshInterval(value, where).text;
+  } catch (err) {
+    if (!(err instanceof CollectorInputError)) throw err;
+    throw new UsageError('WEBHOOK_CONFIG_INVALID', err.message);
+  }
 }
 
 /** Reads the config file named by the flag or the environment, if any, and builds the config. */

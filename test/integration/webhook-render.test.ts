@@ -19,7 +19,12 @@ spec:
   config: "receivers: {prometheus: {config: {scrape_configs: [{job_name: a, static_configs: [{targets: ['a:1']}]}]}}}"
 `;
 
-const FLAGS: RenderFlags = { output: 'yaml', namespace: 'default', allocatorImage: 'img:1' };
+const FLAGS: RenderFlags = {
+  output: 'yaml',
+  namespace: 'default',
+  allocatorImage: 'img:1',
+  collectorRefreshInterval: '10s',
+};
 
 async function render(flags: Partial<RenderFlags>, stdin = '') {
   const stdout = new PassThrough();

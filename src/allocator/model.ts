@@ -38,6 +38,11 @@ export interface Collector {
    * departure waits a short grace before targets move (handoff/departure-grace.ts).
    */
   readonly returnsWithSameId?: boolean | undefined;
+  /**
+   * The StatefulSet that owns this pod: read once when the pod departs, since a pod whose ordinal
+   * is at or above its replicas was scaled down and does not return (no grace then).
+   */
+  readonly statefulSet?: { readonly namespace: string; readonly name: string } | undefined;
 }
 
 /** Read side of the allocator, for the HTTP API, metrics and the human page. */

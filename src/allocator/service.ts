@@ -42,6 +42,8 @@ export interface AllocatorServiceDeps {
   /** Prometheus CR discovery (ServiceMonitors, PodMonitors), started when `prometheus_cr.enabled`. */
   readonly prometheusCrSource?:
     ((config: AllocatorConfig, planner: JobPlanner) => DynamicJobSource) | undefined;
+  /** Whether a departed collector pod is gone for good (a StatefulSet scale-down): no grace then. */
+  readonly departureIsFinal?: ((collector: Collector) => Promise<boolean>) | undefined;
   /** Reload when the config file changes (default true). */
   readonly watchConfigFile?: boolean | undefined;
   readonly coalesceMs?: number | undefined;
@@ -191,6 +193,7 @@ export class AllocatorService {
         departureGraceMs: config.collectorDepartureGraceMs,
       },
       scrapeIntervalMs: (job) => this.scrapeIntervals.get(job) ?? this.defaultScrapeIntervalMs(),
+      departureIsFinal: this.deps.departureIsFinal,
     });
     this.handoff = handoff;
     metrics.beforeCollect(() =>

@@ -17,6 +17,10 @@ import { createAllocatorMetrics } from '../allocator/metrics.js';
 import { AllocatorService } from '../allocator/service.js';
 import { KubernetesCollectorSource } from '../allocator/collectors/kubernetes-collector-source.js';
 import { formatLabelSelector } from '../allocator/collectors/kubernetes-label-selector.js';
+import {
+  kubeStatefulSetReplicas,
+  statefulSetDepartureCheck,
+} from '../allocator/collectors/statefulset-departure.js';
 import { createKubeConnector } from '../allocator/discovery/kubernetes/kube-connector.js';
 import type { Pod } from '../allocator/discovery/kubernetes/kube-types.js';
 import { createKubernetesSdFactory } from '../allocator/discovery/kubernetes/kubernetes-sd-provider.js';
@@ -47,6 +51,8 @@ export function composeAllocatorService(
   });
   const kube = allocatorKubeConfig(config);
   const connect = createKubeConnector(kube, process.env);
+  // Built on first use: a static pool never departs into a grace, so it never needs a kubeconfig.
+  let statefulSetApi: KubeRestClient | undefined;
   registry.register(
     'kubernetes_sd_configs',
     createKubernetesSdFactory({
@@ -62,6 +68,12 @@ export function composeAllocatorService(
     metrics,
     clock: systemClock,
     watchConfigFile: options.watchConfigFile,
+    departureIsFinal: statefulSetDepartureCheck({
+      readReplicas: kubeStatefulSetReplicas(
+        () => (statefulSetApi ??= new KubeRestClient(loadKubeConfig(kube, process.env))),
+      ),
+      logger: logger.child({ component: 'collector-pods' }),
+    }),
     prometheusCrSource: (current, planner) => {
       const api = new KubeRestClient(loadKubeConfig(kube, process.env));
       return new PrometheusCrWatcher({

@@ -130,7 +130,10 @@ describe('buildAllocatorManifests', () => {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
       metadata: META,
-      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }],
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get'] },
+      ],
     });
     expect(byKind(objects, 'RoleBinding')).toEqual({
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { allocatorPermissions, prometheusCrAccess } from './allocator-rbac.js';
 
 const READ = ['get', 'list', 'watch'];
+/** Always there: one GET of the collector pods' StatefulSet when a pod departs (a scale-down?). */
+const STS = { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get'] };
 
 describe('allocatorPermissions', () => {
-  it('static targets need only the collector pods of the namespace', () => {
+  it('static targets need only the collector pods of the namespace and get on their StatefulSet', () => {
     expect(allocatorPermissions('obs', [{ job_name: 'a', static_configs: [] }], false)).toEqual({
-      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
+      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }, STS],
       clusterWide: [],
       secrets: 'none',
     });
@@ -30,6 +32,7 @@ describe('allocatorPermissions', () => {
       namespaced: [
         { apiGroups: [''], resources: ['pods', 'services'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+        STS,
       ],
       clusterWide: [],
       secrets: 'none',
@@ -52,7 +55,7 @@ describe('allocatorPermissions', () => {
       ],
       false,
     );
-    expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
+    expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }, STS]);
     expect(perms.clusterWide).toEqual([
       { apiGroups: [''], resources: ['nodes', 'pods'], verbs: READ },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
@@ -66,7 +69,7 @@ describe('allocatorPermissions', () => {
       prometheusCrAccess({ enabled: true, service_monitor_selector: {}, pod_monitor_selector: {} }),
     );
     expect(perms).toEqual({
-      namespaced: [{ apiGroups: [''], resources: ['configmaps', 'pods'], verbs: READ }],
+      namespaced: [{ apiGroups: [''], resources: ['configmaps', 'pods'], verbs: READ }, STS],
       clusterWide: [
         { apiGroups: [''], resources: ['nodes', 'pods', 'services'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
@@ -138,7 +141,7 @@ describe('allocatorPermissions', () => {
         secret_namespaces: ['obs', 'shop'],
       }),
     );
-    expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
+    expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }, STS]);
     expect(perms.clusterWide[0]).toEqual({
       apiGroups: [''],
       resources: ['configmaps', 'nodes', 'pods', 'services'],
@@ -152,7 +155,7 @@ describe('allocatorPermissions', () => {
     expect(prometheusCrAccess(undefined)).toBe(false);
     const perms = allocatorPermissions('obs', [], prometheusCrAccess({ enabled: false }));
     expect(perms).toEqual({
-      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
+      namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }, STS],
       clusterWide: [],
       secrets: 'none',
     });

@@ -23,6 +23,17 @@ export const ALLOCATOR_SECRETS_CLUSTER_ROLE = 'otel-ta-allocator-secrets';
 
 const READ = ['get', 'list', 'watch'];
 
+/**
+ * One GET of the collector pods' StatefulSet when a pod departs, to tell a scale-down (no
+ * successor: its targets move at once) from a restart (docs/rebalancing.md). The controller holds
+ * `get` on statefulsets, so it may grant it; it shows nothing the pods (read already) do not.
+ */
+const STATEFULSET_GET: PolicyRule = {
+  apiGroups: ['apps'],
+  resources: ['statefulsets'],
+  verbs: ['get'],
+};
+
 /** prometheus-operator's kinds, by resource name, with the allocator config key of their selectors. */
 const CR_KINDS = [
   ['servicemonitors', 'service_monitor'],
@@ -91,8 +102,8 @@ const SD_ROLE_RESOURCES: Record<string, readonly (readonly [string, string])[]> 
 const CLUSTER_SCOPED = new Set(['nodes', 'namespaces']);
 
 /**
- * Least privilege from the scrape configs: the collector pods (always, in the collector's
- * namespace), then per `kubernetes_sd_configs` entry the resources its role reads, namespaced when
+ * Least privilege from the scrape configs: the collector pods and `get` on their StatefulSet
+ * (always, in the collector's namespace), then per `kubernetes_sd_configs` entry the resources its role reads, namespaced when
  * the entry names only the collector's own namespace, cluster-wide otherwise; nodes and namespaces
  * are cluster-scoped by nature. Prometheus CR discovery reads the kinds it selects in any
  * namespace, and Secrets (through the bound ClusterRole above) and ConfigMaps in the collector's
@@ -123,7 +134,7 @@ export function allocatorPermissions(
   }
   if (prometheusCr !== false) addPrometheusCrRules(namespace, prometheusCr, namespaced, cluster);
   return {
-    namespaced: namespaced.rules(),
+    namespaced: [...namespaced.rules(), STATEFULSET_GET],
     clusterWide: cluster.rules(),
     secrets: secretsScope(namespace, prometheusCr),
   };

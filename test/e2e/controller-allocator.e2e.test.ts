@@ -124,6 +124,7 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
     const role = await eventually('the Role', () => getJson<Obj>(cp, ['role', TA, '-n', NS]));
     expect(role.rules).toEqual([
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get'] },
     ]);
     const binding = await eventually('the RoleBinding', () =>
       getJson<Obj>(cp, ['rolebinding', TA, '-n', NS]),

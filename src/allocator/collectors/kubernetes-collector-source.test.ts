@@ -72,7 +72,7 @@ describe('KubernetesCollectorSource', () => {
     ]);
   });
 
-  it('leaves terminating pods out (they got SIGTERM) and marks StatefulSet pods as returning with the same name', async () => {
+  it('leaves terminating pods out (they got SIGTERM) and marks StatefulSet pods as returning with the same name, naming their StatefulSet', async () => {
     const { pods, emitted, start } = setup();
     const sts = collectorPod('c-0', { node: 'n1' });
     sts.metadata!.ownerReferences = [
@@ -83,7 +83,16 @@ describe('KubernetesCollectorSource', () => {
     terminating.metadata!.deletionTimestamp = iso(T0);
     pods.put(terminating);
     await start();
-    expect(emitted).toEqual([[{ id: 'c-0', nodeName: 'n1', returnsWithSameId: true }]]);
+    expect(emitted).toEqual([
+      [
+        {
+          id: 'c-0',
+          nodeName: 'n1',
+          returnsWithSameId: true,
+          statefulSet: { namespace: 'obs', name: 'c' },
+        },
+      ],
+    ]);
   });
 
   it('emits again on add and delete, coalescing a burst, and not at all for a change that keeps the pool', async () => {

@@ -90,9 +90,18 @@ export class KubernetesCollectorSource implements CollectorSource {
       const until = allocatableUntil(pod, this.deps.gracePeriodMs);
       if (until !== undefined && until <= now) continue;
       if (until !== undefined) nextExpiry = Math.min(nextExpiry ?? until, until);
-      const returnsWithSameId =
-        pod.metadata?.ownerReferences?.some((owner) => owner.kind === 'StatefulSet') === true;
-      collectors.push(returnsWithSameId ? { id, nodeName, returnsWithSameId } : { id, nodeName });
+      const owner = pod.metadata?.ownerReferences?.find((ref) => ref.kind === 'StatefulSet');
+      const namespace = pod.metadata?.namespace;
+      collectors.push(
+        owner === undefined
+          ? { id, nodeName }
+          : {
+              id,
+              nodeName,
+              returnsWithSameId: true,
+              ...(namespace === undefined ? {} : { statefulSet: { namespace, name: owner.name } }),
+            },
+      );
     }
     this.armTimer(nextExpiry, now);
     return collectors.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -27,6 +27,18 @@ describe('DepartureGrace', () => {
     expect(grace.nextExpiryAt()).toBeUndefined();
   });
 
+  it('end(): a departure known to be final (a scale-down) leaves the pool now; a returned one is not ended', () => {
+    const grace = new DepartureGrace(10_000);
+    grace.update([sts('c-0'), sts('c-1'), sts('c-2')], 0);
+    grace.update([sts('c-0')], 1_000);
+    expect(grace.departures().map((c) => c.id)).toEqual(['c-1', 'c-2']);
+    expect(grace.end('c-2')).toBe(true);
+    expect(ids(grace.pool(1_000))).toEqual(['c-0', 'c-1']);
+    grace.update([sts('c-0'), sts('c-1')], 2_000);
+    expect(grace.end('c-1')).toBe(false);
+    expect(ids(grace.pool(2_000))).toEqual(['c-0', 'c-1']);
+  });
+
   it('other departures (Deployment pods, a static pool) apply at once, and 0 turns the grace off', () => {
     const grace = new DepartureGrace(10_000);
     grace.update([plain('a'), plain('b')], 0);

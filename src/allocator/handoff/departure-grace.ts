@@ -38,6 +38,19 @@ export class DepartureGrace {
     return result;
   }
 
+  /**
+   * Ends the grace of a departed collector now (it is known not to return: a scale-down). False
+   * when it is not departing any more (it returned, or its grace already ended).
+   */
+  end(id: string): boolean {
+    return this.departed.delete(id);
+  }
+
+  /** The collectors kept in the pool only by their grace. */
+  departures(): Collector[] {
+    return [...this.departed.values()].map(({ collector }) => collector);
+  }
+
   /** Ids kept in the pool only by their grace. */
   departing(): string[] {
     return [...this.departed.keys()];

@@ -17,7 +17,10 @@ const SETTINGS: HandoffSettings = {
   departureGraceMs: 10_000,
 };
 
-function setup(settings: HandoffSettings = SETTINGS) {
+function setup(
+  settings: HandoffSettings = SETTINGS,
+  departureIsFinal?: (collector: Collector) => Promise<boolean>,
+) {
   const clock = new ManualClock();
   const allocator = new Allocator({ strategy: createStrategy('consistent-hashing') });
   const handoff = new HandoffCoordinator({
@@ -26,6 +29,7 @@ function setup(settings: HandoffSettings = SETTINGS) {
     logger: pino({ level: 'silent' }),
     settings,
     scrapeIntervalMs: () => SCRAPE,
+    departureIsFinal,
   });
   allocator.setJobTargets(JOB, targets(JOB, 60));
   const served = (id: string): string[] => handoff.view.targetsFor(JOB, id).map((t) => t.id);
@@ -43,6 +47,7 @@ function setup(settings: HandoffSettings = SETTINGS) {
   return { clock, allocator, handoff, served, owners, pollAll, assigned };
 }
 
+const flush = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 const pool = (...ids: string[]): Collector[] => ids.map((id) => ({ id, nodeName: 'node' }));
 const sts = (...ids: string[]): Collector[] =>
   ids.map((id) => ({ id, nodeName: 'node', returnsWithSameId: true }));
@@ -114,6 +119,53 @@ describe('HandoffCoordinator', () => {
     const all = owners(['c-0', 'c-1']);
     for (const t of lost) expect(all.get(t)).toHaveLength(1);
     expect(all.size).toBe(60 - handoff.status().held);
+  });
+
+  it('(b) a StatefulSet scale-down (the departed pod is known not to return): no grace, its targets move at once', async () => {
+    const asked: string[] = [];
+    const { handoff, served, owners } = setup(SETTINGS, (collector) => {
+      asked.push(collector.id);
+      return Promise.resolve(collector.id === 'c-2');
+    });
+    handoff.setCollectors(sts('c-0', 'c-1', 'c-2'));
+    const lost = served('c-2');
+    handoff.setCollectors(sts('c-0', 'c-1'));
+    // The answer comes from the API server, later than the departure: the grace runs meanwhile.
+    expect(handoff.status().departingCollectors).toEqual(['c-2']);
+    await flush();
+    expect(asked).toEqual(['c-2']);
+    expect(handoff.status().departingCollectors).toEqual([]);
+    expect(served('c-2')).toEqual([]);
+    const all = owners(['c-0', 'c-1']);
+    for (const t of lost) expect(all.get(t)).toHaveLength(1);
+    expect(handoff.status().completed.get('old_owner_left')).toBeGreaterThanOrEqual(lost.length);
+  });
+
+  it('(b) a departure not known to be final (a rollout, or the StatefulSet unreadable) keeps the grace', async () => {
+    const { clock, handoff, served } = setup(SETTINGS, () => Promise.resolve(false));
+    handoff.setCollectors(sts('c-0', 'c-1', 'c-2'));
+    const lost = served('c-2');
+    handoff.setCollectors(sts('c-0', 'c-1'));
+    await flush();
+    expect(served('c-2')).toEqual(lost);
+    clock.advance(SETTINGS.departureGraceMs);
+    expect(served('c-2')).toEqual([]);
+  });
+
+  it('(c) a successor back before the answer arrives keeps its targets, whatever the answer', async () => {
+    let answer!: (final: boolean) => void;
+    const { handoff, served } = setup(
+      SETTINGS,
+      () => new Promise<boolean>((resolve) => (answer = resolve)),
+    );
+    handoff.setCollectors(sts('c-0', 'c-1', 'c-2'));
+    const before = ['c-0', 'c-1', 'c-2'].map(served);
+    handoff.setCollectors(sts('c-0', 'c-1'));
+    handoff.setCollectors(sts('c-0', 'c-1', 'c-2'));
+    answer(true);
+    await flush();
+    expect(['c-0', 'c-1', 'c-2'].map(served)).toEqual(before);
+    expect([...handoff.status().completed.values()].every((n) => n === 0)).toBe(true);
   });
 
   it('(c) a StatefulSet pod deleted and recreated under the same name within the grace: no target moves', () => {

@@ -24,6 +24,11 @@ export interface HandoffCoordinatorDeps {
   readonly settings: HandoffSettings;
   /** The job's scrape interval in ms. */
   readonly scrapeIntervalMs: (job: string) => number;
+  /**
+   * Whether a collector that departed into its grace is gone for good (a StatefulSet scale-down):
+   * then its grace ends at once. Asked once per departure; false or absent keeps the grace.
+   */
+  readonly departureIsFinal?: ((collector: Collector) => Promise<boolean>) | undefined;
 }
 
 /** What the page and /metrics show about handoffs. */
@@ -78,8 +83,12 @@ export class HandoffCoordinator {
   /** The collector source's pool (the pods, or the static list). */
   setCollectors(collectors: readonly Collector[]): void {
     const now = this.deps.clock.now();
+    const departing = new Set(this.grace.departing());
     this.grace.update(collectors, now);
     this.applyPool(now);
+    for (const collector of this.grace.departures()) {
+      if (!departing.has(collector.id)) this.checkDeparture(collector);
+    }
   }
 
   /** A collector polled a job's targets (the targets route calls this for every request). */
@@ -168,6 +177,23 @@ export class HandoffCoordinator {
     ]);
     this.view.released(changed);
     this.armTimer(now);
+  }
+
+  /** Ends a new departure's grace when the pod is known not to return (asked at the edge). */
+  private checkDeparture(collector: Collector): void {
+    const isFinal = this.deps.departureIsFinal;
+    if (isFinal === undefined) return;
+    void isFinal(collector)
+      .catch(() => false)
+      .then((final) => {
+        // It may have returned, or its grace ended, while the answer was on its way.
+        if (!final || this.stopped || !this.grace.end(collector.id)) return;
+        this.logger.info(
+          { collector: collector.id },
+          'a scale-down: the departed collector pod does not return; its targets move now',
+        );
+        this.applyPool(this.deps.clock.now());
+      });
   }
 
   private queuePoolCheck(): void {

@@ -7,6 +7,8 @@ import type { ControlPlane } from '../harness/control-plane.js';
  * kubelet would once the collector's container started.
  */
 export class CollectorPods {
+  private statefulSetUid: string | undefined;
+
   constructor(
     private readonly cp: ControlPlane,
     private readonly namespace: string,
@@ -14,10 +16,54 @@ export class CollectorPods {
     private readonly statefulSet: string,
   ) {}
 
-  /** The namespace and the ServiceAccount its pods name (no controller-manager creates it). */
-  async prepare(): Promise<void> {
+  /**
+   * The namespace, the ServiceAccount its pods name, and the StatefulSet that owns them, with
+   * `replicas` (no controller-manager runs: it creates no pod; the rig creates them itself). The
+   * allocator reads its spec.replicas when a pod departs, to tell a scale-down from a restart.
+   */
+  async prepare(replicas: number): Promise<void> {
     await this.kubectl(['create', 'namespace', this.namespace], true);
     await this.kubectl(['create', 'serviceaccount', 'default', '-n', this.namespace], true);
+    const statefulSet = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: this.statefulSet, namespace: this.namespace, labels: this.labels },
+      spec: {
+        replicas,
+        serviceName: this.statefulSet,
+        selector: { matchLabels: this.labels },
+        template: {
+          metadata: { labels: this.labels },
+          spec: { containers: [{ name: 'otc-container', image: 'otelcol-otel-ta:0.165.0' }] },
+        },
+      },
+    };
+    await this.kubectl(['apply', '-f', '-'], false, JSON.stringify(statefulSet));
+    const uid = await this.cp.kubectl([
+      'get',
+      'statefulset',
+      this.statefulSet,
+      '-n',
+      this.namespace,
+      '-o',
+      'jsonpath={.metadata.uid}',
+    ]);
+    if (uid.code !== 0 || uid.stdout.trim() === '') {
+      throw new Error(`reading StatefulSet ${this.statefulSet}'s uid failed: ${uid.stderr}`);
+    }
+    this.statefulSetUid = uid.stdout.trim();
+  }
+
+  /** What `kubectl scale statefulset` does first: spec.replicas changes (the pods are ours). */
+  async scale(replicas: number): Promise<void> {
+    await this.kubectl([
+      'scale',
+      'statefulset',
+      this.statefulSet,
+      '-n',
+      this.namespace,
+      `--replicas=${replicas}`,
+    ]);
   }
 
   /**
@@ -25,6 +71,7 @@ export class CollectorPods {
    * (a pod not yet Ready counts for the not-ready grace period, so it joins the pool now).
    */
   async create(name: string): Promise<void> {
+    if (this.statefulSetUid === undefined) throw new Error('CollectorPods.prepare() first');
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -32,14 +79,13 @@ export class CollectorPods {
         name,
         namespace: this.namespace,
         labels: this.labels,
-        // A StatefulSet's pod, as the operator runs a `mode: statefulset` collector. No controller
-        // runs here, so the owner need not exist; the allocator reads only the reference.
+        // A StatefulSet's pod, as the operator runs a `mode: statefulset` collector.
         ownerReferences: [
           {
             apiVersion: 'apps/v1',
             kind: 'StatefulSet',
             name: this.statefulSet,
-            uid: '00000000-0000-4000-8000-000000000001',
+            uid: this.statefulSetUid,
             controller: true,
           },
         ],

@@ -53,6 +53,8 @@ const EXTERNAL_LABELS = { cluster: 'e2e', pool: 'collector-with-ta' };
  */
 export class RebalanceRig {
   private podIps = 0;
+  /** The StatefulSet's spec.replicas: the pool size it asks for. */
+  private replicas: number;
 
   readonly ledger: ScrapeLedger;
   readonly receiver: RemoteWriteReceiver;
@@ -72,6 +74,7 @@ export class RebalanceRig {
     this.allocator = parts.allocator;
     this.refreshIntervalMs = parts.refreshIntervalMs;
     this.pods = parts.pods;
+    this.replicas = options.collectors;
   }
 
   get intervalMs(): number {
@@ -109,7 +112,7 @@ export class RebalanceRig {
         // One namespace per rig, so rigs on one API server do not see each other's pods.
         const namespace = `${rendered.namespace}-${name}`;
         pods = new CollectorPods(cp, namespace, rendered.podLabels, rendered.name);
-        await pods.prepare();
+        await pods.prepare(options.collectors);
         allocator = await startAllocatorWithConfig(group, `allocator-${name}`, {
           ...rendered.allocator.document,
           collector_namespace: namespace,
@@ -147,6 +150,21 @@ export class RebalanceRig {
     await this.pods?.create(id);
     await this.pool.start(id);
     await this.pods?.markReady(id, ip);
+  }
+
+  /** A StatefulSet scale-up by one: spec.replicas is raised, then the new pod joins. */
+  async scaleUp(id: string): Promise<void> {
+    await this.pods?.scale(++this.replicas);
+    await this.join(id);
+  }
+
+  /**
+   * A StatefulSet scale-down by one, as Kubernetes does it: spec.replicas is lowered, then the pod
+   * with the highest ordinal (`id`) is deleted.
+   */
+  async scaleDown(id: string): Promise<void> {
+    await this.pods?.scale(--this.replicas);
+    await this.leave(id);
   }
 
   /**

@@ -38,15 +38,15 @@ export function rebalanceScenarios(prefix: string, options: { killWaitMs: number
   return [
     {
       name: 'scale-up',
-      description: `scale-up 3 -> 4: ${prefix}-3 starts and joins the pool at the same moment`,
+      description: `scale-up 3 -> 4: the StatefulSet's replicas raised, ${prefix}-3 starts and joins the pool at the same moment`,
       maxWaitMs: 120_000,
-      act: (rig) => rig.join(`${prefix}-3`),
+      act: (rig) => rig.scaleUp(`${prefix}-3`),
     },
     {
       name: 'pod-deletion',
-      description: `pod deletion: ${prefix}-1 leaves the pool and gets SIGTERM at the same moment`,
+      description: `pod deletion in a scale-down 4 -> 3: the StatefulSet's replicas lowered, then ${prefix}-3 leaves the pool and gets SIGTERM at the same moment`,
       maxWaitMs: 120_000,
-      act: (rig) => rig.leave(`${prefix}-1`),
+      act: (rig) => rig.scaleDown(`${prefix}-3`),
     },
     {
       name: 'restart-same-id',

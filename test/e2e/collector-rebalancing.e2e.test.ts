@@ -192,7 +192,10 @@ describe('real OpenTelemetry Collectors behind the allocator', () => {
      * The issue's goal for a target whose old owner is gone: one refresh plus one scrape interval,
      * at most 30 s. A scale-down's pod has no successor, so the allocator hands its targets over
      * at once (no departure grace, no staleness markers to wait for): the new owner's next poll,
-     * then its start.
+     * then its start. Each delay's worst case added up (the old owner's last scrape up to one
+     * interval before, the poll, the receiver's 5 s coalescing, the target's offset) stays just
+     * under 25 s between two scrapes, and scrapes keep their offset, so the gap is at most 15 s
+     * unless a step runs late (docs/rebalancing.md counts 20 s at worst without the offset steps).
      */
     function departedOwnerGapBoundMs(): number {
       return Math.min(refreshMs + SCRAPE_INTERVAL_S * 1000, MAX_GAP_MS);

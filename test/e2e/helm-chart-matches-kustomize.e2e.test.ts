@@ -7,10 +7,12 @@
  * value, and `helm lint --strict` passes in every mode. No API server is needed.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { parsePolicy } from '../../src/policy/parse-policy.js';
 import { buildOverlay, type KubeObject } from './harness/cluster-manifests.js';
 import { controlPlaneKubectl } from './harness/control-plane.js';
@@ -18,6 +20,7 @@ import { CHART_DIR, helm, renderChart } from './harness/helm.js';
 import { manifestDifferences } from './support/manifest-diff.js';
 
 const NAMESPACE = 'otel-ta-system';
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Each kustomize overlay and the chart values that select the same installation. */
 const MODES = [
@@ -137,6 +140,32 @@ describe('the Helm chart renders the kustomize install', () => {
     ]);
   });
 
+  it('the Argo CD Applications of docs/gitops.md render: the chart with their values, the overlay at their path', async () => {
+    const docs = readFileSync(join(REPO, 'docs', 'gitops.md'), 'utf8');
+    const apps = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .flatMap((m) => parseAllDocuments(m[1] ?? '').map((d) => d.toJS() as unknown))
+      .filter((o): o is ArgoApplication => (o as ArgoApplication | null)?.kind === 'Application');
+    const helmApp = apps.find((a) => a.spec.source.helm !== undefined);
+    const kustomizeApp = apps.find((a) => a.spec.source.kustomize !== undefined);
+    if (!helmApp || !kustomizeApp) throw new Error('docs/gitops.md lost an Argo CD Application');
+
+    const valuesFile = join(await mkdtemp(join(tmpdir(), 'otel-ta-argocd-')), 'values.yaml');
+    await writeFile(valuesFile, JSON.stringify(helmApp.spec.source.helm?.valuesObject ?? {}));
+    const rendered = await helm([
+      'template',
+      helmApp.spec.source.helm?.releaseName ?? 'otel-ta',
+      join(REPO, helmApp.spec.source.path),
+      '--namespace',
+      helmApp.spec.destination.namespace,
+      '-f',
+      valuesFile,
+    ]);
+    expect(rendered.stderr).toBe('');
+    expect(rendered.stdout).toContain('image: registry.example.com/otel-ta:0.1.0');
+    const overlay = await buildOverlay(join(REPO, kustomizeApp.spec.source.path));
+    expect(overlay.some((o) => o.kind === 'Deployment')).toBe(true);
+  });
+
   it("the chart's README documents every value of the schema", () => {
     const schema = JSON.parse(
       readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8'),
@@ -146,6 +175,18 @@ describe('the Helm chart renders the kustomize install', () => {
     expect(missing, `add these values to deploy/helm/otel-ta/README.md`).toEqual([]);
   });
 });
+
+interface ArgoApplication {
+  kind: 'Application';
+  spec: {
+    source: {
+      path: string;
+      helm?: { releaseName?: string; valuesObject?: unknown };
+      kustomize?: unknown;
+    };
+    destination: { namespace: string };
+  };
+}
 
 interface Schema {
   properties?: Record<string, Schema>;

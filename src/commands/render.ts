@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../config/policy-file.js';
+import { DEFAULTABLE_STRATEGIES, type DefaultableStrategy } from '../collector/defaults.js';
 import { DEFAULT_ALLOCATOR_IMAGE } from '../config/webhook-config.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { EMPTY_POLICY } from '../policy/policy.js';
@@ -13,6 +14,7 @@ export interface RenderFlags {
   readonly namespace: string;
   readonly policyFile?: string;
   readonly allocatorImage: string;
+  readonly defaultAllocationStrategy: string;
 }
 
 export interface RenderStreams {
@@ -50,6 +52,12 @@ export async function runRender(flags: RenderFlags, streams: RenderStreams): Pro
       `--output must be one of ${RENDER_OUTPUTS.join(', ')}, got "${flags.output}"`,
     );
   }
+  if (!(DEFAULTABLE_STRATEGIES as readonly string[]).includes(flags.defaultAllocationStrategy)) {
+    throw new UsageError(
+      'RENDER_BAD_STRATEGY',
+      `--default-allocation-strategy must be one of ${DEFAULTABLE_STRATEGIES.join(', ')}, got "${flags.defaultAllocationStrategy}"`,
+    );
+  }
   const policy =
     flags.policyFile === undefined ? EMPTY_POLICY : await loadPolicyFile(flags.policyFile);
   const text = await readInput(flags.filename, streams.stdin);
@@ -58,7 +66,10 @@ export async function runRender(flags: RenderFlags, streams: RenderStreams): Pro
     namespace: flags.namespace,
     source: flags.filename,
     policy: () => policy,
-    mutation: { allocatorImage: flags.allocatorImage },
+    mutation: {
+      allocatorImage: flags.allocatorImage,
+      defaultAllocationStrategy: flags.defaultAllocationStrategy as DefaultableStrategy,
+    },
   });
   for (const warning of result.warnings) streams.stderr.write(`Warning: ${warning}\n`);
   streams.stdout.write(result.text);
@@ -83,6 +94,11 @@ export function registerRenderCommand(program: Command): void {
       '--allocator-image <image>',
       'allocator image filled in when a collector sets none',
       DEFAULT_ALLOCATOR_IMAGE,
+    )
+    .option(
+      '--default-allocation-strategy <name>',
+      `strategy filled in when a collector sets none, as the webhook's flag (${DEFAULTABLE_STRATEGIES.join(' or ')}; daemonsets get per-node)`,
+      'consistent-hashing',
     )
     .action(
       runAction((flags: RenderFlags) =>

@@ -47,6 +47,13 @@ export function registerWebhookCommand(program: Command): void {
       ),
     )
     .option(
+      '--default-allocation-strategy <name>',
+      describe(
+        'strategy filled in when a collector sets none: consistent-hashing (default) or least-weighted; daemonsets always get per-node',
+        'defaultAllocationStrategy',
+      ),
+    )
+    .option(
       '--certificate-wait-seconds <n>',
       describe(
         'wait up to n seconds for missing certificate files at startup (their Secret may not be projected yet); default 0, fail at once',

@@ -61,7 +61,10 @@ export class WebhookService {
     const app = createWebhookApp({
       handlers: createCollectorHandlers({
         policy,
-        mutation: { allocatorImage: config.allocatorImage },
+        mutation: {
+          allocatorImage: config.allocatorImage,
+          defaultAllocationStrategy: config.defaultAllocationStrategy,
+        },
       }),
       metrics,
       logger,

@@ -118,6 +118,10 @@ describe('the Helm chart renders the kustomize install', () => {
       "at '/policy/rules/0/outOfOrder': value must be one of 'mutate', 'warn', 'enforce', 'ignore'",
     ],
     ['podDisruptionBudget.minAvailable=half', "at '/podDisruptionBudget/minAvailable'"],
+    [
+      'allocator.allocationStrategy=per-node',
+      "at '/allocator/allocationStrategy': value must be one of 'consistent-hashing', 'least-weighted'",
+    ],
   ])('refuses --set %s, naming the value', async (set, message) => {
     const r = await helm([
       'template',

@@ -176,7 +176,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     );
   });
 
-  it('upgrades with changed values, keeping the caBundles the controller wrote', async () => {
+  it('upgrades with changed values (allocator image and strategy, failure policy), keeping the caBundles the controller wrote', async () => {
     const before = (await mutatingConfiguration()).webhooks[0]?.clientConfig.caBundle;
     const upgraded = await run([
       'upgrade',
@@ -187,6 +187,8 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       '--reuse-values',
       '--set',
       `allocator.image=${UPGRADED_ALLOCATOR_IMAGE}`,
+      '--set',
+      'allocator.allocationStrategy=least-weighted',
       '--set',
       'webhook.failurePolicy=Ignore',
     ]);
@@ -200,7 +202,10 @@ describe('the Helm chart installed with the real helm on a real API server', () 
 
     await rollOut();
     const collector = await applyCollector('after-upgrade');
-    expect(collector.spec.targetAllocator?.image).toBe(UPGRADED_ALLOCATOR_IMAGE);
+    expect(collector.spec.targetAllocator).toMatchObject({
+      image: UPGRADED_ALLOCATOR_IMAGE,
+      allocationStrategy: 'least-weighted',
+    });
   });
 
   it('rolls back to the first revision', async () => {
@@ -222,7 +227,10 @@ describe('the Helm chart installed with the real helm on a real API server', () 
 
     await rollOut();
     const collector = await applyCollector('after-rollback');
-    expect(collector.spec.targetAllocator?.image).toBe(DEFAULT_ALLOCATOR_IMAGE);
+    expect(collector.spec.targetAllocator).toMatchObject({
+      image: DEFAULT_ALLOCATOR_IMAGE,
+      allocationStrategy: 'consistent-hashing',
+    });
   });
 
   it('uninstalls, leaving only the CRD it documents it keeps', async () => {

@@ -13,7 +13,11 @@ HELM_VERSION=v4.3.2
 bin_dir="${OTEL_TA_CACHE:-$HOME/.cache/otel-ta}/helm/${HELM_VERSION}"
 binary="$bin_dir/helm"
 
-if [[ -x "$binary" ]]; then
+# Built, and reporting the version it was built as (an earlier build without the version stamp
+# reported "v4.3" and is rebuilt: only the link step runs again, from go's build cache).
+built() { [[ -x "$binary" && "$("$binary" version --template '{{.Version}}' 2>/dev/null)" == "$HELM_VERSION" ]]; }
+
+if built; then
   echo "$binary"
   exit 0
 fi
@@ -22,7 +26,7 @@ mkdir -p "$bin_dir"
 # Two test runs starting at once must not build twice into the same place.
 exec 9>"$bin_dir/.lock"
 flock 9
-if [[ -x "$binary" ]]; then
+if built; then
   echo "$binary"
   exit 0
 fi
@@ -33,7 +37,9 @@ scratch="$(mktemp -d "$bin_dir/.build.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 start=$SECONDS
 echo "build-helm: building helm ${HELM_VERSION} from helm.sh/helm/v4 (cold: minutes on 2 cores)" >&2
-if ! CGO_ENABLED=0 GOBIN="$scratch" go install -trimpath "helm.sh/helm/v4/cmd/helm@${HELM_VERSION}" >"$scratch/build.log" 2>&1; then
+# Without the stamp `helm version` reports the module's placeholder ("v4.3"), as helm's Makefile sets it.
+ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=${HELM_VERSION}"
+if ! CGO_ENABLED=0 GOBIN="$scratch" go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v4/cmd/helm@${HELM_VERSION}" >"$scratch/build.log" 2>&1; then
   cat "$scratch/build.log" >&2
   echo "build-helm: the helm build failed (see above); the chart's tests need it" >&2
   exit 1

@@ -119,6 +119,10 @@ describe('the Helm chart renders the kustomize install', () => {
     ],
     ['podDisruptionBudget.minAvailable=half', "at '/podDisruptionBudget/minAvailable'"],
     [
+      'replicas=1',
+      'podDisruptionBudget.minAvailable (1) must be below replicas (1): otherwise no node drain can ever evict a webhook pod',
+    ],
+    [
       'allocator.allocationStrategy=per-node',
       "at '/allocator/allocationStrategy': value must be one of 'consistent-hashing', 'least-weighted'",
     ],

@@ -11,7 +11,7 @@ import { silentLogger } from '../src/observability/logger.js';
 import { Allocator } from '../src/allocator/allocator.js';
 import { createStrategy } from '../src/allocator/strategies/registry.js';
 import type { Target } from '../src/allocator/model.js';
-import { buildTargets } from './http-fixture.js';
+import { buildTargets } from './serving-fixture.js';
 
 export interface ServerReady {
   readonly type: 'ready';

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import {
   ReloadingTlsCredentials,
@@ -12,11 +12,10 @@ import { errorMessage, OtelTaError } from '../../errors.js';
 import type { AllocatorMetrics } from '../metrics.js';
 import type { AllocationView } from '../model.js';
 import { createApiApp } from './api-app.js';
-import { FastConnections } from './fast-connections.js';
 import { parseListenAddress } from './listen-address.js';
 import { HOT_PERIOD_MS, ResponseCache } from './response-cache.js';
 import { ScrapeConfigsBody } from './scrape-configs-body.js';
-import { createFastTargetsResponder, createTargetsRoute } from './targets-route.js';
+import { createTargetsRoute } from './targets-route.js';
 
 export interface AllocatorHttpsConfig {
   readonly listenAddr: string;
@@ -62,9 +61,8 @@ export interface AllocatorServer {
 // Collectors poll every 30 s by default; keeping their connections open across polls avoids a
 // TCP (and, on the mTLS listener, a TLS) handshake per refresh.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
-// node:http's defaults, which the fast path keeps too.
+// node:http's default, stated because keepAliveTimeout must stay below it.
 const HEADERS_TIMEOUT_MS = 60_000;
-const MAX_HEAD_BYTES = 16 * 1024;
 // node's default is 120 s; a collector's handshake takes milliseconds, and a client that never
 // finishes one must not hold a socket (and its TLS state) for two minutes.
 const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -125,35 +123,6 @@ function close(server: Server | HttpsServer): Promise<void> {
   });
 }
 
-/**
- * Puts the fast path (fast-connections.ts) in front of the plain HTTP server: its connections
- * start there and are handed to node:http's own connection handling when the fast path declines a
- * request. The server keeps listening, counting and closing connections as before; only its
- * 'connection' listener is taken over (node:http documents that connections may be injected by
- * emitting 'connection'; calling its listener is the same thing without re-entering ours).
- */
-function routeConnectionsThroughFastPath(
-  server: Server,
-  handlers: Pick<ConstructorParameters<typeof FastConnections>[0], 'respond' | 'onError'>,
-): FastConnections {
-  const nodeListeners = server.listeners('connection') as ((socket: Socket) => void)[];
-  server.removeAllListeners('connection');
-  const fast = new FastConnections({
-    ...handlers,
-    keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
-    headersTimeoutMs: HEADERS_TIMEOUT_MS,
-    maxHeadBytes: MAX_HEAD_BYTES,
-    handOff: (socket, unread) => {
-      for (const listener of nodeListeners) listener.call(server, socket);
-      // node:http now reads the socket; the bytes already read go first, synchronously, before
-      // anything more arrives from the socket.
-      socket.emit('data', unread);
-    },
-  });
-  server.on('connection', (socket: Socket) => fast.adopt(socket));
-  return fast;
-}
-
 export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServer {
   const logger = deps.logger.child({ component: 'allocator-server' });
   const cache = new ResponseCache(deps.view, { maxBodyBytes: deps.responseCacheMaxBytes });
@@ -180,10 +149,6 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     { keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
     handlerFor(deps.allowInsecureAuthSecrets),
   );
-  const fast = routeConnectionsThroughFastPath(http, {
-    respond: createFastTargetsResponder(cache, deps.metrics.httpDuration),
-    onError: (err) => logger.error({ err }, 'allocator HTTP request failed'),
-  });
   let https: HttpsServer | undefined;
   let credentials: ReloadingTlsCredentials | undefined;
 
@@ -227,12 +192,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
     async stop(): Promise<void> {
       clearInterval(coolTimer);
       await credentials?.stop();
-      const closed = Promise.all([
-        close(http),
-        https === undefined ? Promise.resolve() : close(https),
-      ]);
-      fast.destroyAll();
-      await closed;
+      await Promise.all([close(http), https === undefined ? Promise.resolve() : close(https)]);
       logger.info('allocator server stopped');
     },
 

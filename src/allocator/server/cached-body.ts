@@ -60,9 +60,6 @@ export class CachedBody {
   private gzipBytes: Buffer | undefined;
   private gzipHeaderCache: Headers | undefined;
   private plainHeaderCache: Headers | undefined;
-  private plainHeadBytes: Buffer | undefined;
-  private gzipHeadBytes: Buffer | undefined;
-  private notModifiedHeadBytes: Buffer | undefined;
   /** Set once made compact: asked whether a hot body may keep its plain bytes. */
   private keeper: PlainKeeper | undefined;
   /** Plain requests since the last `cool()`. */
@@ -160,7 +157,6 @@ export class CachedBody {
     this.keeper = keeper;
     // The gzip bytes changed; so did their Content-Length.
     this.gzipHeaderCache = undefined;
-    this.gzipHeadBytes = undefined;
   }
 
   /** Response headers for the gzip body, built once (the hot path reuses the object). */
@@ -173,20 +169,6 @@ export class CachedBody {
       ETag: this.etag,
     };
     return this.gzipHeaderCache;
-  }
-
-  /**
-   * The status line and headers of the 200 answer as bytes, for the fast path (which adds the
-   * server's Date and Connection lines and the blank line): what writeHead would write.
-   */
-  responseHead(gzip: boolean): Buffer {
-    if (gzip) return (this.gzipHeadBytes ??= rawHead('200 OK', this.gzipHeaders()));
-    return (this.plainHeadBytes ??= rawHead('200 OK', this.plainHeaders()));
-  }
-
-  /** The 304 answer's status line and headers as bytes. */
-  notModifiedHead(): Buffer {
-    return (this.notModifiedHeadBytes ??= rawHead('304 Not Modified', { ETag: this.etag }));
   }
 
   /** Response headers for the plain body. */
@@ -204,12 +186,6 @@ export class CachedBody {
 /** The raw deflate stream inside a gzip member with a plain 10-byte header. */
 function deflateStream(gzip: Buffer): Buffer {
   return gzip.subarray(GZIP_HEADER_BYTES, gzip.length - GZIP_TRAILER_BYTES);
-}
-
-function rawHead(status: string, headers: Headers): Buffer {
-  let head = `HTTP/1.1 ${status}\r\n`;
-  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-  return Buffer.from(head, 'latin1');
 }
 
 export function cachedJsonBody(json: string): CachedBody {

@@ -41,24 +41,3 @@ export function sendJson(res: ServerResponse, status: number, value: unknown): v
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
   res.end(body);
 }
-
-/** A fast-path answer: status line and headers (without the connection-level lines), and the body. */
-export interface RawAnswer {
-  readonly head: Buffer;
-  readonly body: Buffer | undefined;
-}
-
-/** The same answer as sendCachedJson (304, gzip or plain, HEAD), as bytes for the fast path. */
-export function rawCachedJson(
-  method: 'GET' | 'HEAD',
-  ifNoneMatch: string | undefined,
-  acceptEncoding: string | undefined,
-  cached: CachedBody,
-): RawAnswer {
-  const answer = chooseAnswer(ifNoneMatch, acceptEncoding, cached);
-  if (answer === 'not-modified') return { head: cached.notModifiedHead(), body: undefined };
-  const gzip = answer === 'gzip';
-  const head = cached.responseHead(gzip);
-  if (method === 'HEAD') return { head, body: undefined };
-  return { head, body: gzip ? cached.gzip() : cached.plain() };
-}

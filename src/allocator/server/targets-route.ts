@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Histogram } from 'prom-client';
 import { firstQueryValue, MalformedEscapeError, queryUnescape } from './query-escape.js';
 import type { CachedBody } from './cached-body.js';
-import type { SimpleRequest } from './request-head.js';
 import type { ResponseCache } from './response-cache.js';
-import { rawCachedJson, sendCachedJson, sendJson, type RawAnswer } from './send-body.js';
+import { sendCachedJson, sendJson } from './send-body.js';
 
 // The path label upstream's router reports for this route, so existing dashboards keep matching.
 export const TARGETS_ROUTE = '/jobs/:job_id/targets';
@@ -59,31 +58,5 @@ export function createTargetsRoute(
     }
     observe.observe(Number(process.hrtime.bigint() - started) / 1e9);
     return true;
-  };
-}
-
-/**
- * The same route for the fast path (fast-connections.ts): the answer as bytes, or undefined when
- * the request is not for this route or needs an error answer, which node:http then gives.
- */
-export function createFastTargetsResponder(
-  cache: ResponseCache,
-  httpDuration: Histogram<'path'>,
-): (request: SimpleRequest) => RawAnswer | undefined {
-  const observe = httpDuration.labels({ path: TARGETS_ROUTE });
-  return (request) => {
-    const match = matchTargetsUrl(request.target);
-    if (match === undefined) return undefined;
-    const started = performance.now();
-    let body: CachedBody;
-    try {
-      body = targetsBody(cache, match);
-    } catch (err) {
-      if (err instanceof MalformedEscapeError) return undefined;
-      throw err;
-    }
-    const answer = rawCachedJson(request.method, request.ifNoneMatch, request.acceptEncoding, body);
-    observe.observe((performance.now() - started) / 1e3);
-    return answer;
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The chart as a cluster admin installs it, with the real helm (built from helm.sh/helm/v4) on the
  * real kube-apiserver: lint, install, the documentation's collector mutated through the webhook the
- * chart configured, upgrade with changed values, rollback, uninstall leaving only the CRD.
+ * chart configured, upgrade with changed values, rollback, uninstall leaving only the CRD, and a
+ * reinstall that adopts the kept CRD.
  *
  * No kubelet runs here, so the installed Deployment's pod runs as local processes from its own
  * args, volumes and ServiceAccount (harness/local-pod.ts); the API server reaches it through the
@@ -291,5 +292,49 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     ]);
     expect(crd.metadata.annotations['helm.sh/resource-policy']).toBe('keep');
     expect(readFileSync(join(CHART_DIR, 'README.md'), 'utf8')).toContain('**Kept on purpose**');
+  });
+
+  it('reinstalls over the kept CRD, adopting it into the new release', async () => {
+    // Finish the namespace's deletion as the namespace controller would: its content (what the
+    // controller created: the certificate Secret, the Lease; our EndpointSlice) goes, then the
+    // `kubernetes` finalizer.
+    for (const kind of ['secrets', 'leases.coordination.k8s.io', 'endpointslices']) {
+      const r = await cp.kubectl(['delete', kind, '--all', '-n', NAMESPACE, '--wait=false']);
+      expect(r.stderr).toBe('');
+    }
+    const namespace = await kubectlJson<{ spec: { finalizers?: string[] } }>([
+      'get',
+      'namespace',
+      NAMESPACE,
+    ]);
+    namespace.spec.finalizers = [];
+    const finalized = await cp.kubectl(
+      ['replace', '--raw', `/api/v1/namespaces/${NAMESPACE}/finalize`, '-f', '-'],
+      { input: JSON.stringify(namespace) },
+    );
+    expect(finalized.code).toBe(0);
+    await waitFor(
+      `namespace ${NAMESPACE} to be gone`,
+      async () =>
+        (await cp.kubectl(['get', 'namespace', NAMESPACE])).code !== 0 ? true : undefined,
+      { timeoutMs: 30_000 },
+    );
+
+    const reinstalled = await run([
+      'install',
+      RELEASE,
+      CHART_DIR,
+      '--namespace',
+      NAMESPACE,
+      '--create-namespace',
+    ]);
+    expect(reinstalled.code).toBe(0);
+    // Adopting the CRD makes helm update rather than create, and it says so for the one object it
+    // did not create itself in this release: the namespace --create-namespace made a moment before.
+    expect(reinstalled.stderr.trim().split('\n')).toEqual([
+      `level=WARN msg="resource exists on cluster but not in original release, using cluster state as baseline" namespace="" name=${NAMESPACE} kind=Namespace`,
+    ]);
+    const manifest = await run(['get', 'manifest', RELEASE, '--namespace', NAMESPACE]);
+    expect(manifest.stdout).toContain(`name: ${CRD}`);
   });
 });

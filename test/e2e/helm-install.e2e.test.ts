@@ -64,6 +64,23 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       logDir,
       podName: `otel-ta-webhook-${rollout}`,
     });
+    // The API server learns the new endpoint from its EndpointSlice informer; until then a call
+    // may still go to the stopped pod's port. A server-side dry run answered with the webhook's
+    // warning came through the new pod (the old one is gone).
+    const probe = staticScrapeCollectorYaml({
+      name: 'rollout-probe',
+      namespace: 'default',
+      replicas: 1,
+      spec: { targetAllocator: { enabled: true } },
+    });
+    await waitFor(
+      'the API server to call the new webhook pod',
+      async () => {
+        const r = await cp.kubectl(['apply', '--dry-run=server', '-f', '-'], { input: probe });
+        return r.code === 0 && r.stderr.includes('static_configs moved') ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
   };
   const mutatingConfiguration = (): Promise<WebhookConfiguration> =>
     kubectlJson(['get', 'mutatingwebhookconfiguration', 'otel-ta-webhook']);

@@ -2,7 +2,8 @@
  * The chart as a cluster admin installs it, with the real helm (built from helm.sh/helm/v4) on the
  * real kube-apiserver: lint, install, the documentation's collector mutated through the webhook the
  * chart configured, upgrade with changed values, rollback, uninstall leaving only the CRD, and a
- * reinstall that adopts the kept CRD.
+ * reinstall that adopts the kept CRD. Then mode=with-upstream-operator: no CRD, and only opted-in
+ * collectors reach the webhook.
  *
  * No kubelet runs here, so the installed Deployment's pod runs as local processes from its own
  * args, volumes and ServiceAccount (harness/local-pod.ts); the API server reaches it through the
@@ -353,5 +354,114 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     ]);
     const manifest = await run(['get', 'manifest', RELEASE, '--namespace', NAMESPACE]);
     expect(manifest.stdout).toContain(`name: ${CRD}`);
+  });
+});
+
+/**
+ * Stands in for the upstream operator's CRD, which the chart leaves to the operator in this mode:
+ * v1beta1 only, no conversion, any fields. What is tested is which collectors reach the webhook.
+ */
+const UPSTREAM_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: CRD },
+  spec: {
+    group: 'opentelemetry.io',
+    scope: 'Namespaced',
+    names: {
+      kind: 'OpenTelemetryCollector',
+      plural: 'opentelemetrycollectors',
+      singular: 'opentelemetrycollector',
+    },
+    versions: [
+      {
+        name: 'v1beta1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    ],
+  },
+};
+
+describe('the Helm chart with mode=with-upstream-operator on a real API server', () => {
+  let cp: ControlPlane;
+  let pod: LocalPod | undefined;
+  const optedIn = (name: string, annotations: Record<string, string>): string =>
+    staticScrapeCollectorYaml({
+      name,
+      namespace: COLLECTORS,
+      replicas: 2,
+      annotations,
+      spec: { targetAllocator: { enabled: true } },
+    });
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ routeServicesThroughEndpoints: true });
+  }, 900_000);
+
+  afterAll(async () => {
+    await pod?.stop();
+    await cp?.stop();
+  });
+
+  it('installs no CRD and sends only collectors annotated otel-ta.dev/enable to the webhook', async () => {
+    const crd = await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(UPSTREAM_CRD) });
+    expect(crd.code).toBe(0);
+    const installed = await helm(
+      [
+        'install',
+        RELEASE,
+        CHART_DIR,
+        '--namespace',
+        NAMESPACE,
+        '--create-namespace',
+        '--set',
+        'mode=with-upstream-operator',
+      ],
+      cp.kubeconfigPath,
+    );
+    expect(installed.stderr).toBe('');
+    expect(installed.code).toBe(0);
+    const manifest = await helm(['get', 'manifest', RELEASE, '-n', NAMESPACE], cp.kubeconfigPath);
+    expect(manifest.stdout).not.toContain('kind: CustomResourceDefinition');
+
+    pod = await startLocalPod(cp, {
+      namespace: NAMESPACE,
+      deployment: 'otel-ta-webhook',
+      service: { name: 'otel-ta-webhook', portName: 'https' },
+      awaitSecret: 'otel-ta-webhook-tls',
+      logDir: await mkdtemp(join(tmpdir(), 'otel-ta-helm-upstream-')),
+      podName: 'otel-ta-webhook-upstream',
+    });
+    expect((await cp.kubectl(['create', 'namespace', COLLECTORS])).code).toBe(0);
+
+    const enabled = optedIn('opted-in', { 'otel-ta.dev/enable': 'true' });
+    await waitFor(
+      'the API server to call the webhook for an opted-in collector',
+      async () => {
+        const r = await cp.kubectl(['apply', '-f', '-'], { input: enabled });
+        return r.code === 0 && r.stderr.includes('static_configs moved') ? true : undefined;
+      },
+      { timeoutMs: 30_000 },
+    );
+    const notOptedIn = await cp.kubectl(['apply', '-f', '-'], {
+      input: optedIn('not-opted-in', {}),
+    });
+    expect(notOptedIn.stderr).toBe('');
+    expect(notOptedIn.code).toBe(0);
+
+    const targetAllocatorOf = async (name: string): Promise<unknown> => {
+      const r = await cp.kubectl(['get', CRD, name, '-n', COLLECTORS, '-o', 'json']);
+      return (JSON.parse(r.stdout) as Collector).spec.targetAllocator;
+    };
+    expect(await targetAllocatorOf('opted-in')).toMatchObject({
+      allocationStrategy: 'consistent-hashing',
+      image: DEFAULT_ALLOCATOR_IMAGE,
+    });
+    // Untouched: the API server never called the webhook (the chart's CEL matchCondition).
+    expect(await targetAllocatorOf('not-opted-in')).toEqual({ enabled: true });
   });
 });

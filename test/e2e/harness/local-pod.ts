@@ -14,7 +14,8 @@
  * - the controller runs as the Deployment's ServiceAccount, so the installed RBAC is what it holds.
  *
  * What the kubelet would also do and this does not: probes, restarts, resource limits, the
- * securityContext. The containers run from the working tree (tsx), not from the image.
+ * securityContext, projected token volumes (the controller gets a kubeconfig for the same
+ * ServiceAccount instead). The containers run from the working tree (tsx), not from the image.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';

@@ -1,14 +1,15 @@
 /**
- * Allocation benchmark: builds EndpointSlice-shaped targets through the real target pipeline
- * (relabel filter + identity) and allocator, and prints one JSON object.
+ * bench:allocation: builds EndpointSlice-shaped targets through the real target pipeline (relabel
+ * filter + identity) and allocator: full allocation, one target changed, a collector joining and
+ * leaving, balance and heap per target. Prints the report of bench/report.ts.
  *
- *   npm run bench:allocation -- --targets 100000 --collectors 50 --strategy consistent-hashing --json
+ *   npm run bench:allocation -- [--json] [--targets 100000] [--collectors 50] [--jobs 10] [--runs 5]
+ *     [--strategy consistent-hashing] [--load-bound F] [--rebalance-on-join] [--fallback NAME]
  *
  * Heap figures need a GC between phases; the script enables it itself (no --expose-gc needed).
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseArgs } from 'node:util';
 import { Allocator, type AllocationTiming } from '../src/allocator/allocator.js';
 import type { Collector, Target, TargetGroup } from '../src/allocator/model.js';
 import { createStrategy } from '../src/allocator/strategies/registry.js';
@@ -18,22 +19,22 @@ import {
   type ScrapeJobSettings,
 } from '../src/allocator/targets/index.js';
 import { RELABEL_CONFIGS, endpointSliceGroups } from './endpointslice-fixture.js';
+import { benchArgs, environment, printReport } from './report.js';
+
+const startedAt = new Date();
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const { values } = parseArgs({
-  options: {
-    targets: { type: 'string', default: '100000' },
-    collectors: { type: 'string', default: '50' },
-    strategy: { type: 'string', default: 'consistent-hashing' },
-    jobs: { type: 'string', default: '10' },
-    runs: { type: 'string', default: '5' },
-    'load-bound': { type: 'string' },
-    'rebalance-on-join': { type: 'boolean', default: false },
-    fallback: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  },
+const values = benchArgs({
+  targets: { type: 'string', default: '100000' },
+  collectors: { type: 'string', default: '50' },
+  strategy: { type: 'string', default: 'consistent-hashing' },
+  jobs: { type: 'string', default: '10' },
+  runs: { type: 'string', default: '5' },
+  'load-bound': { type: 'string' },
+  'rebalance-on-join': { type: 'boolean', default: false },
+  fallback: { type: 'string' },
 });
 const targetsWanted = Number(values.targets);
 const collectorCount = Number(values.collectors);
@@ -221,12 +222,9 @@ const removedId = pool[Math.floor(collectorCount / 2)]!.id;
 const onRemovedCollector = allocator.targetCountsByCollector().get(removedId) ?? 0;
 const onRemove = collectorChange(pool.filter((c) => c.id !== removedId));
 
-const result = {
-  strategy: strategyName,
+const figures = {
   targets: targetCount,
   discovered,
-  jobs: jobCount,
-  collectors: collectorCount,
   full_allocate_ms: round(median(fulls.map((f) => f.buildMs + f.placeMs)), 1),
   full_build_targets_ms: round(median(fulls.map((f) => f.buildMs)), 1),
   full_place_ms: round(median(fulls.map((f) => f.placeMs)), 1),
@@ -259,11 +257,24 @@ const result = {
   ),
   heap_bytes_per_target_allocator: Math.round(allocationOnlyBytes / targetCount),
   heap_used_mb: round(heapAfterTargetsAndAllocator / 2 ** 20, 1),
-  node: process.version,
 };
 
-if (values.json) {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
-} else {
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-}
+printReport(
+  {
+    benchmark: 'allocation',
+    subject: 'EndpointSlice-shaped targets through relabel filter, identity and placement',
+    parameters: {
+      strategy: strategyName,
+      targets_wanted: targetsWanted,
+      jobs: jobCount,
+      collectors: collectorCount,
+      runs,
+      load_bound: strategyOptions.loadBound ?? null,
+      rebalance_on_join: strategyOptions.rebalanceOnJoin,
+      fallback: strategyOptions.fallbackStrategy ?? null,
+    },
+    figures,
+    environment: environment(startedAt),
+  },
+  values.json,
+);

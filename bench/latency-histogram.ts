@@ -1,14 +1,18 @@
-/** Latencies in 10 µs buckets up to 2 s (slower ones land in the last bucket): quantiles in ms. */
+/** Latencies in 10 µs buckets up to 2 s, slower ones kept as they are: quantiles in ms. */
 const BUCKET_US = 10;
 const BUCKETS = 200_000;
 
 export class LatencyHistogram {
   private readonly counts = new Uint32Array(BUCKETS);
+  /** Latencies past the last bucket (an overloaded server), in µs. */
+  private readonly slow: number[] = [];
   total = 0;
   maxUs = 0;
 
   record(us: number): void {
-    this.counts[Math.min(BUCKETS - 1, Math.floor(us / BUCKET_US))]! += 1;
+    const bucket = Math.floor(us / BUCKET_US);
+    if (bucket < BUCKETS) this.counts[bucket]! += 1;
+    else this.slow.push(us);
     this.total++;
     if (us > this.maxUs) this.maxUs = us;
   }
@@ -22,6 +26,7 @@ export class LatencyHistogram {
       seen += this.counts[i]!;
       if (seen >= rank) return ((i + 1) * BUCKET_US) / 1000;
     }
-    return (BUCKETS * BUCKET_US) / 1000;
+    const slow = [...this.slow].sort((a, b) => a - b);
+    return (slow[Math.min(slow.length - 1, rank - seen - 1)] ?? 0) / 1000;
   }
 }

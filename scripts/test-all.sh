@@ -41,6 +41,10 @@ OTEL_TA_OTELCOL_BIN="$(scripts/build-otelcol.sh | tail -n 1)"
 export OTEL_TA_OTELCOL_BIN
 echo "otelcol: $OTEL_TA_OTELCOL_BIN"
 
+step "prometheus-operator CRDs (Go module proxy; cached)"
+OTEL_TA_PROMETHEUS_OPERATOR_CRDS="$(scripts/fetch-prometheus-operator-crds.sh | tail -n 1)"
+export OTEL_TA_PROMETHEUS_OPERATOR_CRDS
+
 step "lint, type check, unit and integration tests"
 npm test
 

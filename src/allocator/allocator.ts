@@ -1,5 +1,5 @@
 import { CollectorSlots, newTargetEntry, type TargetEntry } from './allocation/collector-slots.js';
-import { precedes } from './allocation/duplicate-order.js';
+import { precedes } from './targets/duplicate-targets.js';
 import { sameTargetLabels } from './allocation/same-labels.js';
 import type { AllocationView, AllocationWriter, Collector, Target } from './model.js';
 import {

@@ -6,7 +6,7 @@ import type { Labels } from './model.js';
  * shapes (~1.3 KB of map, descriptors and enum cache per object), and key-by-key stores in a shared
  * helper turn the object into a hash-table dictionary (~1.4 KB for 32 labels); Object.fromEntries
  * yields fast objects sharing one hidden class per key layout (~300 bytes). Measured with
- * bench/allocator-rss.ts and %HaveSameMap/%HasFastProperties. Later sets win; a label named
+ * the allocator's RSS and %HaveSameMap/%HasFastProperties. Later sets win; a label named
  * `__proto__` stays a label (fromEntries defines properties, it does not assign them).
  */
 export function mergeLabels(...sets: readonly (Labels | undefined)[]): Record<string, string> {

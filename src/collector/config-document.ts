@@ -1,12 +1,11 @@
-import { Document, isMap, isNode, isScalar, isSeq, type Pair, type YAMLMap } from 'yaml';
+import { Document } from 'yaml';
 import { CollectorInputError } from './collector-error.js';
 import { cloneJson, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { describeType, type ConfigSource } from './model.js';
+import { editYamlEntries, parseYamlDocument, syncNode } from './yaml-edit.js';
 import { detectYamlLayout, type YamlLayout } from './yaml-format.js';
 import { editByLines } from './yaml-line-edit.js';
-import { writePlainEntry } from './yaml-plain-writer.js';
-import { entryText, findEditRegion, spliceEntry } from './yaml-region.js';
-import { parseYamlDocument, quoteNumberLikeStrings, readYamlText } from './yaml-text.js';
+import { quoteNumberLikeStrings, readYamlText } from './yaml-text.js';
 
 /** A collector config read into plain values. */
 export interface ParsedConfig {
@@ -20,14 +19,6 @@ export interface RenderedConfig {
   readonly config: unknown;
   readonly warnings: string[];
 }
-
-/**
- * Builds new nodes. A document's own createNode scans the whole document for anchor names on
- * every call; new nodes never carry anchors, so an empty document builds them for a fraction of
- * the cost.
- */
-const NODE_FACTORY = new Document();
-const DEFAULT_LAYOUT: YamlLayout = { indent: 2, indentSeq: true, flowCollectionPadding: false };
 
 /** Reads `spec.config` of either version; throws CollectorInputError when it cannot be used. */
 export function parseConfig(source: ConfigSource): ParsedConfig {
@@ -89,6 +80,8 @@ export function renderConfig(parsed: ParsedConfig, next: JsonObject): RenderedCo
   };
 }
 
+const DEFAULT_LAYOUT: YamlLayout = { indent: 2, indentSeq: true, flowCollectionPadding: false };
+
 /** Serialises a config object the way this project writes YAML (no line folding). */
 export function serialise(value: unknown, layout: YamlLayout = DEFAULT_LAYOUT): string {
   const document = new Document(value, { aliasDuplicateObjects: false });
@@ -118,7 +111,7 @@ function memoisedEdit(
   let edits = editCache.get(text);
   const hit = edits?.find((entry) => jsonEqual(entry.next, next));
   if (hit !== undefined) return hit.edited;
-  const edited = editDocument(text, before, next, detectYamlLayout(text));
+  const edited = editDocument(text, before, next);
   if (edits === undefined) {
     edits = [];
     editCache.set(text, edits);
@@ -131,133 +124,53 @@ function memoisedEdit(
   return edited;
 }
 
+/**
+ * Three ways, each result checked to read back as `next`: by lines (yaml-line-edit.ts, the
+ * smallest piece kept for the admission goal, see docs/adr/0006-yaml-edits.md); entry by entry
+ * through the `yaml` package's parsed document (yaml-edit.ts); the whole document through the
+ * Document API, which keeps comments and key order but writes the text again in its layout.
+ */
 function editDocument(
   text: string,
   before: JsonObject | null,
   next: JsonObject,
-  layout: YamlLayout,
 ): string | undefined {
-  return (
-    editLines(text, before, next, layout) ??
-    editRegion(text, before, next, layout) ??
-    editWholeDocument(text, before, next, layout)
-  );
-}
-
-/** The edit by lines (yaml-line-edit.ts), kept when it reads back as `next`. */
-function editLines(
-  text: string,
-  before: JsonObject | null,
-  next: JsonObject,
-  layout: YamlLayout,
-): string | undefined {
-  if (before === null) return undefined;
-  const edited = editByLines(
-    text,
-    before,
-    next,
-    (key, value) => writePlainEntry(key, value, layout) ?? serialise({ [key]: value }, layout),
-  );
-  if (edited === undefined) return undefined;
-  const check = readYamlText(edited);
-  return check.ok && jsonEqual(check.value, next) ? edited : undefined;
-}
-
-/**
- * Edits only the entry that holds every change (see yaml-region.ts), in a document of its own,
- * and splices it back; the rest of the text stays byte for byte. Undefined when no such entry can
- * be found or the result does not read as `next`: the whole document is edited then.
- */
-function editRegion(
-  text: string,
-  before: JsonObject | null,
-  next: JsonObject,
-  layout: YamlLayout,
-): string | undefined {
-  const region = findEditRegion(text, before, next);
-  if (region === undefined) return undefined;
-  try {
-    const document = parseYamlDocument(entryText(text, region));
-    if (document.errors.length > 0) return undefined;
-    document.contents = syncNode(
-      document.contents,
-      { [region.key]: region.before },
-      { [region.key]: region.next },
-    ) as typeof document.contents;
-    const edited = spliceEntry(text, region, document.toString({ ...layout, lineWidth: 0 }));
-    const check = readYamlText(edited);
-    return check.ok && jsonEqual(check.value, next) ? edited : undefined;
-  } catch {
-    return undefined;
+  const layout = detectYamlLayout(text);
+  if (before !== null) {
+    const render = (key: string, value: unknown): string => serialise({ [key]: value }, layout);
+    const byLines = editByLines(text, before, next, render);
+    if (byLines !== undefined && readsAs(byLines, next)) return byLines;
   }
+  const document = parseYamlDocument(text);
+  if (document.errors.length > 0) return undefined;
+  if (before !== null) {
+    const edited = editYamlEntries(document, text, before, next, layout);
+    if (edited !== undefined && readsAs(edited, next)) return edited;
+  }
+  // The entry edit may have changed nodes of its document: start again from the text.
+  return editWholeDocument(parseYamlDocument(text), text, before, next, layout);
+}
+
+function readsAs(text: string, value: JsonObject): boolean {
+  const check = readYamlText(text);
+  return check.ok && jsonEqual(check.value, value);
 }
 
 function editWholeDocument(
+  document: Document,
   text: string,
   before: JsonObject | null,
   next: JsonObject,
   layout: YamlLayout,
 ): string | undefined {
   try {
-    const document = parseYamlDocument(text);
     document.contents = syncNode(document.contents, before, next) as typeof document.contents;
     let edited = document.toString({ ...layout, lineWidth: 0 });
     if (!text.endsWith('\n') && edited.endsWith('\n')) edited = edited.slice(0, -1);
-    const check = readYamlText(edited);
-    return check.ok && jsonEqual(check.value, next) ? edited : undefined;
+    return readsAs(edited, next) ? edited : undefined;
   } catch {
     return undefined;
   }
-}
-
-/**
- * Returns the node to hold `value`: `node` itself, edited in place, when it can be kept. `before`
- * is the node's current plain value (walked alongside, so no node is converted twice).
- */
-function syncNode(node: unknown, before: unknown, value: unknown): unknown {
-  if (jsonEqual(before, value) && node !== undefined) return node;
-  if (isMap(node) && isRecord(before) && isRecord(value) && !hasMergeKey(node)) {
-    syncMap(node, before, value);
-    return node;
-  }
-  if (isSeq(node) && Array.isArray(before) && Array.isArray(value)) {
-    if (node.items.length === value.length && before.length === value.length) {
-      node.items = node.items.map((item, i) => syncNode(item, before[i], value[i]));
-      return node;
-    }
-  }
-  const created = NODE_FACTORY.createNode(value, { aliasDuplicateObjects: false });
-  quoteNumberLikeStrings(created);
-  return created;
-}
-
-function syncMap(node: YAMLMap, before: JsonObject, value: JsonObject): void {
-  node.items = node.items.filter((pair) => Object.hasOwn(value, keyOf(pair)));
-  for (const pair of node.items) {
-    const key = keyOf(pair);
-    pair.value = syncNode(pair.value, before[key], value[key]);
-  }
-  let insertAt = 0;
-  for (const [key, item] of Object.entries(value)) {
-    const index = node.items.findIndex((pair) => keyOf(pair) === key);
-    if (index >= 0) {
-      insertAt = index + 1;
-      continue;
-    }
-    const pair = NODE_FACTORY.createPair(key, item, { aliasDuplicateObjects: false });
-    if (isNode(pair.key)) quoteNumberLikeStrings(pair.key);
-    if (isNode(pair.value)) quoteNumberLikeStrings(pair.value);
-    node.items.splice(insertAt, 0, pair);
-    insertAt++;
-  }
-}
-
-function hasMergeKey(node: YAMLMap): boolean {
-  return node.items.some((pair) => keyOf(pair) === '<<');
-}
-
-function keyOf(pair: Pair): string {
-  return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
 /**

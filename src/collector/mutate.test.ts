@@ -671,6 +671,23 @@ describe('mutateCollector denials', () => {
     );
   });
 
+  it('accepts a URL target in a job with relabel_configs, as Prometheus does (blackbox probes)', () => {
+    const config = `receivers:
+  prometheus:
+    config:
+      scrape_configs:
+      - job_name: blackbox
+        static_configs:
+        - targets: ['https://example.com/health']
+        relabel_configs:
+        - source_labels: [__address__]
+          target_label: __param_target
+        - target_label: __address__
+          replacement: blackbox:9115
+`;
+    expect(mutateCollector(alpha(config), CONTEXT).kind).not.toBe('denied');
+  });
+
   it('denies a config whose aliases expand past the reading budget (billion laughs)', () => {
     const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) {

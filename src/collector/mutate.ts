@@ -155,7 +155,7 @@ function rewriteMode(view: CollectorView): { mode: RewriteMode; warnings: string
   const warnings =
     mode === 'http_sd' && crEnabled
       ? [
-          `prometheusCR is enabled but ${Annotations.rewriteMode} is http_sd: jobs the allocator finds in ServiceMonitors and PodMonitors reach no collector; use target_allocator`,
+          `prometheusCR is enabled but ${Annotations.rewriteMode} is http_sd: jobs the allocator makes from ServiceMonitors, PodMonitors, ScrapeConfigs and Probes reach no collector; use target_allocator`,
         ]
       : [];
   return { mode, warnings };

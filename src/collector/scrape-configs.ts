@@ -54,15 +54,17 @@ export function readScrapeConfigs(value: unknown, path: string): JsonObject[] {
       );
     }
     seen.add(name);
-    checkStaticTargets(job.static_configs, `${path}[${index}].static_configs`);
+    const relabels = Array.isArray(job.relabel_configs) && job.relabel_configs.length > 0;
+    if (!relabels) checkStaticTargets(job.static_configs, `${path}[${index}].static_configs`);
     return job;
   });
 }
 
 /**
- * Prometheus refuses a static target with a `/` at config load, and so does the allocator: a URL
- * (`http://host:port/metrics`) is a common slip that would otherwise reach the allocator and
- * stop it from loading the collector's jobs.
+ * Prometheus refuses a static target with a `/` at config load in a job without relabel_configs,
+ * and so does the allocator: a URL (`http://host:port/metrics`) is a common slip that would
+ * otherwise reach the allocator and stop it from loading the collector's jobs. With
+ * relabel_configs (a blackbox job moving the URL into `__param_target`) both accept it.
  */
 function checkStaticTargets(value: unknown, path: string): void {
   if (!Array.isArray(value)) return;

@@ -120,6 +120,44 @@ describe('validateCollector: upstream rules, upstream messages', () => {
     );
   });
 
+  it.each([
+    [
+      'allowNamespaces and denyNamespaces both set',
+      { allowNamespaces: ['a'], denyNamespaces: ['b'] },
+      'only one of prometheus_cr.allow_namespaces or prometheus_cr.deny_namespaces can be set',
+    ],
+    [
+      'a scrape class without a name',
+      { scrapeClasses: [{ default: true }] },
+      'prometheus_cr.scrape_classes[0]: name is required',
+    ],
+    [
+      'a selector that is not a LabelSelector',
+      { probeSelector: { matchLabels: 'team=web' } },
+      'prometheus_cr.probe_selector.matchLabels',
+    ],
+  ])(
+    'denies a prometheusCR block the allocator would refuse to start with: %s',
+    (_what, cr, inner) => {
+      const collector = withSpec(beta, {
+        targetAllocator: { enabled: true, prometheusCR: { enabled: true, ...cr } },
+      });
+      expect(message(collector)).toContain(
+        `spec.targetAllocator.prometheusCR would stop the allocator from starting: ${inner}`,
+      );
+    },
+  );
+
+  it('checks a v1alpha1 prometheusCR as stored: its plain-map selectors are fine', () => {
+    const collector = withSpec(alpha, {
+      targetAllocator: {
+        enabled: true,
+        prometheusCR: { enabled: true, scrapeConfigSelector: { team: 'web' }, probeSelector: {} },
+      },
+    });
+    expect(message(collector)).toBeUndefined();
+  });
+
   it('needs at least one scrape config unless prometheusCR is enabled', () => {
     const empty = withSpec(beta, {
       config: { receivers: { prometheus: { config: { scrape_configs: [] } } } },

@@ -1,4 +1,8 @@
+import { parsePrometheusCrConfig } from '../config/allocator/prometheus-cr.js';
+import { UsageError } from '../errors.js';
+import { convertCollector } from './convert.js';
 import { getPath, isRecord, type JsonObject } from './json-value.js';
+import { allocatorPrometheusCrBlock } from './prometheus-cr-block.js';
 import { HTTP_SD_KEY, isDiscoveryKey } from './scrape-configs.js';
 import { API_VERSIONS, readCollector, type CollectorView } from './model.js';
 import { readStash } from './stash.js';
@@ -20,7 +24,8 @@ const PER_NODE = 'per-node';
 export function validateCollector(object: unknown): ValidationOutcome {
   const view = readCollector(object);
   if (view?.targetAllocator.enabled !== true) return { allowed: true, warnings: [] };
-  const problem = modeProblem(view) ?? prometheusProblem(view, object);
+  const problem =
+    modeProblem(view) ?? prometheusProblem(view, object) ?? prometheusCrProblem(view, object);
   if (problem !== undefined) return { allowed: false, message: problem };
   const config = collectorConfig(view);
   return {
@@ -76,6 +81,34 @@ function prometheusProblem(view: CollectorView, object: unknown): string | undef
         PROMETHEUS_INCORRECT + inner,
         'list the scrape jobs under receivers.prometheus.config.scrape_configs (a list of maps with a job_name), or enable spec.targetAllocator.prometheusCR',
       );
+}
+
+/**
+ * The `prometheusCR` block as the allocator will read it (rendered by the controller into
+ * `prometheus_cr`): a block the allocator refuses would stop it from starting, so it is denied
+ * here, with the allocator's own message. v1alpha1 objects are checked as converted to v1beta1
+ * (their selectors are plain label maps), as they are stored.
+ */
+function prometheusCrProblem(view: CollectorView, object: unknown): string | undefined {
+  if (!view.targetAllocator.prometheusCREnabled) return undefined;
+  let stored: unknown = object;
+  if (view.apiVersion === API_VERSIONS.v1alpha1) {
+    try {
+      stored = convertCollector(object, API_VERSIONS.v1beta1);
+    } catch {
+      return undefined; // the conversion webhook reports this object's problem
+    }
+  }
+  const block = allocatorPrometheusCrBlock(
+    getPath(stored, ['spec', 'targetAllocator', 'prometheusCR']),
+  );
+  try {
+    parsePrometheusCrConfig(block, 'prometheus_cr');
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    return `spec.targetAllocator.prometheusCR would stop the allocator from starting: ${err.message}. Fix: correct that field in spec.targetAllocator.prometheusCR, where keys are camelCase (prometheus_cr.scrape_classes is scrapeClasses)`;
+  }
 }
 
 /** Upstream's message, then what to change. */

@@ -1,5 +1,5 @@
 import jsYaml from 'js-yaml';
-import { parseDocument, visit, type Document, type Node } from 'yaml';
+import { visit, type Document, type Node } from 'yaml';
 
 /**
  * Reading and editing a collector config string. Values are read with js-yaml (several times
@@ -10,9 +10,6 @@ import { parseDocument, visit, type Document, type Node } from 'yaml';
 // `types` is exported by js-yaml but missing from its type definitions.
 const MERGE_TYPE = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge;
 const READ_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [MERGE_TYPE] });
-// No duplicate-key check when parsing to edit: the text was read (and refused on duplicates) first,
-// and the check is a third of the parse time.
-const EDIT_OPTIONS = { merge: true, uniqueKeys: false, prettyErrors: false } as const;
 
 /**
  * js-yaml shares the object of an anchor among its aliases instead of copying it, so a few
@@ -40,11 +37,6 @@ export function readYamlText(text: string): YamlRead {
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   }
   return read;
-}
-
-/** A fresh, editable document of a text that `readYamlText` accepted. */
-export function parseYamlDocument(text: string): Document {
-  return parseDocument(text, EDIT_OPTIONS);
 }
 
 function parseText(text: string): YamlRead {

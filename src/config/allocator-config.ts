@@ -271,15 +271,6 @@ function validate(config: AllocatorConfig): AllocatorConfig {
       'collector namespace must be set (collector_namespace or OTELCOL_NAMESPACE), or give a static collector pool (collectors or --collector-ids)',
     );
   }
-  if (
-    config.prometheusCr.allowNamespaces.length > 0 &&
-    config.prometheusCr.denyNamespaces.length > 0
-  ) {
-    throw new UsageError(
-      CONFIG_ERROR,
-      'only one of prometheus_cr.allow_namespaces or prometheus_cr.deny_namespaces can be set',
-    );
-  }
   if (!LOG_LEVELS.includes(config.logLevel)) {
     throw new UsageError(
       CONFIG_ERROR,

@@ -92,6 +92,44 @@ describe('renderAllocatorConfig', () => {
     });
   });
 
+  it('renders the ScrapeConfig and Probe selection keys and scrape classes as upstream names them, and the allocator loads them', () => {
+    const collector = storedCollector((c) => {
+      c.spec.targetAllocator = {
+        enabled: true,
+        prometheusCR: {
+          enabled: true,
+          scrapeConfigSelector: { matchLabels: { team: 'a' } },
+          scrapeConfigNamespaceSelector: { matchLabels: { monitored: 'yes' } },
+          probeSelector: {},
+          probeNamespaceSelector: {},
+          denyNamespaces: ['kube-system'],
+          scrapeClasses: [{ name: 'std', default: true, tlsConfig: { caFile: '/etc/ca.crt' } }],
+        },
+      };
+    });
+    const config = renderAllocatorConfig(toCollectorResource(collector)!, operatorPods);
+    expect(config.document.prometheus_cr).toEqual({
+      enabled: true,
+      scrape_config_selector: { matchLabels: { team: 'a' } },
+      scrape_config_namespace_selector: { matchLabels: { monitored: 'yes' } },
+      probe_selector: {},
+      probe_namespace_selector: {},
+      deny_namespaces: ['kube-system'],
+      scrape_classes: [{ name: 'std', default: true, tlsConfig: { caFile: '/etc/ca.crt' } }],
+    });
+    const loaded = parseAllocatorConfigFile({
+      flags: {},
+      env: {},
+      file: { path: '/conf/targetallocator.yaml', text: config.text },
+    });
+    expect(loaded.prometheusCr.scrapeConfigSelector).toEqual({
+      matchLabels: { team: 'a' },
+      matchExpressions: [],
+    });
+    expect(loaded.prometheusCr.probeSelector).toEqual({ matchLabels: {}, matchExpressions: [] });
+    expect(loaded.prometheusCr.denyNamespaces).toEqual(['kube-system']);
+  });
+
   it('warns when the allocator would have nothing to do', () => {
     const collector = storedCollector((c) => {
       c.spec.config.receivers.prometheus.config.scrape_configs = [];

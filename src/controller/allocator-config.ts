@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { sha256Hex } from '../collector/canonical-json.js';
-import { isRecord, type JsonObject } from '../collector/json-value.js';
+import type { JsonObject } from '../collector/json-value.js';
+import { allocatorPrometheusCrBlock } from '../collector/prometheus-cr-block.js';
 import { readStash, unescapeCollectorDollars } from '../collector/stash.js';
 import type { CollectorResource } from './collector-resource.js';
 import { Components, selectorLabels } from './labels.js';
@@ -41,7 +42,7 @@ export function renderAllocatorConfig(
   let scrapeConfigs: readonly JsonObject[] = [];
   if (stash.status === 'valid') scrapeConfigs = unescapeCollectorDollars(stash.scrapeConfigs);
   else if (stash.status === 'invalid') warnings.push(stash.message);
-  const prometheusCr = prometheusCrConfig(ta.prometheusCR);
+  const prometheusCr = allocatorPrometheusCrBlock(ta.prometheusCR);
   if (scrapeConfigs.length === 0 && prometheusCr?.enabled !== true) {
     warnings.push(
       'the allocator has no scrape configs and Prometheus CR discovery is off, so it will not start; ' +
@@ -84,19 +85,4 @@ export function renderAllocatorConfig(
 
 function stringOr(value: unknown, fallback: string): string {
   return typeof value === 'string' && value !== '' ? value : fallback;
-}
-
-/** The CR's camelCase `prometheusCR` keys as the allocator file's snake_case ones. */
-function prometheusCrConfig(raw: unknown): JsonObject | undefined {
-  if (!isRecord(raw)) return undefined;
-  const result: JsonObject = {};
-  for (const [key, value] of Object.entries(raw)) {
-    if (value === undefined || value === null) continue;
-    result[snakeCase(key)] = value;
-  }
-  return result;
-}
-
-function snakeCase(key: string): string {
-  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }

@@ -3,7 +3,7 @@ import { FIXTURE_ALLOCATOR_IMAGE, storedCollector } from '../../test/e2e/control
 import type { KubeObject } from '../k8s/object.js';
 import { renderAllocatorConfig } from './allocator-config.js';
 import { buildAllocatorManifests } from './allocator-manifests.js';
-import { allocatorPermissions } from './allocator-rbac.js';
+import { allocatorPermissions, prometheusCrAccess } from './allocator-rbac.js';
 import { toCollectorResource } from './collector-resource.js';
 
 type Edit = Parameters<typeof storedCollector>[0];
@@ -225,6 +225,53 @@ describe('buildAllocatorManifests', () => {
       apiGroup: 'rbac.authorization.k8s.io',
       kind: 'ClusterRole',
       name: `otel-ta:observability:${NAME}`,
+    });
+  });
+
+  it('binds the allocator to otel-ta-allocator-secrets in its namespace for Prometheus CR discovery, cluster-wide when secret_namespaces names others', () => {
+    const collector = toCollectorResource(storedCollector())!;
+    const config = renderAllocatorConfig(collector, { collectorManagedBy: 'otel-ta' });
+    const build = (secretNamespaces: string[]): KubeObject[] =>
+      buildAllocatorManifests(
+        collector,
+        config,
+        allocatorPermissions(
+          'observability',
+          [],
+          prometheusCrAccess({
+            enabled: true,
+            service_monitor_selector: {},
+            secret_namespaces: secretNamespaces,
+          }),
+        ),
+        { defaultImage: 'x' },
+      );
+    const roleRef = {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'otel-ta-allocator-secrets',
+    };
+    const subjects = [{ kind: 'ServiceAccount', name: NAME, namespace: 'observability' }];
+    const own = build([]);
+    expect(own.find((o) => o.metadata?.name === `${NAME}-secrets`)).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { ...META, name: `${NAME}-secrets` },
+      roleRef,
+      subjects,
+    });
+    const rules = (o: KubeObject): unknown => (o as { rules?: unknown }).rules;
+    expect(JSON.stringify(own.map(rules))).not.toContain('secrets');
+    const others = build(['observability', 'shop']);
+    expect(others.find((o) => o.metadata?.name === `${NAME}-secrets`)).toBeUndefined();
+    expect(
+      others.find((o) => o.metadata?.name === `otel-ta:observability:${NAME}:secrets`),
+    ).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: `otel-ta:observability:${NAME}:secrets`, labels: LABELS },
+      roleRef,
+      subjects,
     });
   });
 });

@@ -2,7 +2,7 @@ import { allocatorName } from '../collector/naming.js';
 import { isRecord, type JsonObject } from '../collector/json-value.js';
 import type { KubeObject } from '../k8s/object.js';
 import { ALLOCATOR_CONFIG_KEY, type AllocatorConfigFile } from './allocator-config.js';
-import type { AllocatorPermissions } from './allocator-rbac.js';
+import { ALLOCATOR_SECRETS_CLUSTER_ROLE, type AllocatorPermissions } from './allocator-rbac.js';
 import { ownerReference, pickDefined, type CollectorResource } from './collector-resource.js';
 import {
   CONFIG_HASH_ANNOTATION,
@@ -68,25 +68,52 @@ export function buildAllocatorManifests(
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace }],
     },
   );
+  const subjects = [
+    { kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace },
+  ];
+  const clusterName = allocatorClusterRoleName(collector.namespace, collector.name);
+  // Cluster-scoped objects cannot name a namespaced owner; the reconciler deletes them itself.
+  const clusterMeta = (objectName: string): JsonObject => ({
+    name: objectName,
+    labels: objectLabels(Components.allocator, collector.namespace, collector.name, name),
+    ...ownerAnnotations(collector.namespace, collector.name),
+  });
+  const secretsRoleRef = {
+    apiGroup: 'rbac.authorization.k8s.io',
+    kind: 'ClusterRole',
+    name: ALLOCATOR_SECRETS_CLUSTER_ROLE,
+  };
+  if (permissions.secrets === 'namespace') {
+    objects.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(allocatorSecretsBindingName(collector.name)),
+      roleRef: secretsRoleRef,
+      subjects,
+    });
+  } else if (permissions.secrets === 'cluster') {
+    objects.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: clusterMeta(
+        allocatorClusterSecretsBindingName(collector.namespace, collector.name),
+      ),
+      roleRef: secretsRoleRef,
+      subjects,
+    });
+  }
   if (permissions.clusterWide.length > 0) {
-    const clusterName = allocatorClusterRoleName(collector.namespace, collector.name);
-    // Cluster-scoped objects cannot name a namespaced owner; the reconciler deletes them itself.
-    const clusterMeta = {
-      name: clusterName,
-      labels: objectLabels(Components.allocator, collector.namespace, collector.name, name),
-      ...ownerAnnotations(collector.namespace, collector.name),
-    };
     objects.push(
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRole',
-        metadata: clusterMeta,
+        metadata: clusterMeta(clusterName),
         rules: permissions.clusterWide,
       },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
-        metadata: clusterMeta,
+        metadata: clusterMeta(clusterName),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
         subjects: [
           { kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace },
@@ -122,6 +149,19 @@ export function buildAllocatorManifests(
 /** Cluster-wide names must be unique across namespaces. */
 export function allocatorClusterRoleName(namespace: string, collectorName: string): string {
   return `otel-ta:${namespace}:${allocatorName(collectorName)}`;
+}
+
+/** The RoleBinding that lets the allocator read Secrets in its own namespace. */
+export function allocatorSecretsBindingName(collectorName: string): string {
+  return `${allocatorName(collectorName)}-secrets`;
+}
+
+/** The ClusterRoleBinding that lets the allocator read Secrets in every namespace. */
+export function allocatorClusterSecretsBindingName(
+  namespace: string,
+  collectorName: string,
+): string {
+  return `${allocatorClusterRoleName(namespace, collectorName)}:secrets`;
 }
 
 /** Upstream renders the PDB for the hashing strategies, whose targets survive a pod restart elsewhere. */

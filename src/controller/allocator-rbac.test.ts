@@ -8,6 +8,7 @@ describe('allocatorPermissions', () => {
     expect(allocatorPermissions('obs', [{ job_name: 'a', static_configs: [] }], false)).toEqual({
       namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
       clusterWide: [],
+      secrets: 'none',
     });
   });
 
@@ -31,6 +32,7 @@ describe('allocatorPermissions', () => {
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
       ],
       clusterWide: [],
+      secrets: 'none',
     });
   });
 
@@ -57,12 +59,16 @@ describe('allocatorPermissions', () => {
     ]);
   });
 
-  it('Prometheus CR discovery reads monitors, namespaces, their targets and nodes (attachMetadata.node) cluster-wide, Secrets in the own namespace', () => {
-    const perms = allocatorPermissions('obs', [], prometheusCrAccess({ enabled: true }));
+  it('Prometheus CR discovery reads the selected monitor kinds, their targets and nodes cluster-wide, ConfigMaps in the own namespace, Secrets through the secrets binding', () => {
+    const perms = allocatorPermissions(
+      'obs',
+      [],
+      prometheusCrAccess({ enabled: true, service_monitor_selector: {}, pod_monitor_selector: {} }),
+    );
     expect(perms).toEqual({
-      namespaced: [{ apiGroups: [''], resources: ['pods', 'secrets'], verbs: READ }],
+      namespaced: [{ apiGroups: [''], resources: ['configmaps', 'pods'], verbs: READ }],
       clusterWide: [
-        { apiGroups: [''], resources: ['namespaces', 'nodes', 'pods', 'services'], verbs: READ },
+        { apiGroups: [''], resources: ['nodes', 'pods', 'services'], verbs: READ },
         { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
         {
           apiGroups: ['monitoring.coreos.com'],
@@ -70,21 +76,75 @@ describe('allocatorPermissions', () => {
           verbs: READ,
         },
       ],
+      secrets: 'namespace',
     });
   });
 
-  it('secret_namespaces beyond the own namespace need Secrets cluster-wide', () => {
+  it.each([
+    [
+      'no selector set: nothing beyond the collector pods (a null selector selects nothing)',
+      { enabled: true },
+      [],
+    ],
+    [
+      'probes: the probes and the ingresses their ingress targets come from',
+      { enabled: true, probe_selector: {} },
+      [
+        { apiGroups: ['monitoring.coreos.com'], resources: ['probes'], verbs: READ },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
+      ],
+    ],
+    [
+      'scrapeconfigs: every kubernetes_sd role, since each ScrapeConfig picks its own',
+      { enabled: true, scrape_config_selector: { matchLabels: { team: 'a' } } },
+      [
+        {
+          apiGroups: [''],
+          resources: ['endpoints', 'nodes', 'pods', 'services'],
+          verbs: READ,
+        },
+        { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+        { apiGroups: ['monitoring.coreos.com'], resources: ['scrapeconfigs'], verbs: READ },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
+      ],
+    ],
+    [
+      'a namespace selector of a selected kind: namespaces too',
+      {
+        enabled: true,
+        probe_selector: {},
+        probe_namespace_selector: { matchLabels: { monitored: 'yes' } },
+        // Not selected: its namespace selector needs no namespaces.
+        scrape_config_namespace_selector: { matchLabels: { x: 'y' } },
+      },
+      [
+        { apiGroups: [''], resources: ['namespaces'], verbs: READ },
+        { apiGroups: ['monitoring.coreos.com'], resources: ['probes'], verbs: READ },
+        { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: READ },
+      ],
+    ],
+  ])('%s', (_what, block, clusterWide) => {
+    const perms = allocatorPermissions('obs', [], prometheusCrAccess(block));
+    expect(perms.clusterWide).toEqual(clusterWide);
+  });
+
+  it('secret_namespaces beyond the own namespace need ConfigMaps and the Secrets binding cluster-wide', () => {
     const perms = allocatorPermissions(
       'obs',
       [],
-      prometheusCrAccess({ enabled: true, secret_namespaces: ['obs', 'shop'] }),
+      prometheusCrAccess({
+        enabled: true,
+        service_monitor_selector: {},
+        secret_namespaces: ['obs', 'shop'],
+      }),
     );
     expect(perms.namespaced).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: READ }]);
     expect(perms.clusterWide[0]).toEqual({
       apiGroups: [''],
-      resources: ['namespaces', 'nodes', 'pods', 'secrets', 'services'],
+      resources: ['configmaps', 'nodes', 'pods', 'services'],
       verbs: READ,
     });
+    expect(perms.secrets).toBe('cluster');
   });
 
   it('without prometheus_cr enabled, no monitoring.coreos.com, namespace or Secret access', () => {
@@ -94,6 +154,7 @@ describe('allocatorPermissions', () => {
     expect(perms).toEqual({
       namespaced: [{ apiGroups: [''], resources: ['pods'], verbs: READ }],
       clusterWide: [],
+      secrets: 'none',
     });
   });
 });

@@ -6,22 +6,68 @@ export interface PolicyRule {
   verbs: string[];
 }
 
-/** What the allocator needs: rules within the collector's namespace, and rules cluster-wide. */
+/**
+ * What the allocator needs: rules within the collector's namespace, rules cluster-wide, and where
+ * it reads Secrets. Secrets are never in the rules: the allocator gets them through a binding to
+ * the fixed ClusterRole below, which the controller may bind (RBAC's `bind` verb, for that role
+ * only) without reading Secrets itself outside its own namespace.
+ */
 export interface AllocatorPermissions {
   readonly namespaced: readonly PolicyRule[];
   readonly clusterWide: readonly PolicyRule[];
+  readonly secrets: 'none' | 'namespace' | 'cluster';
 }
+
+/** The ClusterRole (deploy/base/controller-rbac.yaml) that lets an allocator read Secrets. */
+export const ALLOCATOR_SECRETS_CLUSTER_ROLE = 'otel-ta-allocator-secrets';
 
 const READ = ['get', 'list', 'watch'];
 
-/** Prometheus CR discovery: off, or on with the namespaces whose Secrets it reads. */
-export type PrometheusCrAccess = false | { readonly secretNamespaces: readonly string[] };
+/** prometheus-operator's kinds, by resource name, with the allocator config key of their selectors. */
+const CR_KINDS = [
+  ['servicemonitors', 'service_monitor'],
+  ['podmonitors', 'pod_monitor'],
+  ['scrapeconfigs', 'scrape_config'],
+  ['probes', 'probe'],
+] as const;
+
+export type PrometheusCrResource = (typeof CR_KINDS)[number][0];
+
+/** Prometheus CR discovery: off, or what the allocator's watcher reads when it is on. */
+export type PrometheusCrAccess =
+  | false
+  | {
+      /** Namespaces whose Secrets and ConfigMaps the monitors may reference. */
+      readonly secretNamespaces: readonly string[];
+      /** The kinds with a selector (a null selector selects nothing, so nothing is read). */
+      readonly kinds: readonly PrometheusCrResource[];
+      /** A selected kind has a non-empty namespace selector: the watcher reads namespaces. */
+      readonly namespaceLabels: boolean;
+    };
+
+function isSetSelector(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+function isEmptySelector(value: unknown): boolean {
+  if (!isRecord(value)) return true;
+  return Object.values(value).every(
+    (v) =>
+      v === null ||
+      (Array.isArray(v) ? v.length === 0 : isRecord(v) && Object.keys(v).length === 0),
+  );
+}
 
 /** What the allocator's `prometheus_cr` block (snake_case, as rendered) lets it read. */
 export function prometheusCrAccess(block: unknown): PrometheusCrAccess {
   if (!isRecord(block) || block.enabled !== true) return false;
   const names = Array.isArray(block.secret_namespaces) ? block.secret_namespaces : [];
-  return { secretNamespaces: names.filter((n): n is string => typeof n === 'string') };
+  const kinds = CR_KINDS.filter(([, key]) => isSetSelector(block[`${key}_selector`]));
+  return {
+    secretNamespaces: names.filter((n): n is string => typeof n === 'string'),
+    kinds: kinds.map(([resource]) => resource),
+    namespaceLabels: kinds.some(([, key]) => !isEmptySelector(block[`${key}_namespace_selector`])),
+  };
 }
 
 /** Resources each `kubernetes_sd_configs` role lists and watches (Prometheus's discovery). */
@@ -48,8 +94,9 @@ const CLUSTER_SCOPED = new Set(['nodes', 'namespaces']);
  * Least privilege from the scrape configs: the collector pods (always, in the collector's
  * namespace), then per `kubernetes_sd_configs` entry the resources its role reads, namespaced when
  * the entry names only the collector's own namespace, cluster-wide otherwise; nodes and namespaces
- * are cluster-scoped by nature. Prometheus CR discovery reads monitors in any namespace, and
- * Secrets in the collector's namespace (a Role) unless secret_namespaces names others.
+ * are cluster-scoped by nature. Prometheus CR discovery reads the kinds it selects in any
+ * namespace, and Secrets (through the bound ClusterRole above) and ConfigMaps in the collector's
+ * namespace unless secret_namespaces names others.
  */
 export function allocatorPermissions(
   namespace: string,
@@ -74,23 +121,57 @@ export function allocatorPermissions(
       if (attach.namespace === true) cluster.add('', 'namespaces');
     }
   }
-  if (prometheusCr !== false) {
-    // The watcher reads ServiceMonitors and PodMonitors (ScrapeConfigs and Probes are not
-    // supported yet) and the namespaces their namespace selectors match on.
-    for (const resource of ['servicemonitors', 'podmonitors']) {
-      cluster.add('monitoring.coreos.com', resource);
-    }
-    cluster.add('', 'namespaces');
-    // Their jobs discover with the endpointslice role (ServiceMonitors: slices, their services and
-    // pods) and the pod role (PodMonitors), in any namespace a monitor names; Nodes for monitors
-    // with attachMetadata.node.
-    for (const resource of ['services', 'pods', 'nodes']) cluster.add('', resource);
-    cluster.add('discovery.k8s.io', 'endpointslices');
-    // Secrets the monitors reference are read in the collector's namespace plus secret_namespaces.
-    const elsewhere = prometheusCr.secretNamespaces.some((ns) => ns !== namespace);
-    (elsewhere ? cluster : namespaced).add('', 'secrets');
+  if (prometheusCr !== false) addPrometheusCrRules(namespace, prometheusCr, namespaced, cluster);
+  return {
+    namespaced: namespaced.rules(),
+    clusterWide: cluster.rules(),
+    secrets: secretsScope(namespace, prometheusCr),
+  };
+}
+
+/** Secrets the monitors reference are read in the collector's namespace plus secret_namespaces. */
+function secretsScope(
+  namespace: string,
+  prometheusCr: PrometheusCrAccess,
+): AllocatorPermissions['secrets'] {
+  if (prometheusCr === false || prometheusCr.kinds.length === 0) return 'none';
+  return prometheusCr.secretNamespaces.some((ns) => ns !== namespace) ? 'cluster' : 'namespace';
+}
+
+/** The discovery each kind's jobs run (in any namespace a monitor names), by kind. */
+const CR_DISCOVERY: Record<PrometheusCrResource, readonly (readonly [string, string])[]> = {
+  // The endpointslice role (slices, their services and pods); Nodes for attachMetadata.node.
+  servicemonitors: [...(SD_ROLE_RESOURCES.endpointslice ?? []), ['', 'nodes']],
+  podmonitors: [
+    ['', 'pods'],
+    ['', 'nodes'],
+  ],
+  // Ingress targets go through the ingress role; static targets need nothing.
+  probes: SD_ROLE_RESOURCES.ingress ?? [],
+  // kubernetesSDConfigs may use any role, decided per object: every role's resources.
+  scrapeconfigs: Object.values(SD_ROLE_RESOURCES).flat(),
+};
+
+/**
+ * Prometheus CR discovery: each selected kind, the discovery its jobs run, namespaces when a
+ * namespace selector reads their labels, and Secrets and ConfigMaps (references the monitors make)
+ * in the collector's namespace (a Role) unless secret_namespaces names others.
+ */
+function addPrometheusCrRules(
+  namespace: string,
+  access: Exclude<PrometheusCrAccess, false>,
+  namespaced: RuleSet,
+  cluster: RuleSet,
+): void {
+  for (const kind of access.kinds) {
+    cluster.add('monitoring.coreos.com', kind);
+    for (const [group, resource] of CR_DISCOVERY[kind]) cluster.add(group, resource);
   }
-  return { namespaced: namespaced.rules(), clusterWide: cluster.rules() };
+  if (access.namespaceLabels) cluster.add('', 'namespaces');
+  if (access.kinds.length === 0) return;
+  // Secrets come through the ClusterRole binding (secretsScope); ConfigMaps the controller holds.
+  const elsewhere = access.secretNamespaces.some((ns) => ns !== namespace);
+  (elsewhere ? cluster : namespaced).add('', 'configmaps');
 }
 
 function onlyOwnNamespace(sd: JsonObject, namespace: string): boolean {

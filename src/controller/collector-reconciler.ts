@@ -4,7 +4,12 @@ import { allocatorName } from '../collector/naming.js';
 import { errorMessage } from '../errors.js';
 import { splitKey, type KubeObject } from '../k8s/object.js';
 import { renderAllocatorConfig } from './allocator-config.js';
-import { allocatorClusterRoleName, buildAllocatorManifests } from './allocator-manifests.js';
+import {
+  allocatorClusterRoleName,
+  allocatorClusterSecretsBindingName,
+  allocatorSecretsBindingName,
+  buildAllocatorManifests,
+} from './allocator-manifests.js';
 import { allocatorPermissions, prometheusCrAccess } from './allocator-rbac.js';
 import { buildCollectorManifests, collectorObjectName } from './collector-manifests.js';
 import {
@@ -167,8 +172,14 @@ function possibleRefs(namespace: string, name: string): ObjectRef[] {
     { apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: ta },
     { apiVersion: 'v1', kind: 'Service', namespace, name: ta },
     { apiVersion: 'v1', kind: 'ConfigMap', namespace, name: ta },
+    { apiVersion: rbac, kind: 'RoleBinding', namespace, name: allocatorSecretsBindingName(name) },
     { apiVersion: rbac, kind: 'RoleBinding', namespace, name: ta },
     { apiVersion: rbac, kind: 'Role', namespace, name: ta },
+    {
+      apiVersion: rbac,
+      kind: 'ClusterRoleBinding',
+      name: allocatorClusterSecretsBindingName(namespace, name),
+    },
     { apiVersion: rbac, kind: 'ClusterRoleBinding', name: clusterName },
     { apiVersion: rbac, kind: 'ClusterRole', name: clusterName },
     { apiVersion: 'v1', kind: 'ServiceAccount', namespace, name: ta },

@@ -46,8 +46,5 @@ export function createCollectorHandlers(settings: AdmissionSettings): AdmissionH
     mutate: (request) => mutateAdmission(inputOf(request), settings),
     validate: (request) => validateAdmission(inputOf(request), settings),
     convert,
-    // Both decisions read the request only through inputOf, and the settings only through the
-    // policy (swapped as a whole on reload) and the fixed mutation settings.
-    decisionScope: () => settings.policy(),
   };
 }

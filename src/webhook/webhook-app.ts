@@ -1,4 +1,4 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../observability/logger.js';
@@ -15,24 +15,7 @@ import {
   type ConversionRequest,
   type ConversionReviewBody,
 } from './conversion-review.js';
-import {
-  AdmissionAnswerCache,
-  answerFor,
-  objectKey,
-  prepareAnswer,
-  summaryOf,
-  type AnswerCacheLimits,
-  type AnswerSummary,
-  type PreparedAnswer,
-} from './admission-answer-cache.js';
-import {
-  parseEnvelopeObject,
-  readAdmissionEnvelope,
-  type AdmissionEnvelope,
-} from './admission-envelope.js';
 import { parseAdmissionReview } from './parse-admission-review.js';
-import { readRequestBody } from './request-body.js';
-import { admissionReviewParts, jsonText, type AdmissionReviewParts } from './review-json.js';
 import type { WebhookEndpoint, WebhookMetrics } from './webhook-metrics.js';
 
 /** What the server delegates to; the server itself only speaks the wire protocol. */
@@ -40,13 +23,6 @@ export interface AdmissionHandlers {
   mutate(request: AdmissionRequest): AdmissionDecision;
   validate(request: AdmissionRequest): AdmissionDecision;
   convert(request: ConversionRequest): ConversionReviewBody;
-  /**
-   * When present: mutate and validate decide from the request's object, operation, namespace and
-   * name alone, plus whatever this returns (compared by identity), which must change whenever
-   * anything else they depend on changes (the policy). The server then answers a byte-identical
-   * object again from its answer cache, without calling them.
-   */
-  decisionScope?(): unknown;
 }
 
 export interface WebhookAppOptions {
@@ -57,8 +33,6 @@ export interface WebhookAppOptions {
   readonly ready: () => boolean;
   /** The API server sends at most 3 MiB objects (etcd's request limit) plus the envelope. */
   readonly bodyLimitBytes?: number;
-  /** Bounds of the admission answer cache (used when the handlers have a decisionScope). */
-  readonly answerCacheLimits?: AnswerCacheLimits;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 3 * 1024 * 1024 + 64 * 1024;
@@ -101,57 +75,20 @@ function elapsedSeconds(start: bigint): number {
 const REVIEW_ENDPOINTS: ReadonlySet<string> = new Set(['mutate', 'validate', 'convert']);
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** `/mutate?timeout=10s` -> `mutate` (the API server adds the query); undefined for other paths. */
-function reviewEndpoint(url: string | undefined): WebhookEndpoint | undefined {
-  if (url === undefined) return undefined;
-  const query = url.indexOf('?');
-  let path = (query < 0 ? url : url.slice(0, query)).toLowerCase();
-  if (path.endsWith('/')) path = path.slice(0, -1);
-  const name = path.slice(1);
-  return path.startsWith('/') && REVIEW_ENDPOINTS.has(name) ? (name as WebhookEndpoint) : undefined;
+/** `/mutate/` -> `mutate`; undefined for other paths. */
+function reviewEndpoint(path: string): WebhookEndpoint | undefined {
+  let name = path.toLowerCase();
+  if (name.endsWith('/')) name = name.slice(0, -1);
+  name = name.slice(1);
+  return REVIEW_ENDPOINTS.has(name) ? (name as WebhookEndpoint) : undefined;
 }
 
-/**
- * A review as JSON text, an admission answer whose base64 patch is written apart, or one whose
- * bytes after the uid are prepared.
- */
-type Answer = string | AdmissionReviewParts | PreparedAnswer;
-
-function sendJson(res: ServerResponse, answer: Answer): void {
-  if (typeof answer !== 'string' && 'rest' in answer) {
-    const { head, rest } = answer;
-    res.writeHead(200, {
-      'content-type': JSON_CONTENT_TYPE,
-      'content-length': Buffer.byteLength(head, 'utf8') + rest.length,
-    });
-    // Corked (end() uncorks): the headers and both parts leave in one write. Ending with the
-    // last part spares the empty write (a syscall through TLS) that a bare end() would make.
-    res.cork();
-    res.write(head, 'utf8');
-    res.end(rest);
-    return;
-  }
-  if (typeof answer === 'string' || answer.patch === undefined) {
-    const text = typeof answer === 'string' ? answer : answer.head + answer.tail;
-    res.writeHead(200, {
-      'content-type': JSON_CONTENT_TYPE,
-      'content-length': Buffer.byteLength(text, 'utf8'),
-    });
-    res.end(text);
-    return;
-  }
-  const { head, patch, tail } = answer;
+function sendJson(res: Response, text: string): void {
   res.writeHead(200, {
     'content-type': JSON_CONTENT_TYPE,
-    'content-length':
-      Buffer.byteLength(head, 'utf8') + patch.length + Buffer.byteLength(tail, 'utf8'),
+    'content-length': Buffer.byteLength(text, 'utf8'),
   });
-  // Corked (end() uncorks): the headers and the three parts leave in one write. The patch is
-  // ASCII: latin1 is a copy.
-  res.cork();
-  res.write(head, 'utf8');
-  res.write(patch, 'latin1');
-  res.end(tail, 'utf8');
+  res.end(text);
 }
 
 /**
@@ -160,9 +97,8 @@ function sendJson(res: ServerResponse, answer: Answer): void {
  * server shows that message to the user, whereas an HTML error page or a dropped connection would
  * only surface as an opaque "failed calling webhook".
  *
- * The review endpoints are the hot path (every collector write, dry runs included), so their
- * requests are read and answered here directly; express serves the rest (health, metrics, 404s)
- * and the rare compressed request body, which its body parser inflates.
+ * express reads the bodies (inflating compressed ones, enforcing the limit) and serves health,
+ * metrics and 404s.
  */
 export function createWebhookApp(options: WebhookAppOptions): RequestListener {
   const { handlers, metrics, logger } = options;
@@ -171,11 +107,6 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
   // never an object from the request, so no redaction path can match it; redaction would cost
   // three times the line itself. Failures, which carry errors, keep the redacting logger.
   const requestLog = logger.child({}, { redact: [] });
-
-  const answers =
-    handlers.decisionScope === undefined
-      ? undefined
-      : new AdmissionAnswerCache(options.answerCacheLimits);
 
   const decide = (
     endpoint: 'mutate' | 'validate',
@@ -196,11 +127,11 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     endpoint: 'mutate' | 'validate',
     uid: string,
     request: AdmissionRequest | undefined,
-    summary: AnswerSummary,
+    decision: AdmissionDecision,
     start: bigint,
   ): void => {
     const seconds = elapsedSeconds(start);
-    metrics.requestDuration.observe({ endpoint, outcome: summary.outcome }, seconds);
+    metrics.requestDuration.observe({ endpoint, outcome: decision.outcome }, seconds);
     requestLog.info(
       {
         endpoint,
@@ -211,48 +142,15 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
         operation: request?.operation,
         dryRun: request?.dryRun,
         latencyMs: Math.round(seconds * 1e6) / 1e3,
-        outcome: summary.outcome,
-        allowed: summary.allowed,
-        patchOperations: summary.patchOperations,
-        ...(summary.status === undefined
+        outcome: decision.outcome,
+        allowed: decision.allowed,
+        patchOperations: decision.patch.length,
+        ...(decision.status === undefined
           ? {}
-          : { code: summary.status.code, reason: summary.status.message }),
+          : { code: decision.status.code, reason: decision.status.message }),
       },
       'admission request',
     );
-  };
-
-  /** A review read around its object: a byte-identical object seen before is answered again. */
-  const admitEnvelope = (
-    endpoint: 'mutate' | 'validate',
-    envelope: AdmissionEnvelope,
-    cache: AdmissionAnswerCache,
-    scope: unknown,
-    start: bigint,
-  ): Answer => {
-    const { request } = envelope;
-    const object = objectKey(envelope.objectBytes);
-    const key = {
-      endpoint,
-      operation: request.operation,
-      namespace: request.namespace,
-      name: request.name,
-      scope,
-    };
-    const cached = cache.get(object, key);
-    if (cached !== undefined) {
-      record(endpoint, request.uid, request, cached.summary, start);
-      return answerFor(request.uid, cached);
-    }
-    const { decision, failed } = decide(endpoint, {
-      ...request,
-      object: parseEnvelopeObject(envelope),
-    });
-    const prepared = prepareAnswer(request.uid, decision);
-    // A failure is logged each time it happens, not answered from the cache.
-    if (!failed) cache.set(object, key, prepared.cached);
-    record(endpoint, request.uid, request, prepared.cached.summary, start);
-    return prepared.parts;
   };
 
   const admission = (
@@ -260,18 +158,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     contentType: string | undefined,
     raw: unknown,
     start: bigint,
-  ): Answer => {
-    if (
-      answers !== undefined &&
-      isJsonContentType(contentType) &&
-      Buffer.isBuffer(raw) &&
-      raw.length > 0
-    ) {
-      const envelope = readAdmissionEnvelope(raw);
-      if (envelope !== undefined) {
-        return admitEnvelope(endpoint, envelope, answers, handlers.decisionScope?.(), start);
-      }
-    }
+  ): string => {
     const decoded = decodeBody(contentType, raw);
     let uid = '';
     let decision: AdmissionDecision;
@@ -288,8 +175,8 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
         decision = parsed.decision;
       }
     }
-    const answer = admissionReviewParts(uid, decision);
-    record(endpoint, uid, request, summaryOf(decision), start);
+    const answer = JSON.stringify(admissionReviewResponse(uid, decision));
+    record(endpoint, uid, request, decision, start);
     return answer;
   };
 
@@ -315,8 +202,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
         }
       }
     }
-    // Converted objects carry whole config texts: written with the kept literals of large strings.
-    const text = jsonText(review) ?? 'null';
+    const text = JSON.stringify(review);
     const seconds = elapsedSeconds(start);
     const outcome = review.response.result.status === 'Success' ? 'success' : 'failure';
     metrics.requestDuration.observe({ endpoint: 'convert', outcome }, seconds);
@@ -341,7 +227,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     contentType: string | undefined,
     raw: unknown,
     start: bigint,
-  ): Answer =>
+  ): string =>
     endpoint === 'convert'
       ? conversion(contentType, raw, start)
       : admission(endpoint, contentType, raw, start);
@@ -356,39 +242,7 @@ export function createWebhookApp(options: WebhookAppOptions): RequestListener {
     return JSON.stringify(admissionReviewResponse('', reject(status, message)));
   };
 
-  const app = createExpressApp(options, limit, review, unreadable);
-
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    const endpoint = req.method === 'POST' ? reviewEndpoint(req.url) : undefined;
-    const encoding = req.headers['content-encoding'];
-    if (
-      endpoint === undefined ||
-      (encoding !== undefined && encoding.toLowerCase() !== 'identity')
-    ) {
-      app(req, res);
-      return;
-    }
-    const start = process.hrtime.bigint();
-    void readRequestBody(req, limit)
-      .then((read) => {
-        if (read.ok) {
-          sendJson(res, review(endpoint, req.headers['content-type'], read.body, start));
-          return;
-        }
-        logger.warn(
-          { endpoint: `/${endpoint}`, status: read.status, reason: read.message },
-          'request body rejected',
-        );
-        if (!res.headersSent && !res.destroyed) {
-          sendJson(res, unreadable(endpoint, read.status, read.message));
-        }
-      })
-      .catch((err: unknown) => {
-        // Handlers contain their own failures; this is the writing of the answer itself.
-        logger.error({ err, endpoint }, 'review answer failed');
-        if (!res.headersSent) res.writeHead(500).end();
-      });
-  };
+  return createExpressApp(options, limit, review, unreadable);
 }
 
 type ReviewAnswer = (
@@ -396,10 +250,10 @@ type ReviewAnswer = (
   contentType: string | undefined,
   raw: unknown,
   start: bigint,
-) => Answer;
+) => string;
 type UnreadableAnswer = (endpoint: WebhookEndpoint, status: number, message: string) => string;
 
-/** Health, metrics, 404s, and review requests with a compressed body. */
+/** The review endpoints (bodies read by express), health, metrics and 404s. */
 function createExpressApp(
   options: WebhookAppOptions,
   limit: number,

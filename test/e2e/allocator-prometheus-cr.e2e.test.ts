@@ -1,33 +1,28 @@
 /**
- * Prometheus CR discovery on a real API server: minimal ServiceMonitor and PodMonitor CRDs
- * (test/fixtures/crds/), a Service with an EndpointSlice, pods, a Secret and monitors; the real
+ * Prometheus CR discovery on a real API server: prometheus-operator's own CRDs
+ * (test/e2e/support/prometheus-operator-crds.ts), a Service with an EndpointSlice, pods, a Secret and monitors; the real
  * `otel-ta allocator` command with prometheus_cr enabled serves their jobs, follows an edit and
  * drops a deleted monitor's job. No kubelet runs here: the test writes pod status itself.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { applyJson, eventually, kubectlOk } from './controller-kube.js';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { startAllocatorWithConfig } from './support/allocator-process.js';
 import { ProcessGroup } from './support/processes.js';
+import { installPrometheusOperatorCrds } from './support/prometheus-operator-crds.js';
 
-const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const NS = 'shop';
 const SM_JOB = 'serviceMonitor/shop/web/0';
 const PM_JOB = 'podMonitor/shop/workers/0';
+const SC_JOB = 'scrapeConfig/shop/hosts';
+const PROBE_JOB = 'probe/shop/front';
+const ALL_JOBS = [PM_JOB, PROBE_JOB, SC_JOB, SM_JOB];
 
 interface Group {
   targets: string[];
   labels: Record<string, string>;
 }
 type ByCollector = Record<string, { targets: Group[] }>;
-
-function crd(file: string): unknown {
-  return parse(readFileSync(join(REPO_ROOT, 'test/fixtures/crds', file), 'utf8'));
-}
 
 function serviceMonitor(name: string, labels: Record<string, string>, endpoint: object): object {
   return {
@@ -48,18 +43,8 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
   beforeAll(async () => {
     cp = await startControlPlane();
     group = await ProcessGroup.create('allocator-prometheus-cr');
-    await applyJson(cp, crd('servicemonitors.yaml'), crd('podmonitors.yaml'), {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name: NS },
-    });
-    await kubectlOk(cp, [
-      'wait',
-      '--for=condition=established',
-      '--timeout=60s',
-      'crd/servicemonitors.monitoring.coreos.com',
-      'crd/podmonitors.monitoring.coreos.com',
-    ]);
+    await installPrometheusOperatorCrds(cp);
+    await applyJson(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
     const ips = ['10.1.0.1', '10.1.0.2'];
     await applyJson(
       cp,
@@ -119,6 +104,50 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
         { port: 'metrics', bearerTokenSecret: { name: 'missing', key: 'token' } },
       ),
       {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'front', namespace: NS, labels: { probe: 'yes' } },
+        spec: {
+          rules: [
+            {
+              host: 'shop.example.com',
+              http: {
+                paths: [
+                  {
+                    path: '/cart',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'web', port: { number: 8080 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      {
+        apiVersion: 'monitoring.coreos.com/v1',
+        kind: 'Probe',
+        metadata: { name: 'front', namespace: NS },
+        spec: {
+          module: 'http_2xx',
+          prober: { url: 'blackbox.monitoring:9115' },
+          targets: { ingress: { selector: { matchLabels: { probe: 'yes' } } } },
+        },
+      },
+      {
+        apiVersion: 'monitoring.coreos.com/v1alpha1',
+        kind: 'ScrapeConfig',
+        metadata: { name: 'hosts', namespace: NS },
+        spec: { staticConfigs: [{ targets: ['db-1.shop:9187'], labels: { role: 'db' } }] },
+      },
+      // An SD kind the allocator does not run: left out and reported, the rest still served.
+      {
+        apiVersion: 'monitoring.coreos.com/v1alpha1',
+        kind: 'ScrapeConfig',
+        metadata: { name: 'cloud', namespace: NS },
+        spec: { ec2SDConfigs: [{ region: 'eu-west-1' }] },
+      },
+      {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PodMonitor',
         metadata: { name: 'workers', namespace: NS },
@@ -151,6 +180,8 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
         scrape_interval: '15s',
         service_monitor_selector: { matchLabels: { release: 'otel' } },
         pod_monitor_selector: {},
+        scrape_config_selector: {},
+        probe_selector: {},
         secret_namespaces: [NS],
       },
       config: { scrape_configs: [] },
@@ -175,9 +206,9 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
     (await groups(job)).flatMap((g) => g.targets).sort();
 
   it('serves the selected monitors as jobs with their targets, scrape configs and invalid-monitor metric', async () => {
-    await eventually('both monitor jobs', async () => {
+    await eventually('every selected job', async () => {
       const jobs = Object.keys(await get<object>('/jobs')).sort();
-      return jobs.join() === [PM_JOB, SM_JOB].join() ? jobs : undefined;
+      return jobs.join() === ALL_JOBS.join() ? jobs : undefined;
     });
     expect(await addresses(SM_JOB)).toEqual(['10.1.0.1:8080', '10.1.0.2:8080']);
     expect((await groups(SM_JOB))[0]?.labels).toMatchObject({
@@ -187,7 +218,7 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
     expect(await addresses(PM_JOB)).toEqual(['10.2.0.1:7070']);
 
     const configs = await get<Record<string, Record<string, unknown>>>('/scrape_configs');
-    expect(Object.keys(configs).sort()).toEqual([PM_JOB, SM_JOB]);
+    expect(Object.keys(configs).sort()).toEqual(ALL_JOBS);
     expect(configs[SM_JOB]).toMatchObject({
       job_name: SM_JOB,
       scrape_interval: '15s',
@@ -213,6 +244,41 @@ describe('otel-ta allocator with Prometheus CR discovery', () => {
     await eventually('the job to disappear', async () =>
       Object.keys(await get<object>('/jobs')).includes(SM_JOB) ? undefined : true,
     );
-    expect(Object.keys(await get<object>('/scrape_configs'))).toEqual([PM_JOB]);
+    expect(Object.keys(await get<object>('/scrape_configs')).sort()).toEqual(
+      ALL_JOBS.filter((job) => job !== SM_JOB),
+    );
+  }, 120_000);
+
+  it('serves a Probe of Ingresses and a ScrapeConfig; one with an SD kind it lacks is reported, and the real schema refuses a bad object', async () => {
+    const [ingressTarget] = await groups(PROBE_JOB);
+    expect(ingressTarget?.targets).toEqual(['shop.example.com']);
+    expect(ingressTarget?.labels).toMatchObject({
+      __meta_kubernetes_ingress_name: 'front',
+      __meta_kubernetes_ingress_path: '/cart',
+      __meta_kubernetes_ingress_scheme: 'http',
+    });
+    const configs = await get<Record<string, Record<string, unknown>>>('/scrape_configs');
+    expect(configs[PROBE_JOB]).toMatchObject({
+      params: { module: ['http_2xx'] },
+      kubernetes_sd_configs: [{ role: 'ingress', namespaces: { names: [NS] } }],
+    });
+    expect(await groups(SC_JOB)).toEqual([
+      { targets: ['db-1.shop:9187'], labels: { __address__: 'db-1.shop:9187', role: 'db' } },
+    ]);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toContain(
+      'otel_ta_prometheus_cr_invalid_monitors{kind="ScrapeConfig",namespace="shop",name="cloud",reason="spec.ec2SDConfigs: ec2 service discovery is not implemented by otel-ta',
+    );
+    // prometheus-operator's schema, not ours, refuses this one at apply time.
+    const refused = await cp.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({
+        apiVersion: 'monitoring.coreos.com/v1alpha1',
+        kind: 'ScrapeConfig',
+        metadata: { name: 'ftp', namespace: NS },
+        spec: { scheme: 'FTP', staticConfigs: [{ targets: ['a:1'] }] },
+      }),
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('spec.scheme');
   }, 120_000);
 });

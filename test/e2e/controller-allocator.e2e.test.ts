@@ -3,9 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { admitted, userCollector } from './controller-fixtures.js';
+import type { JsonObject } from '../../src/collector/json-value.js';
 import {
   applyJson,
   CONTROLLER_NAMESPACE,
+  CONTROLLER_USER,
   eventually,
   getJson,
   kubectlOk,
@@ -182,6 +184,66 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
   it('recreates an allocator object deleted behind its back, without waiting for a resync', async () => {
     await kubectlOk(cp, ['delete', 'service', TA, '-n', NS]);
     await eventually('the Service again', () => getJson(cp, ['service', TA, '-n', NS]), 20_000);
+  });
+
+  it('an allocator with Prometheus CR discovery reads Secrets through otel-ta-allocator-secrets; the controller reads none outside its namespace', async () => {
+    const name = 'cr-collector';
+    const allocator = `system:serviceaccount:${NS}:${name}-targetallocator`;
+    const canI = async (user: string, verb: string, namespace: string): Promise<string> => {
+      const r = await cp.kubectl(['auth', 'can-i', verb, 'secrets', '-n', namespace, '--as', user]);
+      return r.stdout.trim();
+    };
+    const withCr = (secretNamespaces?: string[]): JsonObject =>
+      admitted(
+        userCollector((c) => {
+          c.metadata.name = name;
+          c.spec.targetAllocator.prometheusCR = {
+            enabled: true,
+            // A null selector selects nothing, and then no Secrets are needed.
+            serviceMonitorSelector: {},
+            ...(secretNamespaces === undefined ? {} : { secretNamespaces }),
+          };
+        }),
+      );
+    await applyJson(cp, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    // The deploy RBAC (src/controller/rbac.yaml, the same as deploy/base) gives the controller
+    // Secrets in its own namespace only.
+    expect(await canI(CONTROLLER_USER, 'list', NS)).toBe('no');
+    expect(await canI(CONTROLLER_USER, 'get', CONTROLLER_NAMESPACE)).toBe('yes');
+
+    await applyJson(cp, withCr());
+    const binding = await eventually('the allocator Secrets RoleBinding', () =>
+      getJson<Obj & { roleRef: { name: string } }>(cp, [
+        'rolebinding',
+        `${name}-targetallocator-secrets`,
+        '-n',
+        NS,
+      ]),
+    );
+    expect(binding.roleRef.name).toBe('otel-ta-allocator-secrets');
+    expect(await canI(allocator, 'list', NS)).toBe('yes');
+    expect(await canI(allocator, 'list', 'shop')).toBe('no');
+
+    // secretNamespaces naming another namespace: one ClusterRoleBinding instead of the RoleBinding.
+    await applyJson(cp, withCr(['shop']));
+    const clusterBinding = `otel-ta:${NS}:${name}-targetallocator:secrets`;
+    await eventually('the allocator Secrets ClusterRoleBinding', () =>
+      getJson(cp, ['clusterrolebinding', clusterBinding]),
+    );
+    await eventually(
+      'the namespaced Secrets RoleBinding pruned',
+      async () =>
+        (await getJson(cp, ['rolebinding', `${name}-targetallocator-secrets`, '-n', NS])) ===
+        undefined,
+    );
+    expect(await canI(allocator, 'list', 'shop')).toBe('yes');
+    expect(await canI(CONTROLLER_USER, 'list', 'shop')).toBe('no');
+
+    await kubectlOk(cp, ['delete', 'otelcol', name, '-n', NS]);
+    await eventually(
+      'the Secrets ClusterRoleBinding deleted with its collector',
+      async () => (await getJson(cp, ['clusterrolebinding', clusterBinding])) === undefined,
+    );
   });
 
   it('disabling the allocator removes everything it created', async () => {

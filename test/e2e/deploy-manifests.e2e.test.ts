@@ -209,7 +209,7 @@ describe('deploy/ overlays on a real API server', () => {
           return kind === 'ClusterRole' || kind === 'Role';
         })
         .map((o) => ({ kind: o.kind, name: o.metadata.name, rules: o['rules'] }))
-        .sort((a, b) => a.kind.localeCompare(b.kind));
+        .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
     const expected = rules(parseAllDocuments(source).map((d) => d.toJS() as unknown));
     for (const name of OVERLAYS) expect(rules(overlay(name))).toEqual(expected);
   });

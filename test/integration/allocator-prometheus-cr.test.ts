@@ -86,6 +86,8 @@ describe('allocator with Prometheus CR discovery (in-process)', () => {
           prometheus_cr: {
             enabled: true,
             service_monitor_selector: {},
+            scrape_config_selector: {},
+            probe_selector: {},
             secret_namespaces: ['shop'],
           },
           config: {
@@ -173,5 +175,41 @@ describe('allocator with Prometheus CR discovery (in-process)', () => {
     cluster.collection('servicemonitors').remove('shop/web');
     await within(1000, async () => !Object.keys(await get<object>('/jobs')).includes(JOB));
     expect(Object.keys(await get<object>('/scrape_configs'))).toEqual(['file']);
+  });
+
+  it('serves a Probe with its URL targets and a ScrapeConfig; one with a bad regex is left out and reported', async () => {
+    cluster.collection('probes').put({
+      metadata: { namespace: 'shop', name: 'site' },
+      spec: {
+        module: 'http_2xx',
+        prober: { url: 'blackbox:9115' },
+        targets: { staticConfig: { static: ['https://shop.example/health'] } },
+      },
+    });
+    cluster.collection('scrapeconfigs').put({
+      metadata: { namespace: 'shop', name: 'hosts' },
+      spec: { staticConfigs: [{ targets: ['db-1:9187'] }] },
+    });
+    cluster.collection('scrapeconfigs').put({
+      metadata: { namespace: 'shop', name: 'broken' },
+      spec: {
+        staticConfigs: [{ targets: ['db-2:9187'] }],
+        relabelings: [{ sourceLabels: ['__address__'], regex: '(unclosed', action: 'keep' }],
+      },
+    });
+    const served = async (job: string): Promise<string[]> => {
+      const body = await get<Record<string, { targets: { targets: string[] }[] }>>(
+        `/jobs/${encodeURIComponent(job)}/targets`,
+      );
+      return Object.values(body).flatMap((c) => c.targets.flatMap((g) => g.targets));
+    };
+    await within(2000, async () => (await served('probe/shop/site')).length === 1);
+    expect(await served('probe/shop/site')).toEqual(['https://shop.example/health']);
+    expect(await served('scrapeConfig/shop/hosts')).toEqual(['db-1:9187']);
+    expect(Object.keys(await get<object>('/jobs'))).not.toContain('scrapeConfig/shop/broken');
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain(
+      'otel_ta_prometheus_cr_invalid_monitors{kind="ScrapeConfig",namespace="shop",name="broken",reason="spec.relabelings[0]: invalid regex \\"(unclosed\\": missing )"} 1',
+    );
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { precedes } from '../../src/allocator/allocation/duplicate-order.js';
+import { precedes } from '../../src/allocator/targets/duplicate-targets.js';
 import { Allocator } from '../../src/allocator/allocator.js';
 import type { Collector, Target } from '../../src/allocator/model.js';
 import { createStrategy } from '../../src/allocator/strategies/registry.js';

@@ -124,7 +124,7 @@ describe('DiscoveryManager', () => {
     const p = new HandProvider();
     const ids: string[][] = [];
     const plan = handJob('a', { 'x/0': p });
-    // Two groups with one identity: the first in the provider's own order wins.
+    // Groups with one identity: the duplicate rule (the lowest address first) picks the one kept.
     const job: JobPlan = {
       ...plan,
       buildTargets: (groups) => {
@@ -139,11 +139,11 @@ describe('DiscoveryManager', () => {
     expect(writes.at(-1)?.addresses).toEqual(['one:1']);
     p.emitComplete({ 'f:0': 'zero:1', 'f:2': 'two:1' });
     clock.advance(50);
-    expect(writes.at(-1)?.addresses).toEqual(['zero:1']);
-    p.emit('f:0');
+    expect(writes.at(-1)?.addresses).toEqual(['two:1']);
+    p.emit('f:2');
     p.emit('f:3', 'three:1');
     clock.advance(50);
-    expect(writes.at(-1)?.addresses).toEqual(['two:1']);
+    expect(writes.at(-1)?.addresses).toEqual(['three:1']);
     expect(ids.flat()).toEqual(expect.arrayContaining(['three:1']));
   });
 
@@ -290,7 +290,35 @@ describe('planJob', () => {
         context,
       );
     expect(plan).toThrow(
-      'job "web": static_configs: group 1: "http://u:xxxxx@b:1/x" is not a valid hostname: give host:port alone and set the job\'s scheme and metrics_path',
+      'job "web": static_configs: group 1: "http://u:xxxxx@b:1/x" is not a valid hostname: give host:port alone and set the job\'s scheme and metrics_path (Prometheus accepts it only in a job with relabel_configs)',
     );
+  });
+
+  it('accepts a static target with a / in a job with relabel_configs, as Prometheus does (Probe jobs)', async () => {
+    const plan = planJob(
+      {
+        job_name: 'probe',
+        static_configs: [{ targets: ['https://example.com/health'] }],
+        relabel_configs: [{ source_labels: ['__address__'], target_label: '__param_target' }],
+      },
+      () => [],
+      context,
+    );
+    const provider = plan.providers[0]?.provider;
+    const seen: unknown[] = [];
+    await provider?.start((groups) => seen.push(...groups));
+    expect(seen).toEqual([
+      { source: '0', targets: [{ __address__: 'https://example.com/health' }], labels: {} },
+    ]);
+  });
+
+  it('still refuses a URL target when relabel_configs is an empty list', () => {
+    const plan = (): unknown =>
+      planJob(
+        { job_name: 'web', static_configs: [{ targets: ['a:1/x'] }], relabel_configs: [] },
+        () => [],
+        context,
+      );
+    expect(plan).toThrow('"a:1/x" is not a valid hostname');
   });
 });

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { AllocatorMetrics } from '../metrics.js';
 import type { AllocationWriter, Target, TargetGroup } from '../model.js';
 import type { DiscoveryClock } from './clock.js';
+import { withoutDuplicates } from '../targets/duplicate-targets.js';
 import type { JobPlan, PlannedProvider } from './job-plan.js';
 
 export interface DiscoveryManagerOptions {
@@ -248,15 +249,12 @@ export class DiscoveryManager {
 
 /**
  * The job's targets: each group's built targets (from the cache when the group is unchanged),
- * deduplicated by id with the first in canonical group order winning, as a single build would.
+ * one per id as the rule of duplicate-targets.ts chooses, as a single build would.
  */
 function buildJob(job: RunningJob): Target[] {
-  const seen = new Set<string>();
   const targets: Target[] = [];
   const take = (target: Target): void => {
-    const before = seen.size;
-    seen.add(target.id);
-    if (seen.size !== before) targets.push(target);
+    targets.push(target);
   };
   for (const group of mergedGroups(job)) {
     let built = job.built.get(group);
@@ -267,7 +265,7 @@ function buildJob(job: RunningJob): Target[] {
     if (isTargetList(built)) for (const target of built) take(target);
     else take(built);
   }
-  return targets;
+  return withoutDuplicates(targets);
 }
 
 function isTargetList(built: BuiltGroup): built is readonly Target[] {

@@ -37,6 +37,11 @@ function isDiscoveryKey(key: string): boolean {
   return key === 'static_configs' || key.endsWith('_sd_configs');
 }
 
+function hasRelabelConfigs(scrapeConfig: Readonly<Record<string, unknown>>): boolean {
+  const rules = scrapeConfig.relabel_configs;
+  return Array.isArray(rules) && rules.length > 0;
+}
+
 function mechanismOf(kind: string): string {
   return kind === 'static_configs' ? 'static' : kind.replace(/_configs$/, '');
 }
@@ -58,7 +63,12 @@ export function planJob(
     if (value === undefined || value === null) continue;
     discovery[kind] = value;
     const factory = context.registry.factory(kind, job);
-    const providerContext = { job, logger: context.logger, baseDir: context.baseDir };
+    const providerContext = {
+      job,
+      logger: context.logger,
+      baseDir: context.baseDir,
+      jobRelabels: hasRelabelConfigs(scrapeConfig),
+    };
     const mechanism = mechanismOf(kind);
     if (kind === 'static_configs') {
       providers.push({

@@ -24,6 +24,11 @@ export interface ProviderContext {
   readonly logger: Logger;
   /** Directory relative paths in the config are resolved against (the config file's directory). */
   readonly baseDir: string;
+  /**
+   * The job has `relabel_configs`. Prometheus then accepts static targets that contain a `/`
+   * (relabeling may rewrite them, as Probe jobs do with URLs); without, it refuses them at load.
+   */
+  readonly jobRelabels?: boolean | undefined;
 }
 
 /** Builds a provider from the raw (already YAML-parsed) config entry; throws UsageError when invalid. */

@@ -78,18 +78,23 @@ export function parseTargetGroups(value: unknown, options: GroupParseOptions): T
 
 /**
  * Same parse for config-time lists (static_configs): a bad entry is a usage error. Like
- * Prometheus at config load, a target with a `/` is refused: a URL (`http://host:port/path`) is
- * a common slip, and Prometheus would drop such a target at scrape time, so it would be served here
- * and never scraped.
+ * Prometheus at config load (`checkStaticTargets`), a target with a `/` is refused in a job
+ * without relabel_configs: there a URL (`http://host:port/path`) is a common slip that would be
+ * served and never scraped. A job with relabel_configs may turn it into an address (Probe jobs
+ * move the URL into `__param_target`), so Prometheus, and the allocator, accept it there.
  */
-export function parseConfigTargetGroups(value: unknown, options: GroupParseOptions): TargetGroup[] {
+export function parseConfigTargetGroups(
+  value: unknown,
+  options: GroupParseOptions & { readonly allowUrlTargets?: boolean },
+): TargetGroup[] {
   try {
     const groups = parseTargetGroups(value, options);
+    if (options.allowUrlTargets === true) return groups;
     groups.forEach((group, i) => {
       for (const { __address__: address } of group.targets) {
         if (address?.includes('/') === true) {
           throw new TargetGroupFormatError(
-            `${options.where}: group ${i}: "${redactUrlPassword(address)}" is not a valid hostname: give host:port alone and set the job's scheme and metrics_path`,
+            `${options.where}: group ${i}: "${redactUrlPassword(address)}" is not a valid hostname: give host:port alone and set the job's scheme and metrics_path (Prometheus accepts it only in a job with relabel_configs)`,
           );
         }
       }

@@ -1,18 +1,19 @@
-import { MonitorError } from './monitor-error.js';
+import { authenticationFields } from './auth-fields.js';
+import { copyString, tlsConfigFields } from './http-client-settings.js';
+import { NamespaceReferences, type ReferenceSources } from './references.js';
 import { userRelabelings } from './relabel-rules.js';
-import type { SpecReader } from './spec-reader.js';
+import { mergeTlsConfig, type ScrapeClass } from './scrape-classes.js';
+import type { Spec, SpecReader } from './spec-reader.js';
 
-/** Reads one key of one Secret; undefined when the Secret or the key is unknown or not readable. */
-export type SecretLookup = (namespace: string, name: string, key: string) => string | undefined;
-
-export interface TranslationContext {
+export interface TranslationContext extends ReferenceSources {
   /** `prometheus_cr.scrape_interval`, formatted (e.g. `30s`): the interval of endpoints without one. */
   readonly defaultScrapeInterval: string;
   /** `prometheus_cr.deny_fs_access_through_sms`. */
   readonly denyFsAccess: boolean;
-  readonly secrets: SecretLookup;
-  /** Where Secrets are read from, for the message when one cannot be found. */
-  readonly secretNamespaces: readonly string[];
+  /** `prometheus_cr.scrape_protocols`: the protocols of jobs whose resource names none. */
+  readonly defaultScrapeProtocols?: readonly string[] | undefined;
+  /** `prometheus_cr.scrape_classes`, as configured (prometheus-operator's camelCase ScrapeClass). */
+  readonly scrapeClasses: readonly Spec[];
 }
 
 /** The scrape-config fields one endpoint sets beyond discovery and relabeling. */
@@ -32,6 +33,7 @@ export function endpointFields(
   ep: SpecReader,
   namespace: string,
   ctx: TranslationContext,
+  scrapeClass: ScrapeClass,
 ): EndpointResult {
   const files = referencedFiles(ep);
   if (files.length > 0 && ctx.denyFsAccess) return { kind: 'fs-access-denied', files };
@@ -51,20 +53,19 @@ export function endpointFields(
   if (followRedirects !== undefined) out.follow_redirects = followRedirects;
   const http2 = ep.boolean('enableHttp2');
   if (http2 !== undefined) out.enable_http2 = http2;
-  Object.assign(out, authFields(ep, namespace, ctx));
-  const tls = tlsConfig(ep, namespace, ctx);
+  const refs = new NamespaceReferences(namespace, ctx);
+  Object.assign(out, authenticationFields(ep, refs, scrapeClass));
+  const tls = tlsConfigFields(mergeTlsConfig(ep.object('tlsConfig'), scrapeClass), refs);
   if (tls !== undefined) out.tls_config = tls;
-  const metricRelabelings = userRelabelings(ep, 'metricRelabelings');
+  const metricRelabelings = [
+    ...scrapeClass.metricRelabelings,
+    ...userRelabelings(ep, 'metricRelabelings'),
+  ];
   if (metricRelabelings.length > 0) out.metric_relabel_configs = metricRelabelings;
   return { kind: 'ok', fields: out };
 }
-
-function copyString(ep: SpecReader, from: string, out: EndpointFields, to: string): void {
-  const value = ep.string(from);
-  if (value !== undefined && value !== '') out[to] = value;
-}
-
-function paramsOf(ep: SpecReader): Record<string, string[]> | undefined {
+/** `params`: a map of lists of strings, in key order. */
+export function paramsOf(ep: SpecReader): Record<string, string[]> | undefined {
   const raw = ep.object('params');
   if (raw === undefined) return undefined;
   const params: Record<string, string[]> = {};
@@ -85,128 +86,4 @@ function referencedFiles(ep: SpecReader): string[] {
     if (file !== undefined && file !== '') files.push(file);
   }
   return files;
-}
-
-interface SecretRef {
-  readonly name: string;
-  readonly key: string;
-}
-
-/** A SecretKeySelector; undefined when absent or left empty (`{name: "", key: ""}` means unset). */
-function secretRef(parent: SpecReader | undefined, field: string): SecretRef | undefined {
-  const ref = parent?.object(field);
-  if (ref === undefined) return undefined;
-  const name = ref.string('name') ?? '';
-  const key = ref.string('key') ?? '';
-  if (name === '' && key === '') return undefined;
-  if (name === '' || key === '') {
-    throw new MonitorError(`${ref.path} needs both name and key of a Secret`);
-  }
-  return { name, key };
-}
-
-function readSecret(
-  ref: SecretRef,
-  where: string,
-  namespace: string,
-  ctx: TranslationContext,
-): string {
-  const value = ctx.secrets(namespace, ref.name, ref.key);
-  if (value !== undefined) return value;
-  const readable = ctx.secretNamespaces.includes(namespace)
-    ? 'create it or fix the reference'
-    : `add "${namespace}" to prometheus_cr.secret_namespaces (Secrets are read in: ${ctx.secretNamespaces.join(', ') || 'none'})`;
-  throw new MonitorError(
-    `${where}: key "${ref.key}" of Secret ${namespace}/${ref.name} is not available; ${readable}`,
-  );
-}
-
-function authFields(ep: SpecReader, namespace: string, ctx: TranslationContext): EndpointFields {
-  const out: EndpointFields = {};
-  const tokenFile = ep.string('bearerTokenFile');
-  if (tokenFile !== undefined && tokenFile !== '') out.bearer_token_file = tokenFile;
-  const bearer = secretRef(ep, 'bearerTokenSecret');
-  if (bearer !== undefined) {
-    out.authorization = {
-      type: 'Bearer',
-      credentials: readSecret(bearer, ep.child('bearerTokenSecret'), namespace, ctx),
-    };
-  }
-  const authorization = ep.object('authorization');
-  if (authorization !== undefined) {
-    const credentials = secretRef(authorization, 'credentials');
-    out.authorization = {
-      type: authorization.string('type') ?? 'Bearer',
-      ...(credentials === undefined
-        ? {}
-        : {
-            credentials: readSecret(
-              credentials,
-              authorization.child('credentials'),
-              namespace,
-              ctx,
-            ),
-          }),
-    };
-  }
-  const basic = ep.object('basicAuth');
-  if (basic !== undefined) {
-    const username = secretRef(basic, 'username');
-    const password = secretRef(basic, 'password');
-    out.basic_auth = {
-      ...(username === undefined
-        ? {}
-        : { username: readSecret(username, basic.child('username'), namespace, ctx) }),
-      ...(password === undefined
-        ? {}
-        : { password: readSecret(password, basic.child('password'), namespace, ctx) }),
-    };
-  }
-  if (ep.has('oauth2')) {
-    throw new MonitorError(
-      `${ep.child('oauth2')} is not supported by otel-ta yet; use bearerTokenSecret, authorization or basicAuth`,
-    );
-  }
-  return out;
-}
-
-/** `ca` / `cert`: a SecretOrConfigMap; only Secrets are read (the allocator watches no ConfigMaps). */
-function secretOrConfigMap(
-  tls: SpecReader,
-  field: string,
-  namespace: string,
-  ctx: TranslationContext,
-): string | undefined {
-  const source = tls.object(field);
-  if (source === undefined) return undefined;
-  if (source.has('configMap')) {
-    throw new MonitorError(
-      `${source.child('configMap')}: ConfigMap references are not supported by otel-ta; put the data in a Secret and use ${field}.secret`,
-    );
-  }
-  const ref = secretRef(source, 'secret');
-  return ref === undefined ? undefined : readSecret(ref, source.child('secret'), namespace, ctx);
-}
-
-function tlsConfig(
-  ep: SpecReader,
-  namespace: string,
-  ctx: TranslationContext,
-): EndpointFields | undefined {
-  const tls = ep.object('tlsConfig');
-  if (tls === undefined) return undefined;
-  const out: EndpointFields = {};
-  const ca = secretOrConfigMap(tls, 'ca', namespace, ctx);
-  if (ca !== undefined) out.ca = ca;
-  const cert = secretOrConfigMap(tls, 'cert', namespace, ctx);
-  if (cert !== undefined) out.cert = cert;
-  const keyRef = secretRef(tls, 'keySecret');
-  if (keyRef !== undefined) out.key = readSecret(keyRef, tls.child('keySecret'), namespace, ctx);
-  copyString(tls, 'caFile', out, 'ca_file');
-  copyString(tls, 'certFile', out, 'cert_file');
-  copyString(tls, 'keyFile', out, 'key_file');
-  copyString(tls, 'serverName', out, 'server_name');
-  const insecure = tls.boolean('insecureSkipVerify');
-  if (insecure !== undefined) out.insecure_skip_verify = insecure;
-  return out;
 }

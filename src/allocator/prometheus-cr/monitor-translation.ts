@@ -4,6 +4,8 @@ import { endpointFields, type TranslationContext } from './endpoint-settings.js'
 import { MonitorError } from './monitor-error.js';
 import type { RelabelRule } from './relabel-rules.js';
 import { sanitizeLabelName, userRelabelings } from './relabel-rules.js';
+import { scrapeClassOf } from './scrape-classes.js';
+import { scrapeSettingsFields } from './scrape-settings.js';
 import { SpecReader } from './spec-reader.js';
 
 export type { TranslationContext } from './endpoint-settings.js';
@@ -52,14 +54,16 @@ export function translateEndpoints(
   const scrapeConfigs: ScrapeConfig[] = [];
   const warnings: string[] = [];
   const namespaces = sdNamespaces(monitor.spec, monitor.namespace);
-  // `attachMetadata.node` puts the node's labels on every target, as prometheus-operator generates it.
-  const attach =
-    monitor.spec.object('attachMetadata')?.boolean('node') === true
-      ? { attach_metadata: { node: true } }
-      : {};
+  const scrapeClass = scrapeClassOf(monitor.spec, ctx.scrapeClasses);
+  // `attachMetadata.node` puts the node's labels on every target, as prometheus-operator generates
+  // it; a monitor without its own setting takes its scrape class's.
+  const attachNode =
+    monitor.spec.object('attachMetadata')?.boolean('node') ?? scrapeClass.attachNode;
+  const attach = attachNode === true ? { attach_metadata: { node: true } } : {};
+  const settings = scrapeSettingsFields(monitor.spec, scrapeClass, ctx.defaultScrapeProtocols);
   monitor.spec.objectList(options.endpointsKey).forEach((ep, index) => {
     const jobName = `${options.jobPrefix}/${monitor.namespace}/${monitor.name}/${index}`;
-    const result = endpointFields(ep, monitor.namespace, ctx);
+    const result = endpointFields(ep, monitor.namespace, ctx, scrapeClass);
     if (result.kind === 'fs-access-denied') {
       warnings.push(
         `${ep.path} reads files (${result.files.join(', ')}) and prometheus_cr.deny_fs_access_through_sms is set: endpoint left out`,
@@ -70,12 +74,14 @@ export function translateEndpoints(
     const relabelConfigs = [
       { source_labels: ['job'], target_label: '__tmp_prometheus_job_name' },
       ...options.buildRules(ep),
+      ...scrapeClass.relabelings,
       ...userRelabelings(ep, 'relabelings'),
     ];
     const config: Record<string, unknown> = {
       job_name: jobName,
       ...fields,
       ...options.extraFields,
+      ...settings,
       kubernetes_sd_configs: [{ role: options.role, ...namespaces, ...attach }],
       relabel_configs: relabelConfigs,
     };
@@ -85,7 +91,7 @@ export function translateEndpoints(
   return { scrapeConfigs, warnings };
 }
 
-/** Spec-level limits shared by both monitor kinds. */
+/** Spec-level limits, the same for every kind. */
 export function limitFields(spec: SpecReader): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [from, to] of [
@@ -94,6 +100,7 @@ export function limitFields(spec: SpecReader): Record<string, unknown> {
     ['labelLimit', 'label_limit'],
     ['labelNameLengthLimit', 'label_name_length_limit'],
     ['labelValueLengthLimit', 'label_value_length_limit'],
+    ['keepDroppedTargets', 'keep_dropped_targets'],
   ] as const) {
     const value = spec.integer(from);
     if (value !== undefined) out[to] = value;
@@ -123,7 +130,7 @@ export function runningRule(ep: SpecReader): RelabelRule[] {
   ];
 }
 
-function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
     for (const child of Object.values(value)) deepFreeze(child);

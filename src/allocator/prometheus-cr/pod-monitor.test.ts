@@ -8,6 +8,8 @@ const ctx: TranslationContext = {
   defaultScrapeInterval: '1m',
   denyFsAccess: true,
   secrets: () => undefined,
+  configMaps: () => undefined,
+  scrapeClasses: [],
   secretNamespaces: [],
 };
 

@@ -8,7 +8,7 @@ export function createInvalidMonitorsGauge(registry: Registry): InvalidMonitorsG
   if (existing !== undefined) return existing as InvalidMonitorsGauge;
   return new Gauge({
     name: 'otel_ta_prometheus_cr_invalid_monitors',
-    help: 'ServiceMonitors and PodMonitors left out because they cannot be turned into scrape configs (reason says why).',
+    help: 'ServiceMonitors, PodMonitors, ScrapeConfigs and Probes left out because they cannot be turned into scrape configs (reason says why).',
     labelNames: ['kind', 'namespace', 'name', 'reason'],
     registers: [registry],
   });

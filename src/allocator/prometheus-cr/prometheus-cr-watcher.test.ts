@@ -1,8 +1,10 @@
+import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildAllocatorConfig } from '../../config/allocator-config.js';
 import type { KubeObject } from '../../k8s/object.js';
-import { silentLogger } from '../../observability/logger.js';
+import { createLogger, silentLogger } from '../../observability/logger.js';
 import type { JobPlan } from '../discovery/job-plan.js';
 import { ManualClock } from '../discovery/manual-clock.js';
 import { MemoryCluster } from './memory-cluster.js';
@@ -34,6 +36,7 @@ describe('PrometheusCrWatcher', () => {
     cluster: MemoryCluster,
     prometheusCr: Record<string, unknown>,
     planned: string[] = [],
+    logger: Logger = silentLogger(),
   ): Promise<{
     emitted: (readonly MonitorJob[])[];
     clock: ManualClock;
@@ -58,7 +61,7 @@ describe('PrometheusCrWatcher', () => {
       collectorNamespace: config.collectorNamespace,
       listWatch: cluster.listWatch,
       planner: fakePlanner(planned),
-      logger: silentLogger(),
+      logger,
       clock,
       invalidMonitors: gauge,
     });
@@ -285,5 +288,93 @@ describe('PrometheusCrWatcher', () => {
       name: 'slow',
       reason: 'scrape_timeout is greater than scrape_interval',
     });
+  });
+
+  it('serves ScrapeConfigs and Probes by their selectors; an unknown SD kind leaves only that ScrapeConfig out, logged once and on the metric', async () => {
+    const cluster = new MemoryCluster();
+    const lines: string[] = [];
+    const logger = createLogger(
+      { level: 'info', name: 'test' },
+      new Writable({
+        write(chunk: Buffer, _enc, done): void {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const scrapeConfigs = cluster.collection('scrapeconfigs');
+    scrapeConfigs.put({
+      metadata: { namespace: 'shop', name: 'hosts' },
+      spec: { staticConfigs: [{ targets: ['db:9187'] }] },
+    });
+    scrapeConfigs.put({
+      metadata: { namespace: 'shop', name: 'cloud' },
+      spec: { ec2SDConfigs: [{ region: 'eu-west-1' }] },
+    });
+    cluster.collection('probes').put({
+      metadata: { namespace: 'shop', name: 'site' },
+      spec: {
+        prober: { url: 'blackbox:9115' },
+        targets: { staticConfig: { static: ['https://shop.example/'] } },
+      },
+    });
+    const { emitted, gauge, clock } = await start(
+      cluster,
+      { service_monitor_selector: null, scrape_config_selector: {}, probe_selector: {} },
+      [],
+      logger,
+    );
+    expect(names(emitted[0])).toEqual(['scrapeConfig/shop/hosts', 'probe/shop/site']);
+    expect((await gauge.get()).values).toEqual([
+      {
+        labels: {
+          kind: 'ScrapeConfig',
+          namespace: 'shop',
+          name: 'cloud',
+          reason:
+            'spec.ec2SDConfigs: ec2 service discovery is not implemented by otel-ta, so this ScrapeConfig is left out; discover these targets with staticConfigs, fileSDConfigs, httpSDConfigs, kubernetesSDConfigs or dnsSDConfigs',
+        },
+        value: 1,
+      },
+    ]);
+    // Another change recomputes; the problem is not logged again while it lasts.
+    scrapeConfigs.put({
+      metadata: { namespace: 'shop', name: 'hosts' },
+      spec: { staticConfigs: [{ targets: ['db:9188'] }] },
+    });
+    clock.advance(50);
+    expect(emitted).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('ec2SDConfigs'))).toHaveLength(1);
+    // Removing it clears the metric.
+    scrapeConfigs.remove('shop/cloud');
+    clock.advance(50);
+    expect((await gauge.get()).values).toEqual([]);
+  });
+
+  it('a Probe whose CA ConfigMap arrives later becomes valid', async () => {
+    const cluster = new MemoryCluster();
+    cluster.collection('probes').put({
+      metadata: { namespace: 'obs', name: 'site' },
+      spec: {
+        prober: { url: 'blackbox:9115' },
+        targets: { staticConfig: { static: ['https://shop.example/'] } },
+        tlsConfig: { ca: { configMap: { name: 'ca', key: 'ca.crt' } } },
+      },
+    });
+    const { emitted, gauge, clock } = await start(cluster, {
+      service_monitor_selector: null,
+      probe_selector: {},
+    });
+    expect(names(emitted[0])).toEqual([]);
+    expect((await gauge.get()).values[0]?.labels.reason).toBe(
+      'spec.tlsConfig.ca.configMap: key "ca.crt" of ConfigMap obs/ca is not available; create it or fix the reference',
+    );
+    cluster.collection('configmaps', 'obs').put({
+      metadata: { namespace: 'obs', name: 'ca' },
+      data: { 'ca.crt': 'CA PEM' },
+    });
+    clock.advance(50);
+    expect(names(emitted.at(-1))).toEqual(['probe/obs/site']);
+    expect(emitted.at(-1)?.[0]?.scrapeConfig.tls_config).toEqual({ ca: 'CA PEM' });
   });
 });

@@ -17,7 +17,9 @@ import { MONITOR_TYPES, type MonitorKind } from './monitor-resources.js';
 import type { MonitorTranslation } from './monitor-translation.js';
 import { translatePodMonitor } from './pod-monitor.js';
 import type { InvalidMonitorsGauge } from './prometheus-cr-metrics.js';
-import { secretValue } from './secret-store.js';
+import { translateProbe } from './probe.js';
+import { translateScrapeConfig } from './scrape-config.js';
+import { configMapValue, secretValue } from './secret-store.js';
 import { translateServiceMonitor } from './service-monitor.js';
 
 export type ListWatchFactory = (
@@ -74,8 +76,8 @@ function isEmptySelector(selector: LabelSelector): boolean {
 }
 
 /**
- * Watches ServiceMonitors and PodMonitors (and, when needed, namespaces and Secrets) and turns the
- * selected monitors into planned scrape jobs. Every change recomputes the whole set shortly after
+ * Watches ServiceMonitors, PodMonitors, ScrapeConfigs and Probes (and, when needed, namespaces,
+ * Secrets and ConfigMaps) and turns the selected ones ("monitors") into planned scrape jobs. Every change recomputes the whole set shortly after
  * (monitors are few; translation is cheap) and hands it to the sink; plans of unchanged scrape
  * configs are reused, so the discovery of unchanged jobs keeps running. A monitor that cannot be
  * translated or planned is left out with a log line and the invalid-monitors metric.
@@ -84,6 +86,7 @@ export class PrometheusCrWatcher {
   private kinds: MonitorKindWatch[] = [];
   private namespaces: Informer<KubeObject> | undefined;
   private readonly secrets = new Map<string, Informer<KubeObject>>();
+  private readonly configMaps = new Map<string, Informer<KubeObject>>();
   private sink: ((jobs: readonly MonitorJob[]) => void) | undefined;
   private planner: JobPlanner;
   private plans = new Map<string, PlannedConfig>();
@@ -109,14 +112,6 @@ export class PrometheusCrWatcher {
   async start(sink: (jobs: readonly MonitorJob[]) => void): Promise<void> {
     this.sink = sink;
     const { config } = this.deps;
-    for (const [selector, kind] of [
-      [config.scrapeConfigSelector, 'ScrapeConfig'],
-      [config.probeSelector, 'Probe'],
-    ] as const) {
-      if (selector !== null) {
-        this.logger.warn({ kind }, 'prometheus_cr: this kind is not supported yet and is ignored');
-      }
-    }
     this.kinds = [
       this.kindWatch(
         'ServiceMonitor',
@@ -132,21 +127,28 @@ export class PrometheusCrWatcher {
         config.podMonitorNamespaceSelector,
         translatePodMonitor,
       ),
+      this.kindWatch(
+        'ScrapeConfig',
+        MONITOR_TYPES.scrapeConfigs,
+        config.scrapeConfigSelector,
+        config.scrapeConfigNamespaceSelector,
+        translateScrapeConfig,
+      ),
+      this.kindWatch(
+        'Probe',
+        MONITOR_TYPES.probes,
+        config.probeSelector,
+        config.probeNamespaceSelector,
+        translateProbe,
+      ),
     ].filter((k): k is MonitorKindWatch => k !== undefined);
     if (this.kinds.some((k) => !isEmptySelector(k.namespaceSelector))) {
       this.namespaces = this.informer('namespaces', ResourceTypes.namespaces, {});
     }
     if (this.kinds.length > 0) {
       for (const namespace of this.secretNamespaces()) {
-        const secrets = this.informer(`secrets/${namespace}`, ResourceTypes.secrets, { namespace });
-        const changed = (): void => {
-          this.generation += 1;
-        };
-        // Any Secret change may change any monitor's translation (the recompute runs later).
-        secrets.on('add', changed);
-        secrets.on('update', changed);
-        secrets.on('delete', changed);
-        this.secrets.set(namespace, secrets);
+        this.secrets.set(namespace, this.referenceInformer('secrets', namespace));
+        this.configMaps.set(namespace, this.referenceInformer('configmaps', namespace));
       }
     }
     const all = this.allInformers();
@@ -183,6 +185,9 @@ export class PrometheusCrWatcher {
     for (const [namespace, informer] of this.secrets) {
       if (!informer.hasSynced) names.push(`secrets/${namespace}`);
     }
+    for (const [namespace, informer] of this.configMaps) {
+      if (!informer.hasSynced) names.push(`configmaps/${namespace}`);
+    }
     return names;
   }
 
@@ -207,7 +212,27 @@ export class PrometheusCrWatcher {
       ...this.kinds.flatMap((k) => k.informers),
       ...(this.namespaces === undefined ? [] : [this.namespaces]),
       ...this.secrets.values(),
+      ...this.configMaps.values(),
     ];
+  }
+
+  /**
+   * Secrets or ConfigMaps of one namespace, which translations read. Any change may change any
+   * monitor's translation, so it moves the generation (the recompute runs later).
+   */
+  private referenceInformer(
+    resource: 'secrets' | 'configmaps',
+    namespace: string,
+  ): Informer<KubeObject> {
+    const type = resource === 'secrets' ? ResourceTypes.secrets : ResourceTypes.configMaps;
+    const informer = this.informer(`${resource}/${namespace}`, type, { namespace });
+    const changed = (): void => {
+      this.generation += 1;
+    };
+    informer.on('add', changed);
+    informer.on('update', changed);
+    informer.on('delete', changed);
+    return informer;
   }
 
   private secretNamespaces(): string[] {
@@ -278,6 +303,10 @@ export class PrometheusCrWatcher {
       secretNamespaces: [...this.secrets.keys()],
       secrets: (namespace, name, key) =>
         secretValue(this.secrets.get(namespace)?.get(`${namespace}/${name}`), key),
+      configMaps: (namespace, name, key) =>
+        configMapValue(this.configMaps.get(namespace)?.get(`${namespace}/${name}`), key),
+      scrapeClasses: this.deps.config.scrapeClasses,
+      defaultScrapeProtocols: this.deps.config.scrapeProtocols,
     };
   }
 

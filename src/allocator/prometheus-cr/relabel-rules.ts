@@ -1,3 +1,4 @@
+import { RuleError, parseRelabelRule } from '../relabel/relabel-rule.js';
 import { MonitorError } from './monitor-error.js';
 import { SpecReader } from './spec-reader.js';
 
@@ -17,7 +18,10 @@ const OPERATORS = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
  * Values go into the regex as written, as the operator does; label values cannot hold regex
  * syntax beyond `.`, which then also matches any character.
  */
-export function selectorRules(selector: SpecReader, kind: 'service' | 'pod'): RelabelRule[] {
+export function selectorRules(
+  selector: SpecReader,
+  kind: 'service' | 'pod' | 'ingress',
+): RelabelRule[] {
   const label = (k: string): string => `__meta_kubernetes_${kind}_label_${sanitizeLabelName(k)}`;
   const present = (k: string): string =>
     `__meta_kubernetes_${kind}_labelpresent_${sanitizeLabelName(k)}`;
@@ -68,7 +72,11 @@ const RELABEL_FIELDS: readonly (readonly [string, string])[] = [
   ['replacement', 'replacement'],
 ];
 
-/** The monitor's `relabelings` / `metricRelabelings` (camelCase) as Prometheus relabel_configs. */
+/**
+ * The monitor's `relabelings` / `metricRelabelings` (camelCase) as Prometheus relabel_configs.
+ * Each rule is checked as the scraper will check it (RE2 regex, action, fields), so a bad one is
+ * named where the user wrote it, e.g. `spec.relabelings[0]: invalid regex "(": missing )`.
+ */
 export function userRelabelings(endpoint: SpecReader, key: string): RelabelRule[] {
   return endpoint.objectList(key).map((rule) => {
     const out: Record<string, unknown> = {};
@@ -83,6 +91,12 @@ export function userRelabelings(endpoint: SpecReader, key: string): RelabelRule[
     // The CRD accepts both cases (`Replace`, `replace`); Prometheus wants lowercase.
     const action = rule.string('action');
     if (action !== undefined) out.action = action.toLowerCase();
+    try {
+      parseRelabelRule(out, 'utf8');
+    } catch (err) {
+      if (err instanceof RuleError) throw new MonitorError(`${rule.path}: ${err.message}`);
+      throw err;
+    }
     return out;
   });
 }

@@ -8,6 +8,8 @@ const ctx: TranslationContext = {
   defaultScrapeInterval: '30s',
   denyFsAccess: false,
   secrets: () => undefined,
+  configMaps: () => undefined,
+  scrapeClasses: [],
   secretNamespaces: ['obs'],
 };
 
@@ -31,6 +33,50 @@ function rules(spec: Record<string, unknown>): Record<string, unknown>[] {
 }
 
 describe('translateServiceMonitor', () => {
+  it.each([
+    [
+      'scrapeProtocols',
+      { scrapeProtocols: ['PrometheusProto'] },
+      { scrape_protocols: ['PrometheusProto'] },
+    ],
+    [
+      'fallbackScrapeProtocol',
+      { fallbackScrapeProtocol: 'PrometheusText1.0.0' },
+      { fallback_scrape_protocol: 'PrometheusText1.0.0' },
+    ],
+    ['bodySizeLimit', { bodySizeLimit: '10MB' }, { body_size_limit: '10MB' }],
+    ['keepDroppedTargets', { keepDroppedTargets: 3 }, { keep_dropped_targets: 3 }],
+    [
+      'nativeHistogramBucketLimit',
+      { nativeHistogramBucketLimit: 100 },
+      { native_histogram_bucket_limit: 100 },
+    ],
+    [
+      'scrapeClassicHistograms',
+      { scrapeClassicHistograms: true },
+      { always_scrape_classic_histograms: true },
+    ],
+  ])('monitor-level %s applies to every endpoint job', (_field, spec, expected) => {
+    expect(only(spec)).toMatchObject(expected);
+  });
+
+  it('inherits the scrape class fallbackScrapeProtocol and attachMetadata when it sets neither', () => {
+    const { scrapeConfigs } = translateServiceMonitor(serviceMonitor({ scrapeClass: 'k8s' }), {
+      ...ctx,
+      scrapeClasses: [
+        {
+          name: 'k8s',
+          fallbackScrapeProtocol: 'PrometheusText0.0.4',
+          attachMetadata: { node: true },
+        },
+      ],
+    });
+    expect(scrapeConfigs[0]).toMatchObject({
+      fallback_scrape_protocol: 'PrometheusText0.0.4',
+      kubernetes_sd_configs: [{ role: 'endpointslice', attach_metadata: { node: true } }],
+    });
+  });
+
   it('passes attachMetadata.node on to the endpointslice discovery, so targets carry node labels', () => {
     expect(only({ attachMetadata: { node: true } }).kubernetes_sd_configs).toEqual([
       { role: 'endpointslice', namespaces: { names: ['shop'] }, attach_metadata: { node: true } },

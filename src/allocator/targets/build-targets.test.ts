@@ -88,7 +88,7 @@ describe('buildTargets', () => {
     });
   });
 
-  it('deduplicates two targets that relabeling rewrites to the same address; the first wins', () => {
+  it('deduplicates two targets that relabeling rewrites to the same address, keeping the lower discovered address in either order', () => {
     const settings = job([
       {
         source_labels: ['__address__'],
@@ -97,13 +97,16 @@ describe('buildTargets', () => {
         target_label: '__address__',
       },
     ]);
-    const report = buildJobTargets(settings, [
-      group([{ __address__: 'a:1', __meta_port: 'one' }]),
+    const groups = [
       group([{ __address__: 'a:2', __meta_port: 'two' }], {}, 'h'),
-    ]);
-    expect(report.targets).toHaveLength(1);
-    expect(report.targets[0]).toMatchObject({ address: 'a:1', labels: { __meta_port: 'one' } });
-    expect(report.duplicates).toBe(1);
+      group([{ __address__: 'a:1', __meta_port: 'one' }]),
+    ];
+    for (const order of [groups, [...groups].reverse()]) {
+      const report = buildJobTargets(settings, order);
+      expect(report.targets).toHaveLength(1);
+      expect(report.targets[0]).toMatchObject({ address: 'a:1', labels: { __meta_port: 'one' } });
+      expect(report.duplicates).toBe(1);
+    }
   });
 
   it('keeps the same address in two jobs apart', () => {

@@ -2,6 +2,7 @@ import type { Labels, Target, TargetGroup } from '../model.js';
 import { LabelMerger, LabelWorkspace, type RelabelProgram } from '../relabel/index.js';
 import { GroupPlanner, type GroupPlan } from './group-plan.js';
 import { GroupedTarget } from './grouped-target.js';
+import { withoutDuplicates } from './duplicate-targets.js';
 import { targetNodeName } from './node-name.js';
 import type { ScrapeJobSettings } from './scrape-job-settings.js';
 import {
@@ -14,7 +15,7 @@ import {
 
 /** The job's targets and what was left out, for metrics and logs. */
 export interface TargetBuildReport {
-  /** Deduplicated by `Target.id`; the first target with an id wins, in group then target order. */
+  /** One per `Target.id`, chosen by the rule of duplicate-targets.ts; in group then target order. */
   readonly targets: Target[];
   /** Targets seen in the groups. */
   readonly discovered: number;
@@ -74,7 +75,8 @@ type Built = Target | typeof WITHOUT_ADDRESS | typeof DROPPED;
  * object (`Target.labels`, pre-relabel, no seeds), and a target of a group without labels shares
  * its discovered object. Groups are immutable, so the outcome per group object is remembered: a
  * rebuild after one group changed only processes that group. Pass groups in a stable order (e.g.
- * by source) so that which duplicate survives is deterministic.
+ * by source) so that the order of the targets is deterministic; which of several duplicates is
+ * kept does not depend on it (duplicate-targets.ts).
  */
 export class TargetBuilder {
   private outcomes = new WeakMap<TargetGroup, GroupOutcome>();
@@ -104,8 +106,7 @@ export class TargetBuilder {
   ) {}
 
   build(groups: readonly TargetGroup[]): TargetBuildReport {
-    const seen = new Set<string>();
-    const targets: Target[] = [];
+    const kept: Target[] = [];
     let discovered = 0;
     let withoutAddress = 0;
     let droppedByRelabel = 0;
@@ -118,13 +119,9 @@ export class TargetBuilder {
       discovered += group.targets.length;
       withoutAddress += outcome.withoutAddress;
       droppedByRelabel += outcome.droppedByRelabel;
-      for (const target of outcome.kept) {
-        // One probe instead of has-then-add: the set grew only for an id not seen before.
-        const before = seen.size;
-        seen.add(target.id);
-        if (seen.size !== before) targets.push(target);
-      }
+      for (const target of outcome.kept) kept.push(target);
     }
+    const targets = withoutDuplicates(kept);
     const duplicates = discovered - withoutAddress - droppedByRelabel - targets.length;
     return { targets, discovered, withoutAddress, droppedByRelabel, duplicates };
   }

@@ -77,6 +77,12 @@ export function parsePrometheusCrConfig(value: unknown, path: string): Prometheu
     denyFsAccessThroughSms: r.boolean('deny_fs_access_through_sms') ?? false,
   };
   r.done();
+  if (config.allowNamespaces.length > 0 && config.denyNamespaces.length > 0) {
+    throw configError(
+      '',
+      'only one of prometheus_cr.allow_namespaces or prometheus_cr.deny_namespaces can be set',
+    );
+  }
   if (config.scrapeIntervalMs <= 0) {
     throw configError(r.child('scrape_interval'), 'must be greater than 0');
   }

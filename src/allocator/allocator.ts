@@ -41,6 +41,15 @@ interface JobDiff {
 
 type ChangeListener = (changedJobs: ReadonlySet<string>) => void;
 
+/** A target that left a collector (moved to another one, or unassigned). */
+export interface AllocatorMove {
+  readonly target: Target;
+  readonly from: string;
+  readonly to: string | undefined;
+}
+
+type MoveListener = (moves: readonly AllocatorMove[]) => void;
+
 /**
  * The allocation state: every target of every job, the collector pool, and which collector holds
  * which target. Incremental: `setJobTargets` diffs one job by target id and `setCollectors` diffs the
@@ -59,6 +68,9 @@ export class Allocator implements AllocationView, AllocationWriter {
   private sortedJobNames: readonly string[] | undefined = [];
   private unassigned = 0;
   private readonly listeners = new Set<ChangeListener>();
+  private readonly moveListeners = new Set<MoveListener>();
+  /** Moves of the change in progress; collected only while someone listens. */
+  private moves: AllocatorMove[] = [];
   private changedJobs = new Set<string>();
   private moved = 0;
   private readonly strategy: AllocationStrategy;
@@ -118,6 +130,15 @@ export class Allocator implements AllocationView, AllocationWriter {
   onChange(listener: ChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Called after every change that took targets away from collectors, before the change
+   * listeners, with the pool already updated (the handoff holds them back from their new owners).
+   */
+  onMoves(listener: MoveListener): () => void {
+    this.moveListeners.add(listener);
+    return () => this.moveListeners.delete(listener);
   }
 
   setJobTargets(job: string, targets: readonly Target[]): void {
@@ -285,6 +306,9 @@ export class Allocator implements AllocationView, AllocationWriter {
     if (to === undefined) this.unassigned++;
     else to.add(entry);
     if (from !== undefined && to !== undefined) this.moved++;
+    if (from !== undefined && this.moveListeners.size > 0) {
+      this.moves.push({ target: entry.target, from: from.collector.id, to: to?.collector.id });
+    }
     this.changedJobs.add(entry.target.job);
   }
 
@@ -305,8 +329,11 @@ export class Allocator implements AllocationView, AllocationWriter {
   private finish(method: AllocationTiming['method'], started: number, force = false): void {
     const changed = this.changedJobs;
     const moved = this.moved;
+    const moves = this.moves;
     this.changedJobs = new Set();
     this.moved = 0;
+    this.moves = [];
+    if (moves.length > 0) for (const listener of this.moveListeners) listener(moves);
     if (changed.size > 0 || force) {
       const version = ++this.versionCounter;
       for (const job of changed) {

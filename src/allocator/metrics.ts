@@ -20,6 +20,12 @@ export interface AllocatorMetrics {
   readonly configReloads: Counter<'result'>;
   readonly discoveryErrors: Counter<'job_name' | 'mechanism'>;
   readonly responseCacheBytes: Gauge<'form'>;
+  readonly targetsHeld: Gauge<'job_name'>;
+  readonly handoffOldestHoldSeconds: Gauge;
+  readonly handoffs: Counter<'reason'>;
+  readonly collectorsSilent: Gauge;
+  /** Called on every scrape of /metrics before the values are read (the handoff's gauges). */
+  beforeCollect(update: () => void): void;
 }
 
 const FAST_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -30,7 +36,9 @@ export function createAllocatorMetrics(
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const updates: (() => void)[] = [];
   return {
+    beforeCollect: (update) => updates.push(update),
     registry,
     targets: new Gauge({
       name: 'opentelemetry_allocator_targets',
@@ -107,6 +115,33 @@ export function createAllocatorMetrics(
       name: 'otel_ta_response_cache_bytes',
       help: 'Bytes of target response bodies kept: form="all" (compact, plus plain where kept), form="hot_plain" (the plain copies of bodies requested 3+ times per 10 s). Updated every 10 s.',
       labelNames: ['form'],
+      registers,
+    }),
+    targetsHeld: new Gauge({
+      name: 'otel_ta_targets_held',
+      help: 'Targets moved between collectors and held back from their new owner until the old one has stopped scraping them and written its staleness markers, per job.',
+      labelNames: ['job_name'],
+      registers,
+      // The first of the handoff metrics prom-client reads (in registration order, each metric's
+      // collect runs before its values are read): refresh them all from the handoff.
+      collect: () => {
+        for (const update of updates) update();
+      },
+    }),
+    handoffOldestHoldSeconds: new Gauge({
+      name: 'otel_ta_handoff_oldest_hold_seconds',
+      help: 'Age of the oldest hold in progress, in seconds; 0 when none.',
+      registers,
+    }),
+    handoffs: new Counter({
+      name: 'otel_ta_handoffs_total',
+      help: 'Moved targets handed to their new owner, by reason: old_owner_polled (old owner polled, then markers delay), old_owner_left (left the pool), old_owner_silent (stopped polling), time_bound (old owner poll not seen), returned (back to the old owner before it polled).',
+      labelNames: ['reason'],
+      registers,
+    }),
+    collectorsSilent: new Gauge({
+      name: 'otel_ta_collectors_silent',
+      help: 'Collectors in the pool that stopped polling and are left out of the allocation until they poll again.',
       registers,
     }),
   };

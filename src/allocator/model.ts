@@ -33,6 +33,11 @@ export interface Collector {
   /** The collector's id: its pod name on Kubernetes, or an id from the static pool. */
   readonly id: string;
   readonly nodeName?: string | undefined;
+  /**
+   * A successor with the same id is expected when this collector goes (a StatefulSet pod), so its
+   * departure waits a short grace before targets move (handoff/departure-grace.ts).
+   */
+  readonly returnsWithSameId?: boolean | undefined;
 }
 
 /** Read side of the allocator, for the HTTP API, metrics and the human page. */

@@ -293,3 +293,39 @@ describe('AllocatorService.reload in a burst', () => {
     }
   });
 });
+
+describe('AllocatorService handoff', () => {
+  it('serves a collector joining a static pool its moved targets only after the hold, and shows the hold on /metrics', async () => {
+    const targets = Array.from({ length: 12 }, (_, i) => `"h${i}:1"`).join(', ');
+    const text = (pool: string): string =>
+      `listen_addr: 127.0.0.1:0\ncollectors: [${pool}]\nconfig: {scrape_configs: [{job_name: j, scrape_interval: 5s, static_configs: [{targets: [${targets}]}]}]}\n`;
+    let current = configFrom(text('a, b'));
+    const clock = new ManualClock();
+    const service = serviceWith(current, { clock, loadConfig: () => Promise.resolve(current) });
+    await service.start();
+    try {
+      const base = `http://127.0.0.1:${service.httpAddress()!.port}`;
+      const served = async (id: string): Promise<number> =>
+        ((await (await fetch(`${base}/jobs/j/targets?collector_id=${id}`)).json()) as unknown[])
+          .length;
+      expect((await served('a')) + (await served('b'))).toBe(12);
+      current = configFrom(text('a, b, c'));
+      expect(await service.reload()).toBe(true);
+      const moved = service.view()!.targetsFor('j', 'c').length;
+      expect(moved).toBeGreaterThan(0);
+      expect(await served('c')).toBe(0);
+      expect((await served('a')) + (await served('b'))).toBe(12 - moved);
+      const metrics = await (await fetch(`${base}/metrics`)).text();
+      expect(metrics).toContain(`otel_ta_targets_held{job_name="j"} ${moved}`);
+      expect(metrics).toContain('otel_ta_handoffs_total{reason="old_owner_polled"} 0');
+      // a and b have polled (above); 5 s + 2.1 x 5 s + 2 s later their markers are written.
+      clock.advance(17_500);
+      expect(await served('c')).toBe(moved);
+      const after = await (await fetch(`${base}/metrics`)).text();
+      expect(after).toContain(`otel_ta_handoffs_total{reason="old_owner_polled"} ${moved}`);
+      expect(after).not.toContain('otel_ta_targets_held{');
+    } finally {
+      await service.stop();
+    }
+  });
+});

@@ -9,6 +9,9 @@ import { Allocator } from './allocator.js';
 import { StaticCollectorSource } from './collectors/static-collector-source.js';
 import type { DiscoveryClock } from './discovery/clock.js';
 import { DiscoveryManager } from './discovery/discovery-manager.js';
+import { HandoffCoordinator } from './handoff/handoff-coordinator.js';
+import { publishHandoffMetrics } from './handoff/handoff-metrics.js';
+import { globalScrapeIntervalMs, scrapeIntervalsByJob } from './handoff/scrape-intervals.js';
 import type { JobPlan } from './discovery/job-plan.js';
 import type { CollectorSource } from './discovery/provider.js';
 import type { DiscoveryRegistry } from './discovery/registry.js';
@@ -77,6 +80,9 @@ const RESTART_KEYS = [
   'collectorNotReadyGracePeriodMs',
   'prometheusCr',
   'allowInsecureAuthSecrets',
+  'collectorRefreshIntervalMs',
+  'collectorSilenceTimeoutMs',
+  'collectorDepartureGraceMs',
 ] as const;
 
 /** Pool settings a reload applies by starting a new pod watch and switching once it has listed. */
@@ -106,6 +112,11 @@ export class AllocatorService {
   /** The config the collector pod watch runs with (a reload can replace the watch). */
   private poolConfig: AllocatorConfig | undefined;
   private allocator: Allocator | undefined;
+  private handoff: HandoffCoordinator | undefined;
+  /** Each job's scrape interval in ms, for the handoff's hold times. */
+  private scrapeIntervals: ReadonlyMap<string, number> = new Map();
+  /** The handoff counts already added to the counter, per reason. */
+  private readonly handoffsCounted = new Map<string, number>();
   private discovery: DiscoveryManager | undefined;
   private server: AllocatorServer | undefined;
   private collectors: CollectorSource | undefined;
@@ -169,7 +180,22 @@ export class AllocatorService {
     this.allocator = allocator;
     this.plan = plan;
     this.startedConfig = config;
-    this.scrapeConfigs = scrapeConfigsByJob(config);
+    this.setScrapeConfigs(config, scrapeConfigsByJob(config));
+    const handoff = new HandoffCoordinator({
+      allocator,
+      clock: this.deps.clock,
+      logger: this.deps.logger,
+      settings: {
+        refreshIntervalMs: config.collectorRefreshIntervalMs,
+        silenceMs: config.collectorSilenceTimeoutMs,
+        departureGraceMs: config.collectorDepartureGraceMs,
+      },
+      scrapeIntervalMs: (job) => this.scrapeIntervals.get(job) ?? this.defaultScrapeIntervalMs(),
+    });
+    this.handoff = handoff;
+    metrics.beforeCollect(() =>
+      publishHandoffMetrics(metrics, handoff.status(), this.handoffsCounted),
+    );
     this.discovery = new DiscoveryManager({
       writer: allocator,
       logger: this.deps.logger,
@@ -179,7 +205,9 @@ export class AllocatorService {
     });
     const createServer = this.deps.createServer ?? createAllocatorServer;
     this.server = createServer({
-      view: allocator,
+      view: handoff.view,
+      recordPoll: (job, collectorId) => handoff.recordPoll(job, collectorId),
+      handoffStatus: () => handoff.status(),
       scrapeConfigs: () => this.scrapeConfigs,
       isReady: () => this.ready,
       metrics,
@@ -249,6 +277,7 @@ export class AllocatorService {
     this.dynamicJobs = undefined;
     await this.within('reload', this.reloading);
     await this.server?.stop();
+    this.handoff?.stop();
     await this.within('discovery', this.discovery?.stop());
     this.logger.info('allocator stopped');
   }
@@ -304,7 +333,7 @@ export class AllocatorService {
   private setCollectors(collectors: readonly Collector[], source: CollectorSource): void {
     if (source !== this.collectors) return;
     this.deps.metrics.collectorsDiscovered.set(collectors.length);
-    this.allocator?.setCollectors(collectors);
+    this.handoff?.setCollectors(collectors);
     this.deps.metrics.events.inc({ source: 'collectors' });
   }
 
@@ -451,9 +480,12 @@ export class AllocatorService {
       );
       return false;
     });
-    this.scrapeConfigs = scrapeConfigsByJob(
+    this.setScrapeConfigs(
       plan.config,
-      monitorJobs.map((j) => j.scrapeConfig),
+      scrapeConfigsByJob(
+        plan.config,
+        monitorJobs.map((j) => j.scrapeConfig),
+      ),
     );
     await this.discovery.apply([...plan.jobs, ...monitorJobs.map((j) => j.plan)]);
   }
@@ -475,6 +507,18 @@ export class AllocatorService {
     } catch (err) {
       this.logger.warn({ err, path }, 'cannot watch the config file; reload with SIGHUP');
     }
+  }
+
+  private setScrapeConfigs(
+    config: AllocatorConfig,
+    byJob: Readonly<Record<string, unknown>>,
+  ): void {
+    this.scrapeConfigs = byJob;
+    this.scrapeIntervals = scrapeIntervalsByJob(config.prometheus.global, byJob);
+  }
+
+  private defaultScrapeIntervalMs(): number {
+    return globalScrapeIntervalMs(this.currentConfig().prometheus.global);
   }
 
   private updateAllocationMetrics(): void {

@@ -11,6 +11,11 @@ export const Annotations = {
   inject: `${ANNOTATION_PREFIX}inject`,
   /** `http_sd` (default) or `target_allocator`: how the prometheus receiver is rewritten. */
   rewriteMode: `${ANNOTATION_PREFIX}rewrite-mode`,
+  /**
+   * How often the collectors poll the allocator for their targets (a Prometheus duration, 1s-5m;
+   * default the webhook's collector_refresh_interval, 10s): written into the rewritten config.
+   */
+  refreshInterval: `${ANNOTATION_PREFIX}refresh-interval`,
   /** The original `scrape_configs` (canonical JSON), written by the webhook, read by the controller. */
   originalScrapeConfigs: `${ANNOTATION_PREFIX}original-scrape-configs`,
   /** sha256 of the stash, so a change of scrape jobs is visible at a glance and rolls the allocator. */

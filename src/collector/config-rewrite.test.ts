@@ -12,13 +12,18 @@ const TEXT = `receivers:
         - targets: ['app:8080']
 `;
 
-function rewrite(allocatorUrl: string, annotations?: Record<string, unknown>): ConfigRewrite {
+function rewrite(
+  allocatorUrl: string,
+  annotations?: Record<string, unknown>,
+  refreshInterval = '10s',
+): ConfigRewrite {
   const object: JsonObject = { metadata: annotations === undefined ? {} : { annotations } };
   return rewriteConfig({
     source: { kind: 'string', text: TEXT },
     mode: 'http_sd',
     allocatorUrl,
     object,
+    refreshInterval,
   });
 }
 
@@ -44,5 +49,12 @@ describe('rewriteConfig on a YAML text', () => {
     expect(absent.warnings.some((w) => w.includes('rebuilt'))).toBe(false);
     expect(broken.warnings.some((w) => w.includes('is not JSON'))).toBe(true);
     expect(notString.warnings.some((w) => w.includes('is not a string'))).toBe(true);
+  });
+
+  it('keeps outcomes apart for each refresh interval', () => {
+    const ten = rewrite('http://a-targetallocator.ns.svc:80');
+    const twenty = rewrite('http://a-targetallocator.ns.svc:80', undefined, '20s');
+    expect(ten.kind === 'rewritten' && ten.config).toContain('refresh_interval: 10s');
+    expect(twenty.kind === 'rewritten' && twenty.config).toContain('refresh_interval: 20s');
   });
 });

@@ -13,6 +13,8 @@ export interface ConfigRewriteInput {
   readonly allocatorUrl: string;
   /** The collector object, for its stash annotations. */
   readonly object: JsonObject;
+  /** How often collectors poll the allocator (Prometheus duration). */
+  readonly refreshInterval: string;
 }
 
 /** What the mutation does to `spec.config` and the stash. */
@@ -31,7 +33,7 @@ export type ConfigRewrite =
  * with the stash to write. Throws CollectorInputError on input it cannot use.
  *
  * For a YAML string (v1alpha1) the outcome is a pure function of the text, the rewrite mode, the
- * allocator URL and the two stash annotations, and the same request comes again and again (a
+ * allocator URL, the refresh interval and the two stash annotations, and the same request comes again and again (a
  * server-side dry run and then the real one, `kubectl apply` of an unchanged manifest, several
  * webhook calls with reinvocation), so recent outcomes are kept.
  */
@@ -45,6 +47,7 @@ export function rewriteConfig(input: ConfigRewriteInput): ConfigRewrite {
   const key = [
     input.mode,
     input.allocatorUrl,
+    input.refreshInterval,
     stashed[Annotations.originalScrapeConfigs],
     stashed[Annotations.originalScrapeConfigsHash],
   ]
@@ -93,6 +96,7 @@ function computeRewrite(input: ConfigRewriteInput): ConfigRewrite {
           mode: input.mode,
           allocatorUrl: input.allocatorUrl,
           stash: previousStash(input.object, warnings),
+          refreshInterval: input.refreshInterval,
         });
   if (rewrite.kind === 'no-receiver') {
     warnings.push('spec.config has no receiver named "prometheus": there is nothing to rewrite');

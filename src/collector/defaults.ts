@@ -10,6 +10,12 @@ export interface MutationSettings {
    * mode but daemonset (always per-node). Default consistent-hashing.
    */
   readonly defaultAllocationStrategy?: DefaultableStrategy;
+  /**
+   * How often collectors poll the allocator, unless the collector says (annotation
+   * `otel-ta.dev/refresh-interval`, or `spec.targetAllocator.collectorTargetReloadInterval`);
+   * default DEFAULT_REFRESH_INTERVAL (src/collector/refresh-interval.ts).
+   */
+  readonly refreshInterval?: string | undefined;
 }
 
 /**

@@ -98,7 +98,7 @@ describe('mutateCollector on the documentation manifest', () => {
     const result = mutated(mutateCollector(original, CONTEXT));
     const expectedConfig = (spec(original).config as string).replace(
       "        static_configs:\n        - targets: [ '0.0.0.0:8888' ]\n",
-      `        http_sd_configs:\n        - url: ${targetsUrl('otel-collector')}\n`,
+      `        http_sd_configs:\n        - url: ${targetsUrl('otel-collector')}\n          refresh_interval: 10s\n`,
     );
     expect(expectedConfig).not.toBe(spec(original).config);
     expect(result).toEqual({
@@ -137,7 +137,7 @@ describe('mutateCollector on the documentation manifest', () => {
     scrapeConfigsOf(expected)[0] = {
       job_name: 'otel-collector',
       scrape_interval: '10s',
-      http_sd_configs: [{ url: targetsUrl('otel-collector') }],
+      http_sd_configs: [{ url: targetsUrl('otel-collector'), refresh_interval: '10s' }],
       metric_relabel_configs: [{ action: 'labeldrop', regex: '(id|name)', replacement: '$$1' }],
     };
     (expected.metadata as JsonObject).annotations = {
@@ -209,7 +209,7 @@ describe('mutateCollector triggers', () => {
     const result = mutated(mutateCollector(object, CONTEXT));
     expect(spec(result).targetAllocator).toEqual(TA_DEFAULTS);
     expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
-      { url: targetsUrl('otel-collector') },
+      { url: targetsUrl('otel-collector'), refresh_interval: '10s' },
     ]);
   });
 
@@ -247,6 +247,7 @@ describe('mutateCollector triggers', () => {
     expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
       {
         url: 'http://pool-targetallocator.team-a.svc:80/jobs/otel-collector/targets?collector_id=${env:POD_NAME}',
+        refresh_interval: '10s',
       },
     ]);
   });
@@ -322,7 +323,7 @@ describe('mutateCollector http_sd rewrite', () => {
     expect(scrapeConfigsOf(result)).toEqual([
       {
         job_name: 'kube pods/x',
-        http_sd_configs: [{ url: targetsUrl('kube+pods%2Fx') }],
+        http_sd_configs: [{ url: targetsUrl('kube+pods%2Fx'), refresh_interval: '10s' }],
         relabel_configs: kube.relabel_configs,
       },
     ]);
@@ -335,13 +336,15 @@ describe('mutateCollector http_sd rewrite', () => {
     const job = { job_name: 'cost$$usd', static_configs: [{ targets: ['billing:9100'] }] };
     const result = mutated(mutateCollector(beta([job]), CONTEXT));
     expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
-      { url: targetsUrl('cost%24usd') },
+      { url: targetsUrl('cost%24usd'), refresh_interval: '10s' },
     ]);
     expect(stashOf(result)).toEqual([job]);
     expect(mutateCollector(result, { ...CONTEXT, operation: 'UPDATE' }).kind).toBe('unchanged');
     // Stored before the fix, the URL named the job as written: its discovery is still found.
     const older = structuredClone(result);
-    scrapeConfigsOf(older)[0]!.http_sd_configs = [{ url: targetsUrl('cost%24%24usd') }];
+    scrapeConfigsOf(older)[0]!.http_sd_configs = [
+      { url: targetsUrl('cost%24%24usd'), refresh_interval: '10s' },
+    ];
     expect(scrapeConfigsOf(mutated(mutateCollector(older, CONTEXT)))).toEqual(
       scrapeConfigsOf(result),
     );
@@ -365,7 +368,7 @@ describe('mutateCollector http_sd rewrite', () => {
     const result = mutated(mutateCollector(edited, { ...CONTEXT, operation: 'UPDATE' }));
     expect(scrapeConfigsOf(result)[0]).toEqual(scrapeConfigsOf(stored)[0]);
     expect(scrapeConfigsOf(result)[1]?.http_sd_configs).toEqual([
-      { url: targetsUrl('kube+pods%2Fx') },
+      { url: targetsUrl('kube+pods%2Fx'), refresh_interval: '10s' },
     ]);
     expect(stashOf(result)).toEqual([STATIC_JOB, kube]);
   });
@@ -401,7 +404,9 @@ describe('mutateCollector http_sd rewrite', () => {
     const edited = structuredClone(stored);
     scrapeConfigsOf(edited)[0]!.job_name = 'renamed';
     const result = mutated(mutateCollector(edited, CONTEXT));
-    expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([{ url: targetsUrl('renamed') }]);
+    expect(scrapeConfigsOf(result)[0]?.http_sd_configs).toEqual([
+      { url: targetsUrl('renamed'), refresh_interval: '10s' },
+    ]);
     expect(stashOf(result)).toEqual([{ ...STATIC_JOB, job_name: 'renamed' }]);
   });
 
@@ -418,7 +423,7 @@ describe('mutateCollector http_sd rewrite', () => {
     expect(spec(result).config).toBe(
       text.replace(
         '      scrape_configs:\n',
-        `      scrape_configs:\n      - job_name: node # added live\n        http_sd_configs:\n        - url: ${targetsUrl('node')}\n`,
+        `      scrape_configs:\n      - job_name: node # added live\n        http_sd_configs:\n        - url: ${targetsUrl('node')}\n          refresh_interval: 10s\n`,
       ),
     );
     expect(stashOf(result)).toEqual([
@@ -455,9 +460,11 @@ describe('mutateCollector http_sd rewrite', () => {
         '      - job_name: a # first',
         '        http_sd_configs:',
         `        - url: ${targetsUrl('a')}`,
+        '          refresh_interval: 10s',
         '      - job_name: b',
         '        http_sd_configs:',
         `        - url: ${targetsUrl('b')}`,
+        '          refresh_interval: 10s',
         '',
       ].join('\n'),
     );
@@ -489,11 +496,14 @@ describe('mutateCollector http_sd rewrite', () => {
         prometheus: {
           config: {
             scrape_configs: [
-              { job_name: 'a', http_sd_configs: [{ url: targetsUrl('a') }] },
+              {
+                job_name: 'a',
+                http_sd_configs: [{ url: targetsUrl('a'), refresh_interval: '10s' }],
+              },
               {
                 job_name: 'b',
                 params: { target: ['a:1'] },
-                http_sd_configs: [{ url: targetsUrl('b') }],
+                http_sd_configs: [{ url: targetsUrl('b'), refresh_interval: '10s' }],
               },
             ],
           },
@@ -527,7 +537,12 @@ describe('mutateCollector http_sd rewrite', () => {
 });
 
 describe('mutateCollector target_allocator rewrite', () => {
-  const block = { endpoint: ALLOCATOR, interval: '30s', collector_id: '${env:POD_NAME}' };
+  const block = {
+    endpoint: ALLOCATOR,
+    interval: '10s',
+    collector_id: '${env:POD_NAME}',
+    http_sd_config: { refresh_interval: '10s' },
+  };
   const crEnabled = { prometheusCR: { enabled: true } };
 
   it('moves scrape_configs to the stash and adds the target_allocator block when prometheusCR is on', () => {
@@ -778,6 +793,111 @@ describe('mutateCollector denials', () => {
     expect(outcome.kind === 'denied' && outcome.code).toBe(422);
     expect(outcome.kind === 'denied' && outcome.message).toContain(
       'split the scrape jobs across several collectors',
+    );
+  });
+});
+
+describe('mutateCollector refresh interval', () => {
+  const refreshOf = (object: JsonObject): unknown =>
+    (scrapeConfigsOf(object)[0]?.http_sd_configs as JsonObject[])[0]?.refresh_interval;
+  const taBlockOf = (object: JsonObject): unknown =>
+    (((spec(object).config as JsonObject).receivers as JsonObject).prometheus as JsonObject)
+      .target_allocator;
+  const outcomeDenial = (object: JsonObject, context = CONTEXT): string => {
+    const outcome = mutateCollector(object, context);
+    if (outcome.kind !== 'denied') throw new Error(`expected a denial, got ${outcome.kind}`);
+    return outcome.message;
+  };
+
+  it('takes the annotation, else collectorTargetReloadInterval, else the webhook setting, else 10s', () => {
+    expect(refreshOf(mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT)))).toBe('10s');
+    const webhook = { ...CONTEXT, settings: { ...CONTEXT.settings, refreshInterval: '15s' } };
+    expect(refreshOf(mutated(mutateCollector(beta([STATIC_JOB]), webhook)))).toBe('15s');
+    const field = beta([STATIC_JOB], { ta: { collectorTargetReloadInterval: '1m30s' } });
+    expect(refreshOf(mutated(mutateCollector(field, webhook)))).toBe('1m30s');
+    const annotated = beta([STATIC_JOB], {
+      annotations: { [Annotations.refreshInterval]: '20s' },
+      ta: { collectorTargetReloadInterval: '1m30s' },
+    });
+    expect(refreshOf(mutated(mutateCollector(annotated, webhook)))).toBe('20s');
+  });
+
+  it('target_allocator mode writes it as the block interval and its http_sd_config refresh_interval', () => {
+    const object = beta([STATIC_JOB], {
+      annotations: { [Annotations.refreshInterval]: '20s' },
+      ta: { prometheusCR: { enabled: true } },
+    });
+    expect(taBlockOf(mutated(mutateCollector(object, CONTEXT)))).toEqual({
+      endpoint: ALLOCATOR,
+      interval: '20s',
+      collector_id: '${env:POD_NAME}',
+      http_sd_config: { refresh_interval: '20s' },
+    });
+  });
+
+  it('keeps a value already in the config (never flips what is written) and re-mutation yields no patch', () => {
+    const first = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    const annotated = structuredClone(first);
+    (annotated.metadata as JsonObject).annotations = {
+      ...((annotated.metadata as JsonObject).annotations as Record<string, string>),
+      [Annotations.refreshInterval]: '30s',
+    };
+    // The config says 10s: kept. Re-applying the original manifest (no http_sd entry) takes 30s.
+    expect(mutateCollector(annotated, CONTEXT)).toEqual({ kind: 'unchanged', warnings: [] });
+    expect(mutateCollector(first, CONTEXT)).toEqual({ kind: 'unchanged', warnings: [] });
+    const block = {
+      endpoint: ALLOCATOR,
+      interval: '45s',
+      collector_id: '${env:POD_NAME}',
+      http_sd_config: { refresh_interval: '45s' },
+    };
+    const withBlock = beta([], { ta: { prometheusCR: { enabled: true } } });
+    (
+      ((spec(withBlock).config as JsonObject).receivers as JsonObject).prometheus as JsonObject
+    ).target_allocator = block;
+    delete (
+      ((spec(withBlock).config as JsonObject).receivers as JsonObject).prometheus as JsonObject
+    ).config;
+    expect(taBlockOf(mutated(mutateCollector(withBlock, CONTEXT)))).toEqual(block);
+  });
+
+  it('fills the refresh interval into an older rewrite (url only) and a block on this allocator that has none', () => {
+    const older = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    (scrapeConfigsOf(older)[0]!.http_sd_configs as JsonObject[])[0] = {
+      url: targetsUrl('otel-collector'),
+    };
+    const result = mutated(mutateCollector(older, CONTEXT));
+    expect(refreshOf(result)).toBe('10s');
+    expect(stashOf(result)).toEqual([STATIC_JOB]);
+  });
+
+  it.each([
+    [
+      { annotations: { [Annotations.refreshInterval]: 'often' } },
+      'annotation otel-ta.dev/refresh-interval is "often", not a duration; write a duration between 1s and 5m, such as 10s',
+    ],
+    [
+      { annotations: { [Annotations.refreshInterval]: '0s' } },
+      'collectors would poll the allocator without pause',
+    ],
+    [{ annotations: { [Annotations.refreshInterval]: '500ms' } }, 'more than once a second'],
+    [
+      { annotations: { [Annotations.refreshInterval]: '10m' } },
+      'targets moved between collectors would go unscraped for that long',
+    ],
+    [
+      { ta: { collectorTargetReloadInterval: 'soon' } },
+      'spec.targetAllocator.collectorTargetReloadInterval is "soon", not a duration',
+    ],
+  ])('denies an invalid refresh interval with what to write (%#)', (extra, message) => {
+    expect(outcomeDenial(beta([STATIC_JOB], extra))).toContain(message);
+  });
+
+  it('denies an invalid refresh_interval kept in a rewritten job', () => {
+    const first = mutated(mutateCollector(beta([STATIC_JOB]), CONTEXT));
+    (scrapeConfigsOf(first)[0]!.http_sd_configs as JsonObject[])[0]!.refresh_interval = '0s';
+    expect(outcomeDenial(first)).toContain(
+      'scrape job "otel-collector" http_sd_configs[0].refresh_interval is 0s',
     );
   });
 });

@@ -5,6 +5,7 @@ import { applyDefaults, type MutationSettings } from './defaults.js';
 import { copyRecord, isRecord, jsonEqual, readAnnotations, type JsonObject } from './json-value.js';
 import { readCollector, type CollectorView } from './model.js';
 import { allocatorServiceUrl } from './naming.js';
+import { DEFAULT_REFRESH_INTERVAL, resolveRefreshInterval } from './refresh-interval.js';
 import { removeStash, writeEncodedStash } from './stash.js';
 
 export type { MutationSettings } from './defaults.js';
@@ -99,11 +100,17 @@ function mutate(object: unknown, context: MutationContext): MutationOutcome {
     settings: context.settings,
   });
 
+  const refresh = resolveRefreshInterval(
+    view.annotations,
+    view.targetAllocator.raw,
+    context.settings.refreshInterval ?? DEFAULT_REFRESH_INTERVAL,
+  );
   const rewrite = rewriteConfig({
     source: view.config,
     mode: mode.mode,
     allocatorUrl: allocatorServiceUrl(name, namespace),
     object,
+    refreshInterval: refresh.text,
   });
   warnings.push(...rewrite.warnings);
   if (rewrite.kind === 'no-receiver') {

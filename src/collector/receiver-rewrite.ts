@@ -3,6 +3,7 @@ import { CollectorInputError } from './collector-error.js';
 import { describeType } from './model.js';
 import { copyRecord, isRecord, jsonEqual, type JsonObject } from './json-value.js';
 import { COLLECTOR_ID_REFERENCE } from './naming.js';
+import { checkRefreshInterval } from './refresh-interval.js';
 import {
   jobName,
   readScrapeConfigs,
@@ -10,11 +11,10 @@ import {
   rewriteForHttpSd,
   rewriteWarnings,
   servedJobName,
+  writtenRefreshInterval,
 } from './scrape-configs.js';
 
 export const PROMETHEUS_RECEIVER = 'prometheus';
-/** How often the receiver polls the allocator in `target_allocator` mode (upstream's value). */
-export const TARGET_ALLOCATOR_INTERVAL = '30s';
 
 export interface ReceiverRewriteInput {
   /** The collector config; never modified (the result copies what it changes and shares the rest). */
@@ -24,6 +24,8 @@ export interface ReceiverRewriteInput {
   readonly allocatorUrl: string;
   /** The previously stashed originals, when the object carries a valid stash. */
   readonly stash: readonly JsonObject[] | undefined;
+  /** How often collectors poll the allocator (Prometheus duration); src/collector/refresh-interval.ts. */
+  readonly refreshInterval: string;
 }
 
 export type ReceiverRewriteResult =
@@ -36,13 +38,60 @@ export type ReceiverRewriteResult =
       readonly warnings: string[];
     };
 
-/** The receiver's `target_allocator` block this project writes in `target_allocator` mode. */
-export function targetAllocatorBlock(allocatorUrl: string): JsonObject {
+/**
+ * The receiver's `target_allocator` block this project writes in `target_allocator` mode. Both
+ * polls get the refresh interval: `interval` for /scrape_configs, `http_sd_config` for each job's
+ * targets (the receiver polls those every 30 s, hard-coded, unless it is set).
+ */
+export function targetAllocatorBlock(allocatorUrl: string, refreshInterval: string): JsonObject {
   return {
     endpoint: allocatorUrl,
-    interval: TARGET_ALLOCATOR_INTERVAL,
+    interval: refreshInterval,
     collector_id: COLLECTOR_ID_REFERENCE,
+    http_sd_config: { refresh_interval: refreshInterval },
   };
+}
+
+const OUR_BLOCK_KEYS = new Set(['endpoint', 'interval', 'collector_id', 'http_sd_config']);
+
+/** A `target_allocator` block of the shape this project writes, on this collector's allocator. */
+function isOurBlock(block: unknown, allocatorUrl: string): boolean {
+  if (!isRecord(block)) return false;
+  if (block.endpoint !== allocatorUrl || block.collector_id !== COLLECTOR_ID_REFERENCE)
+    return false;
+  if (!Object.keys(block).every((key) => OUR_BLOCK_KEYS.has(key))) return false;
+  const httpSd = block.http_sd_config;
+  return (
+    httpSd === undefined ||
+    (isRecord(httpSd) && Object.keys(httpSd).every((key) => key === 'refresh_interval'))
+  );
+}
+
+/**
+ * A block on this collector's allocator gets the refresh interval where it has none; a value
+ * written there is kept, once checked.
+ */
+function withRefreshInterval(block: JsonObject, refreshInterval: string): JsonObject {
+  const result = copyRecord(block);
+  if (result.interval === undefined || result.interval === null) {
+    result.interval = refreshInterval;
+  } else {
+    checkRefreshInterval(result.interval, 'receivers.prometheus.target_allocator.interval');
+  }
+  const httpSd = result.http_sd_config;
+  if (httpSd === undefined || httpSd === null) {
+    result.http_sd_config = { refresh_interval: refreshInterval };
+  } else if (isRecord(httpSd)) {
+    if (httpSd.refresh_interval === undefined || httpSd.refresh_interval === null) {
+      result.http_sd_config = { ...httpSd, refresh_interval: refreshInterval };
+    } else {
+      checkRefreshInterval(
+        httpSd.refresh_interval,
+        'receivers.prometheus.target_allocator.http_sd_config.refresh_interval',
+      );
+    }
+  }
+  return result;
 }
 
 /**
@@ -108,7 +157,7 @@ function rewriteHttpSd(context: RewriteContext): Rewrite {
     (listed === undefined || listed === null) &&
     stash !== undefined &&
     stash.length > 0 &&
-    jsonEqual(receiver.target_allocator, targetAllocatorBlock(allocatorUrl));
+    isOurBlock(receiver.target_allocator, allocatorUrl);
   if (switchedBack) {
     // The object was in target_allocator mode: its jobs live only in the stash, so they come back.
     originals = readScrapeConfigs(stash, 'the stashed scrape configs');
@@ -129,7 +178,11 @@ function rewriteHttpSd(context: RewriteContext): Rewrite {
   }
   if (originals.length === 0 && !switchedBack) return { originals, warnings };
   const rewritten = originals.map((original, index) => {
-    const job = rewriteForHttpSd(original, allocatorUrl);
+    const job = rewriteForHttpSd(
+      original,
+      allocatorUrl,
+      refreshIntervalOf(current[index], context),
+    );
     // Only a job this pass changes deserves a warning; an already rewritten one is old news.
     if (!jsonEqual(current[index], job)) warnings.push(...rewriteWarnings(original, job));
     return job;
@@ -139,9 +192,20 @@ function rewriteHttpSd(context: RewriteContext): Rewrite {
   return { originals, warnings };
 }
 
+/** The refresh interval for a job: the one its http_sd entry on this allocator has, else ours. */
+function refreshIntervalOf(job: JsonObject | undefined, context: RewriteContext): string {
+  const written = job === undefined ? undefined : writtenRefreshInterval(job, context.allocatorUrl);
+  if (written === undefined || written === null) return context.refreshInterval;
+  checkRefreshInterval(
+    written,
+    `scrape job "${jobName(job ?? {})}" http_sd_configs[0].refresh_interval`,
+  );
+  return written as string;
+}
+
 function rewriteTargetAllocator(context: RewriteContext): Rewrite {
   const { receiver, promConfig, allocatorUrl, stash } = context;
-  const ours = targetAllocatorBlock(allocatorUrl);
+  const ours = targetAllocatorBlock(allocatorUrl, context.refreshInterval);
   const block = receiver.target_allocator;
   const warnings: string[] = [];
   let originals: JsonObject[] = stash === undefined ? [] : [...stash];
@@ -151,7 +215,9 @@ function rewriteTargetAllocator(context: RewriteContext): Rewrite {
       'receivers.prometheus.config.scrape_configs',
     );
     const recovered = recoverAll(jobs, context, warnings);
-    originals = jsonEqual(block, ours) ? mergeByName(originals, recovered, warnings) : recovered;
+    originals = isOurBlock(block, allocatorUrl)
+      ? mergeByName(originals, recovered, warnings)
+      : recovered;
     delete promConfig.scrape_configs;
     warnings.push(
       'receivers.prometheus.config.scrape_configs moved to the target allocator; the receiver gets its jobs from its target_allocator block',
@@ -159,7 +225,9 @@ function rewriteTargetAllocator(context: RewriteContext): Rewrite {
   }
   if (block === undefined || block === null) {
     receiver.target_allocator = ours;
-  } else if (isRecord(block) && block.endpoint !== ours.endpoint) {
+  } else if (isRecord(block) && block.endpoint === ours.endpoint) {
+    receiver.target_allocator = withRefreshInterval(block, context.refreshInterval);
+  } else if (isRecord(block)) {
     warnings.push(
       `receivers.prometheus.target_allocator is kept as written; its endpoint is not this collector's allocator (${allocatorUrl})`,
     );

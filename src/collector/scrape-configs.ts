@@ -130,9 +130,37 @@ export function recoverOriginal(
   return { original, warnings: [] };
 }
 
-/** The job with its discovery replaced by one http_sd config on the allocator, in the same key position. */
-export function rewriteForHttpSd(original: JsonObject, allocatorUrl: string): JsonObject {
-  const httpSd = [{ url: jobTargetsUrl(allocatorUrl, servedJobName(original)) }];
+/** The keys of the http_sd entry the rewrite writes: `url`, and `refresh_interval`. */
+function isOurEntryShape(entry: JsonObject): boolean {
+  return Object.keys(entry).every((key) => key === 'url' || key === 'refresh_interval');
+}
+
+/**
+ * The `refresh_interval` of a job's http_sd entry on this allocator, when the job is already
+ * rewritten and the entry has one: kept as it is (a value in the config is never flipped).
+ */
+export function writtenRefreshInterval(job: JsonObject, allocatorUrl: string): unknown {
+  if (allocatorJobOf(job, allocatorUrl) === undefined) return undefined;
+  const entries = job[HTTP_SD_KEY];
+  const entry: unknown = Array.isArray(entries) ? entries[0] : undefined;
+  return isRecord(entry) ? entry.refresh_interval : undefined;
+}
+
+/**
+ * The job with its discovery replaced by one http_sd config on the allocator, polled every
+ * `refreshInterval`, in the same key position.
+ */
+export function rewriteForHttpSd(
+  original: JsonObject,
+  allocatorUrl: string,
+  refreshInterval: string,
+): JsonObject {
+  const httpSd = [
+    {
+      url: jobTargetsUrl(allocatorUrl, servedJobName(original)),
+      refresh_interval: refreshInterval,
+    },
+  ];
   const rewritten: JsonObject = {};
   let placed = false;
   for (const [key, value] of Object.entries(original)) {
@@ -169,7 +197,7 @@ function allocatorJobOf(job: JsonObject, allocatorUrl: string): string | undefin
   const entries = job[HTTP_SD_KEY];
   if (!Array.isArray(entries) || entries.length !== 1) return undefined;
   const entry: unknown = entries[0];
-  if (!isRecord(entry) || Object.keys(entry).length !== 1 || typeof entry.url !== 'string') {
+  if (!isRecord(entry) || !isOurEntryShape(entry) || typeof entry.url !== 'string') {
     return undefined;
   }
   const prefix = `${allocatorUrl}/jobs/`;

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../config/policy-file.js';
 import { DEFAULTABLE_STRATEGIES, type DefaultableStrategy } from '../collector/defaults.js';
-import { DEFAULT_ALLOCATOR_IMAGE } from '../config/webhook-config.js';
+import {
+  DEFAULT_ALLOCATOR_IMAGE,
+  DEFAULT_REFRESH_INTERVAL,
+  parseCollectorRefreshInterval,
+} from '../config/webhook-config.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { EMPTY_POLICY } from '../policy/policy.js';
 import { RENDER_OUTPUTS, renderManifests, type RenderOutput } from '../webhook/render-manifests.js';
@@ -15,6 +19,7 @@ export interface RenderFlags {
   readonly policyFile?: string;
   readonly allocatorImage: string;
   readonly defaultAllocationStrategy: string;
+  readonly collectorRefreshInterval: string;
 }
 
 export interface RenderStreams {
@@ -69,6 +74,10 @@ export async function runRender(flags: RenderFlags, streams: RenderStreams): Pro
     mutation: {
       allocatorImage: flags.allocatorImage,
       defaultAllocationStrategy: flags.defaultAllocationStrategy as DefaultableStrategy,
+      refreshInterval: parseCollectorRefreshInterval(
+        flags.collectorRefreshInterval,
+        '--collector-refresh-interval',
+      ),
     },
   });
   for (const warning of result.warnings) streams.stderr.write(`Warning: ${warning}\n`);
@@ -99,6 +108,11 @@ export function registerRenderCommand(program: Command): void {
       '--default-allocation-strategy <name>',
       `strategy filled in when a collector sets none, as the webhook's flag (${DEFAULTABLE_STRATEGIES.join(' or ')}; daemonsets get per-node)`,
       'consistent-hashing',
+    )
+    .option(
+      '--collector-refresh-interval <duration>',
+      "how often collectors poll their allocator, as the webhook's setting (1s-5m)",
+      DEFAULT_REFRESH_INTERVAL,
     )
     .action(
       runAction((flags: RenderFlags) =>

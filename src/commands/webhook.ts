@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
 import {
   DEFAULT_ALLOCATOR_IMAGE,
+  DEFAULT_REFRESH_INTERVAL,
   DEFAULT_WEBHOOK_LISTEN_ADDR,
   WEBHOOK_CONFIG_FILE_ENV,
   WEBHOOK_SETTINGS,
   loadWebhookConfig,
   type WebhookFlags,
 } from '../config/webhook-config.js';
+import { Annotations } from '../collector/annotations.js';
 import { createLogger } from '../observability/logger.js';
 import { WebhookService } from '../webhook/webhook-service.js';
 import { runAction } from './run-action.js';
@@ -51,6 +53,13 @@ export function registerWebhookCommand(program: Command): void {
       describe(
         'strategy filled in when a collector sets none: consistent-hashing (default) or least-weighted; daemonsets always get per-node',
         'defaultAllocationStrategy',
+      ),
+    )
+    .option(
+      '--collector-refresh-interval <duration>',
+      describe(
+        `how often collectors poll their allocator, written into rewritten configs (1s-5m; a collector's annotation ${Annotations.refreshInterval} overrides it), default ${DEFAULT_REFRESH_INTERVAL}`,
+        'collectorRefreshInterval',
       ),
     )
     .option(

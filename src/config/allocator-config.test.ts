@@ -56,6 +56,36 @@ describe('allocator config', () => {
     expect(Object.isFrozen(config.prometheus.scrapeConfigs[0])).toBe(true);
   });
 
+  it('handoff settings: refresh 10s, silence 3 refresh intervals, departure grace 10s by default; each can be set', () => {
+    expect(build(BASE)).toMatchObject({
+      collectorRefreshIntervalMs: 10_000,
+      collectorSilenceTimeoutMs: 30_000,
+      collectorDepartureGraceMs: 10_000,
+    });
+    expect(build(`${BASE}collector_refresh_interval: 20s\n`)).toMatchObject({
+      collectorRefreshIntervalMs: 20_000,
+      collectorSilenceTimeoutMs: 60_000,
+    });
+    expect(
+      build(`${BASE}collector_silence_timeout: 0\ncollector_departure_grace_period: 0s\n`),
+    ).toMatchObject({ collectorSilenceTimeoutMs: 0, collectorDepartureGraceMs: 0 });
+  });
+
+  it('refuses handoff settings that are no duration, a zero refresh interval, or a silence shorter than a refresh', () => {
+    expect(errorOf(() => build(`${BASE}collector_refresh_interval: often\n`)).message).toContain(
+      'collector_refresh_interval: invalid duration "often" (examples: 10s or 1m)',
+    );
+    expect(errorOf(() => build(`${BASE}collector_refresh_interval: 0s\n`)).message).toContain(
+      'collector_refresh_interval: must be more than 0',
+    );
+    expect(errorOf(() => build(`${BASE}collector_silence_timeout: 5s\n`)).message).toContain(
+      'collector_silence_timeout: must be longer than collector_refresh_interval (10s)',
+    );
+    expect(errorOf(() => build(`${BASE}collector_departure_grace_period: 30\n`)).message).toContain(
+      'collector_departure_grace_period: invalid duration 30',
+    );
+  });
+
   it('applies defaults < file < env < flags', () => {
     const file = `${BASE}
 listen_addr: ":9000"

@@ -47,7 +47,20 @@ const FILE_KEYS = [
   'collector_not_ready_grace_period',
   'collectors',
   'response_cache_max_mb',
+  'collector_refresh_interval',
+  'collector_silence_timeout',
+  'collector_departure_grace_period',
 ];
+
+/**
+ * How often collectors poll each job's targets, unless the config says otherwise: the webhook's
+ * default refresh interval (src/config/webhook-config.ts), which the rewrite writes into every
+ * collector config.
+ */
+export const DEFAULT_COLLECTOR_REFRESH_INTERVAL_MS = 10_000;
+/** A collector silent for this many refresh intervals counts as dead (`collector_silence_timeout`). */
+export const SILENCE_REFRESH_INTERVALS = 3;
+export const DEFAULT_DEPARTURE_GRACE_MS = 10_000;
 
 export interface AllocatorConfigSources {
   readonly flags: AllocatorFlags;
@@ -136,6 +149,7 @@ function merge({ flags, env, file }: AllocatorConfigSources): AllocatorConfig {
       parseEnvBoolean(env.ALLOW_INSECURE_AUTH_SECRETS) ||
       (fromFile.allowInsecure ?? false),
     collectorNotReadyGracePeriodMs: parseGrace(graceValue),
+    ...parseHandoffSettings(r),
     collectors: parseCollectors(r, flags),
     responseCacheMaxBytes: parseCacheBudget(r, flags),
     logLevel: flags.logLevel ?? 'info',
@@ -204,6 +218,50 @@ function parseGrace(value: unknown): number {
       `invalid duration "${value}" (examples: 30s, 1m, 0 to disable)`,
     );
   }
+  return ms;
+}
+
+/** The handoff's settings (docs/rebalancing.md): extensions, Go durations. */
+function parseHandoffSettings(
+  r: ObjectReader,
+): Pick<
+  AllocatorConfig,
+  'collectorRefreshIntervalMs' | 'collectorSilenceTimeoutMs' | 'collectorDepartureGraceMs'
+> {
+  const refresh =
+    durationSetting(r.raw('collector_refresh_interval'), 'collector_refresh_interval', false) ??
+    DEFAULT_COLLECTOR_REFRESH_INTERVAL_MS;
+  const silence =
+    durationSetting(r.raw('collector_silence_timeout'), 'collector_silence_timeout', true) ??
+    SILENCE_REFRESH_INTERVALS * refresh;
+  if (silence !== 0 && silence <= refresh) {
+    throw configError(
+      'collector_silence_timeout',
+      `must be longer than collector_refresh_interval (${refresh / 1000}s), or every collector between two polls looks dead; e.g. ${(SILENCE_REFRESH_INTERVALS * refresh) / 1000}s, or 0 to never move targets of a collector that stopped polling`,
+    );
+  }
+  const grace =
+    durationSetting(
+      r.raw('collector_departure_grace_period'),
+      'collector_departure_grace_period',
+      true,
+    ) ?? DEFAULT_DEPARTURE_GRACE_MS;
+  return {
+    collectorRefreshIntervalMs: refresh,
+    collectorSilenceTimeoutMs: silence,
+    collectorDepartureGraceMs: grace,
+  };
+}
+
+/** A Go duration string (or the number 0 where 0 means "off"); undefined when absent. */
+function durationSetting(value: unknown, key: string, zeroAllowed: boolean): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const example = zeroAllowed ? '10s, 1m, or 0 to turn it off' : '10s or 1m';
+  const ms = value === 0 ? 0 : typeof value === 'string' ? parseGoDuration(value) : undefined;
+  if (ms === undefined || ms < 0) {
+    throw configError(key, `invalid duration ${JSON.stringify(value)} (examples: ${example})`);
+  }
+  if (ms === 0 && !zeroAllowed) throw configError(key, `must be more than 0 (e.g. ${example})`);
   return ms;
 }
 

@@ -4,6 +4,25 @@ import { DEFAULT_ALLOCATOR_IMAGE, buildWebhookConfig } from './webhook-config.js
 const TLS = { tlsCertFile: '/tls/tls.crt', tlsKeyFile: '/tls/tls.key' };
 
 describe('buildWebhookConfig', () => {
+  it('takes the collectors refresh interval from a flag, the environment or the file, and refuses one out of range', () => {
+    const file = { path: 'w.yaml', text: 'collector_refresh_interval: 1m30s\n' };
+    expect(buildWebhookConfig(TLS, {}, file).collectorRefreshInterval).toBe('1m30s');
+    const env = { OTEL_TA_WEBHOOK_COLLECTOR_REFRESH_INTERVAL: '20s' };
+    expect(buildWebhookConfig(TLS, env, file).collectorRefreshInterval).toBe('20s');
+    expect(
+      buildWebhookConfig({ ...TLS, collectorRefreshInterval: '15s' }, env, file)
+        .collectorRefreshInterval,
+    ).toBe('15s');
+    expect(() =>
+      buildWebhookConfig({ ...TLS, collectorRefreshInterval: '0s' }, {}, undefined),
+    ).toThrow(
+      '--collector-refresh-interval (OTEL_TA_WEBHOOK_COLLECTOR_REFRESH_INTERVAL, collector_refresh_interval) is 0s: collectors would poll the allocator without pause; write a duration between 1s and 5m, such as 10s',
+    );
+    expect(() =>
+      buildWebhookConfig({ ...TLS, collectorRefreshInterval: 'fast' }, {}, undefined),
+    ).toThrow('not a duration');
+  });
+
   it('applies the defaults', () => {
     const config = buildWebhookConfig(TLS, {}, undefined);
     expect(config).toEqual({
@@ -12,6 +31,7 @@ describe('buildWebhookConfig', () => {
       policyFile: undefined,
       allocatorImage: DEFAULT_ALLOCATOR_IMAGE,
       defaultAllocationStrategy: 'consistent-hashing',
+      collectorRefreshInterval: '10s',
       logLevel: 'info',
       certificateWaitSeconds: 0,
     });
@@ -35,6 +55,7 @@ describe('buildWebhookConfig', () => {
       policyFile: '/file/policy.yaml',
       allocatorImage: 'flag/image',
       defaultAllocationStrategy: 'least-weighted',
+      collectorRefreshInterval: '10s',
       logLevel: 'warn',
       certificateWaitSeconds: 30,
     });

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { parseListenAddress, type ListenAddress } from '../allocator/server/listen-address.js';
 import { DEFAULTABLE_STRATEGIES, type DefaultableStrategy } from '../collector/defaults.js';
+import { CollectorInputError } from '../collector/collector-error.js';
+import { checkRefreshInterval, DEFAULT_REFRESH_INTERVAL } from '../collector/refresh-interval.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { yamlSyntaxReason } from './yaml-syntax-error.js';
 
@@ -19,6 +21,11 @@ export interface WebhookConfig {
   readonly allocatorImage: string;
   /** Filled into collectors (other than daemonsets) that set no allocationStrategy. */
   readonly defaultAllocationStrategy: DefaultableStrategy;
+  /**
+   * How often collectors poll their allocator, written into the rewritten configs (Prometheus
+   * duration, 1s-5m); a collector's annotation or collectorTargetReloadInterval overrides it.
+   */
+  readonly collectorRefreshInterval: string;
   readonly logLevel: string;
   /**
    * How long startup waits for missing certificate files (0: fail at once). In the deployment the
@@ -36,6 +43,7 @@ export interface WebhookFlags {
   readonly policyFile?: string;
   readonly allocatorImage?: string;
   readonly defaultAllocationStrategy?: string;
+  readonly collectorRefreshInterval?: string;
   readonly logLevel?: string;
   readonly certificateWaitSeconds?: string;
 }
@@ -56,6 +64,10 @@ export const WEBHOOK_SETTINGS: Readonly<
   defaultAllocationStrategy: {
     key: 'default_allocation_strategy',
     env: 'OTEL_TA_WEBHOOK_DEFAULT_ALLOCATION_STRATEGY',
+  },
+  collectorRefreshInterval: {
+    key: 'collector_refresh_interval',
+    env: 'OTEL_TA_WEBHOOK_COLLECTOR_REFRESH_INTERVAL',
   },
   logLevel: { key: 'log_level', env: 'OTEL_TA_WEBHOOK_LOG_LEVEL' },
   certificateWaitSeconds: {
@@ -162,9 +174,31 @@ export function buildWebhookConfig(
     policyFile: policyFile === '' ? undefined : policyFile,
     allocatorImage: pick('allocatorImage') ?? DEFAULT_ALLOCATOR_IMAGE,
     defaultAllocationStrategy: strategy as DefaultableStrategy,
+    collectorRefreshInterval: refreshIntervalSetting(pick('collectorRefreshInterval')),
     logLevel,
     certificateWaitSeconds: Number(certificateWait),
   };
+}
+
+export { DEFAULT_REFRESH_INTERVAL };
+
+function refreshIntervalSetting(value: string | undefined): string {
+  if (value === undefined || value === '') return DEFAULT_REFRESH_INTERVAL;
+  const names = WEBHOOK_SETTINGS.collectorRefreshInterval;
+  return parseCollectorRefreshInterval(
+    value,
+    `--collector-refresh-interval (${names.env}, ${names.key})`,
+  );
+}
+
+/** A refresh interval setting in Prometheus form; a UsageError names `where` and what to write. */
+export function parseCollectorRefreshInterval(value: string, where: string): string {
+  try {
+    return checkRefreshInterval(value, where).text;
+  } catch (err) {
+    if (!(err instanceof CollectorInputError)) throw err;
+    throw new UsageError('WEBHOOK_CONFIG_INVALID', err.message);
+  }
 }
 
 /** Reads the config file named by the flag or the environment, if any, and builds the config. */

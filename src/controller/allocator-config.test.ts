@@ -32,6 +32,7 @@ describe('renderAllocatorConfig', () => {
         '            - 0.0.0.0:8888',
         'allocation_strategy: consistent-hashing',
         'filter_strategy: relabel-config',
+        'collector_refresh_interval: 10s',
         '',
       ].join('\n'),
     );
@@ -68,6 +69,17 @@ describe('renderAllocatorConfig', () => {
     expect(loaded.collectorNamespace).toBe('observability');
     expect(loaded.allocationStrategy).toBe('consistent-hashing');
     expect(loaded.prometheus.scrapeConfigs.map((s) => s.job_name)).toEqual(['otel-collector']);
+    expect(loaded.collectorRefreshIntervalMs).toBe(10_000);
+  });
+
+  it('tells the allocator the refresh interval the collector config really has (the annotation here)', () => {
+    const collector = storedCollector((c) => {
+      (c as { metadata: { annotations?: Record<string, string> } }).metadata.annotations = {
+        'otel-ta.dev/refresh-interval': '25s',
+      };
+    });
+    const doc = renderAllocatorConfig(toCollectorResource(collector)!, operatorPods).document;
+    expect(doc.collector_refresh_interval).toBe('25s');
   });
 
   it('carries the fallback strategy, prometheusCR in snake_case and the grace period', () => {

@@ -2,6 +2,11 @@ import { stringify } from 'yaml';
 import { sha256Hex } from '../collector/canonical-json.js';
 import type { JsonObject } from '../collector/json-value.js';
 import { allocatorPrometheusCrBlock } from '../collector/prometheus-cr-block.js';
+import { allocatorServiceUrl } from '../collector/naming.js';
+import {
+  configuredRefreshIntervalMs,
+  formatPrometheusDuration,
+} from '../collector/refresh-interval.js';
 import { readStash, unescapeCollectorDollars } from '../collector/stash.js';
 import type { CollectorResource } from './collector-resource.js';
 import { Components, selectorLabels } from './labels.js';
@@ -71,6 +76,14 @@ export function renderAllocatorConfig(
     document.collector_not_ready_grace_period = ta.collectorNotReadyGracePeriod;
   }
   if (ta.allowInsecureAuthSecrets === true) document.allow_insecure_auth_secrets = true;
+  // The handoff's time bound counts on how often the collectors really poll (docs/rebalancing.md).
+  const refreshMs = configuredRefreshIntervalMs(
+    collector.spec.config,
+    allocatorServiceUrl(collector.name, collector.namespace),
+  );
+  if (refreshMs !== undefined) {
+    document.collector_refresh_interval = formatPrometheusDuration(refreshMs);
+  }
   // YAML of a JSON-shaped value: keys in insertion order, no anchors, so equal input gives equal text.
   const text = stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 });
   return {

@@ -8,7 +8,7 @@ import {
   type CertificateFilePaths,
   type CertificateKeyPair,
 } from '../certs/index.js';
-import { DEFAULT_ALLOCATOR_IMAGE } from '../config/webhook-config.js';
+import { DEFAULT_ALLOCATOR_IMAGE, DEFAULT_REFRESH_INTERVAL } from '../config/webhook-config.js';
 import { silentLogger, type Logger } from '../observability/logger.js';
 import { WebhookService } from './webhook-service.js';
 
@@ -53,6 +53,7 @@ export async function startLocalWebhook(options: LocalWebhookOptions = {}): Prom
       policyFile: options.policyFile,
       allocatorImage: options.allocatorImage ?? DEFAULT_ALLOCATOR_IMAGE,
       defaultAllocationStrategy: 'consistent-hashing',
+      collectorRefreshInterval: DEFAULT_REFRESH_INTERVAL,
       certificateWaitSeconds: 0,
     },
     logger: options.logger ?? silentLogger(),

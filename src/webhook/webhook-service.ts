@@ -64,6 +64,7 @@ export class WebhookService {
         mutation: {
           allocatorImage: config.allocatorImage,
           defaultAllocationStrategy: config.defaultAllocationStrategy,
+          refreshInterval: config.collectorRefreshInterval,
         },
       }),
       metrics,

@@ -95,6 +95,7 @@ describe('otel-ta controller on a real API server, as a restricted identity', ()
       },
       allocation_strategy: 'consistent-hashing',
       filter_strategy: 'relabel-config',
+      collector_refresh_interval: '10s',
     });
     expect(cm.metadata.ownerReferences).toEqual([
       expect.objectContaining({ name: 'collector-with-ta', uid: collector!.metadata.uid }),

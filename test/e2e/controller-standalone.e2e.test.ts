@@ -125,6 +125,7 @@ describe('standalone mode and self-managed certificates', () => {
     expect(job.http_sd_configs).toEqual([
       {
         url: `http://collector-with-ta-targetallocator.${NS}.svc:80/jobs/otel-collector/targets?collector_id=\${env:POD_NAME}`,
+        refresh_interval: '10s',
       },
     ]);
     expect(job.static_configs).toBeUndefined();

@@ -1,5 +1,5 @@
 /**
- * One source of truth (docs/adr/0006-helm-chart-beside-kustomize.md): the Helm chart in
+ * One source of truth (docs/adr/0008-helm-chart-beside-kustomize.md): the Helm chart in
  * deploy/helm/otel-ta must render, for each installation mode, the objects `kubectl kustomize`
  * renders for the matching overlay. Both are rendered by the real tools (helm from its Go module,
  * the control plane's kubectl) and compared field by field; a failure names each differing object
@@ -122,6 +122,7 @@ describe('the Helm chart renders the kustomize install', () => {
       'replicas=1',
       'podDisruptionBudget.minAvailable (1) must be below replicas (1): otherwise no node drain can ever evict a webhook pod',
     ],
+    ['allocator.collectorRefreshInterval=10m', "at '/allocator/collectorRefreshInterval'"],
     [
       'allocator.allocationStrategy=per-node',
       "at '/allocator/allocationStrategy': value must be one of 'consistent-hashing', 'least-weighted'",

@@ -37,6 +37,14 @@ interface Collector {
   metadata: { annotations?: Record<string, string> };
   spec: { targetAllocator?: { image?: string; allocationStrategy?: string }; config: unknown };
 }
+/** The http_sd entries the rewrite wrote into a v1beta1 collector's first scrape job. */
+function httpSdOf(collector: Collector): unknown {
+  const config = collector.spec.config as {
+    receivers: { prometheus: { config: { scrape_configs: { http_sd_configs?: unknown }[] } } };
+  };
+  return config.receivers.prometheus.config.scrape_configs[0]?.http_sd_configs;
+}
+
 interface WebhookConfiguration {
   webhooks: { failurePolicy: string; clientConfig: { caBundle?: string } }[];
 }
@@ -195,7 +203,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     );
   });
 
-  it('upgrades with changed values (allocator image and strategy, failure policy), keeping the caBundles the controller wrote', async () => {
+  it('upgrades with changed values (allocator image, strategy and refresh interval, failure policy), keeping the caBundles the controller wrote', async () => {
     const before = (await mutatingConfiguration()).webhooks[0]?.clientConfig.caBundle;
     const upgraded = await run([
       'upgrade',
@@ -208,6 +216,8 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       `allocator.image=${UPGRADED_ALLOCATOR_IMAGE}`,
       '--set',
       'allocator.allocationStrategy=least-weighted',
+      '--set',
+      'allocator.collectorRefreshInterval=30s',
       '--set',
       'webhook.failurePolicy=Ignore',
     ]);
@@ -225,6 +235,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       image: UPGRADED_ALLOCATOR_IMAGE,
       allocationStrategy: 'least-weighted',
     });
+    expect(httpSdOf(collector)).toMatchObject([{ refresh_interval: '30s' }]);
   });
 
   it('rolls back to the first revision', async () => {
@@ -250,6 +261,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       image: DEFAULT_ALLOCATOR_IMAGE,
       allocationStrategy: 'consistent-hashing',
     });
+    expect(httpSdOf(collector)).toMatchObject([{ refresh_interval: '10s' }]);
   });
 
   it('uninstalls, leaving only the CRD it documents it keeps', async () => {

@@ -91,6 +91,7 @@ describe('admission through kubectl: policy, upstream rules, webhook outage, cer
       expect(scrapeConfigsOf(stored)[0]?.http_sd_configs).toEqual([
         {
           url: `http://mutated-targetallocator.${NS}.svc:80/jobs/app/targets?collector_id=\${env:POD_NAME}`,
+          refresh_interval: '10s',
         },
       ]);
       await local().setPolicy('rules: []\n');

@@ -19,7 +19,9 @@ function expectRewrittenOnce(collector: StoredCollector, namespace: string, job:
   const jobs = scrapeConfigsOf(collector);
   expect(jobs.map((j) => j.job_name)).toEqual([job]);
   expect(jobs[0]?.static_configs).toBeUndefined();
-  expect(jobs[0]?.http_sd_configs).toEqual([{ url: allocatorUrl(namespace, job) }]);
+  expect(jobs[0]?.http_sd_configs).toEqual([
+    { url: allocatorUrl(namespace, job), refresh_interval: '10s' },
+  ]);
 }
 
 function stashOf(collector: StoredCollector): unknown {

@@ -97,6 +97,7 @@ describe('the with-upstream-operator overlay: only opted-in collectors reach the
     expect(scrapeConfigsOf(stored)[0]?.http_sd_configs).toEqual([
       {
         url: `http://opted-in-targetallocator.${NS}.svc:80/jobs/app/targets?collector_id=\${env:POD_NAME}`,
+        refresh_interval: '10s',
       },
     ]);
 

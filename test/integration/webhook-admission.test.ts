@@ -14,7 +14,7 @@ interface Collector {
 }
 
 interface ScrapeConfig {
-  http_sd_configs?: { url: string }[];
+  http_sd_configs?: { url: string; refresh_interval?: string }[];
   static_configs?: unknown;
 }
 

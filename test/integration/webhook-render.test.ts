@@ -24,6 +24,7 @@ const FLAGS: RenderFlags = {
   namespace: 'default',
   allocatorImage: 'img:1',
   defaultAllocationStrategy: 'consistent-hashing',
+  collectorRefreshInterval: '10s',
 };
 
 async function render(flags: Partial<RenderFlags>, stdin = '') {

@@ -72,6 +72,20 @@ describe('KubernetesCollectorSource', () => {
     ]);
   });
 
+  it('leaves terminating pods out (they got SIGTERM) and marks StatefulSet pods as returning with the same name', async () => {
+    const { pods, emitted, start } = setup();
+    const sts = collectorPod('c-0', { node: 'n1' });
+    sts.metadata!.ownerReferences = [
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'c', uid: 'u' },
+    ];
+    pods.put(sts);
+    const terminating = collectorPod('c-1', { node: 'n1' });
+    terminating.metadata!.deletionTimestamp = iso(T0);
+    pods.put(terminating);
+    await start();
+    expect(emitted).toEqual([[{ id: 'c-0', nodeName: 'n1', returnsWithSameId: true }]]);
+  });
+
   it('emits again on add and delete, coalescing a burst, and not at all for a change that keeps the pool', async () => {
     const { pods, emitted, start } = setup();
     pods.put(collectorPod('c-1', { node: 'n1' }));

@@ -31,7 +31,7 @@ export function allocatableUntil(pod: Pod, gracePeriodMs: number): number | unde
 
 /**
  * The collector pool on Kubernetes: pods matching the selector, id = pod name, node = the pod's
- * node. Pods not yet scheduled are skipped; a pod that has been not Running or not Ready for
+ * node. Pods not yet scheduled or terminating are skipped; a pod that has been not Running or not Ready for
  * longer than the grace period is dropped until it recovers, re-evaluated by a timer when the
  * earliest grace period ends. Changes are coalesced per microtask and emitted only when the pool
  * differs from the last one.
@@ -84,10 +84,15 @@ export class KubernetesCollectorSource implements CollectorSource {
       const id = pod.metadata?.name;
       const nodeName = pod.spec?.nodeName;
       if (id === undefined || nodeName === undefined || nodeName === '') continue;
+      // A terminating pod got SIGTERM: it scrapes no more and writes no staleness markers, so its
+      // targets can move now rather than when the pod object is finally removed.
+      if (pod.metadata?.deletionTimestamp !== undefined) continue;
       const until = allocatableUntil(pod, this.deps.gracePeriodMs);
       if (until !== undefined && until <= now) continue;
       if (until !== undefined) nextExpiry = Math.min(nextExpiry ?? until, until);
-      collectors.push({ id, nodeName });
+      const returnsWithSameId =
+        pod.metadata?.ownerReferences?.some((owner) => owner.kind === 'StatefulSet') === true;
+      collectors.push(returnsWithSameId ? { id, nodeName, returnsWithSameId } : { id, nodeName });
     }
     this.armTimer(nextExpiry, now);
     return collectors.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

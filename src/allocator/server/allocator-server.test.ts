@@ -76,6 +76,30 @@ function holder(view: Allocator, job: string, address: string): string {
 const other = (id: string): string => (id === 'col-0' ? 'col-1' : 'col-0');
 
 describe('allocator HTTP API', () => {
+  it('records every poll of a job by a collector, over keep-alive and single requests, for the handoff', async () => {
+    const polls: string[] = [];
+    const { base } = await startServer({
+      recordPoll: (job, collectorId) => polls.push(`${job}|${collectorId}`),
+    });
+    const agent = new Agent({ keepAlive: true });
+    const get = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest(`${base}${path}`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await get('/jobs/app/targets?collector_id=col-0')).toBe(200);
+    expect(await get('/jobs/my%20job%2Fx/targets?collector_id=col-1')).toBe(200);
+    // Without a collector id, it is a person or a tool looking, not a collector's poll.
+    expect(await get('/jobs/app/targets')).toBe(200);
+    agent.destroy();
+    expect((await fetch(`${base}/jobs/app/targets?collector_id=col-1`)).status).toBe(200);
+    expect(polls).toEqual(['app|col-0', 'my job/x|col-1', 'app|col-1']);
+  });
+
   it('serves http_sd groups for one collector, with the pre-relabel labels sorted and a trailing newline', async () => {
     const { base, view } = await startServer();
     view.setCollectors([{ id: 'col-0' }]);

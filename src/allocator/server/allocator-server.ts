@@ -15,7 +15,8 @@ import { createApiApp } from './api-app.js';
 import { parseListenAddress } from './listen-address.js';
 import { HOT_PERIOD_MS, ResponseCache } from './response-cache.js';
 import { ScrapeConfigsBody } from './scrape-configs-body.js';
-import { createTargetsRoute } from './targets-route.js';
+import type { HandoffStatus } from '../handoff/handoff-coordinator.js';
+import { createTargetsRoute, type PollRecorder } from './targets-route.js';
 
 export interface AllocatorHttpsConfig {
   readonly listenAddr: string;
@@ -46,6 +47,10 @@ export interface AllocatorServerDeps {
   readonly responseCacheMaxBytes?: number | undefined;
   /** How long the mTLS listener waits for a TLS handshake to finish (default 10 s). */
   readonly tlsHandshakeTimeoutMs?: number | undefined;
+  /** Told of every `/jobs/{job}/targets?collector_id=` request (the handoff). */
+  readonly recordPoll?: PollRecorder | undefined;
+  /** Handoffs in progress, for the page at `/`. */
+  readonly handoffStatus?: (() => HandoffStatus) | undefined;
 }
 
 export interface AllocatorServer {
@@ -128,7 +133,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
   const cache = new ResponseCache(deps.view, { maxBodyBytes: deps.responseCacheMaxBytes });
   let coolTimer: NodeJS.Timeout | undefined;
   const scrapeConfigs = new ScrapeConfigsBody(deps.scrapeConfigs);
-  const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration);
+  const targetsRoute = createTargetsRoute(cache, deps.metrics.httpDuration, deps.recordPoll);
   const handlerFor = (withSecrets: boolean): Handler => {
     const app = createApiApp({
       view: deps.view,
@@ -139,6 +144,7 @@ export function createAllocatorServer(deps: AllocatorServerDeps): AllocatorServe
       logger,
       strategy: deps.strategy,
       withSecrets,
+      handoffStatus: deps.handoffStatus,
     });
     return (req, res) => {
       if (!targetsRoute(req, res)) app(req, res);

@@ -1,5 +1,6 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { HandoffStatus } from '../handoff/handoff-coordinator.js';
 import type { AllocatorMetrics } from '../metrics.js';
 import type { AllocationView } from '../model.js';
 import { renderHumanPage } from './human-page.js';
@@ -17,6 +18,7 @@ export interface ApiAppDeps {
   readonly strategy: string;
   /** Serve real secret values on /scrape_configs (the mTLS listener, or allow_insecure_auth_secrets). */
   readonly withSecrets: boolean;
+  readonly handoffStatus?: (() => HandoffStatus) | undefined;
 }
 
 const UNMATCHED = 'unmatched';
@@ -53,6 +55,7 @@ export function createApiApp(deps: ApiAppDeps): Express {
       view: deps.view,
       strategy: deps.strategy,
       ready: deps.isReady(),
+      handoff: deps.handoffStatus?.(),
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");

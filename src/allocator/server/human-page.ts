@@ -1,3 +1,4 @@
+import type { HandoffStatus } from '../handoff/handoff-coordinator.js';
 import type { AllocationView } from '../model.js';
 import { jobTargetsLink } from './http-sd-json.js';
 
@@ -15,6 +16,7 @@ export interface HumanPageInput {
   readonly view: AllocationView;
   readonly strategy: string;
   readonly ready: boolean;
+  readonly handoff?: HandoffStatus | undefined;
 }
 
 const STYLE = `
@@ -64,6 +66,36 @@ function jobRows(view: AllocationView): string {
     .join('\n');
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/** Why targets may be briefly unscraped: the holds in progress, and the handoffs so far. */
+function handoffSection(status: HandoffStatus | undefined): string {
+  if (status === undefined) return '';
+  const held = [...status.heldByJob]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([job, n]) => `<tr><td>${escapeHtml(job)}</td><td class="num">${n}</td></tr>`)
+    .join('\n');
+  const completed = [...status.completed]
+    .map(([reason, n]) => `<span>${escapeHtml(reason.replaceAll('_', ' '))}: ${n}</span>`)
+    .join('');
+  const names = (ids: readonly string[]): string =>
+    ids.length === 0 ? 'none' : ids.map((id) => `<code>${escapeHtml(id)}</code>`).join(' ');
+  const { settings } = status;
+  return `<h2>Handoffs</h2>
+<p>A target moved between two running collectors is served to its new owner only once the old one
+has stopped scraping it and written its staleness markers, so no interval is scraped twice.</p>
+<p class="summary"><span>${status.held} targets held back</span>
+<span>oldest hold ${seconds(status.oldestHoldAgeMs)}</span>
+<span>refresh interval ${seconds(settings.refreshIntervalMs)}</span>
+<span>silence timeout ${settings.silenceMs === 0 ? 'off' : seconds(settings.silenceMs)}</span></p>
+<p class="summary">handed over since start: ${completed}</p>
+<p>silent collectors (left out until they poll again): ${names(status.silentCollectors)};
+departed, waiting for a successor of the same name: ${names(status.departingCollectors)}</p>
+${held === '' ? '' : `<table><thead><tr><th>job</th><th class="num">held</th></tr></thead><tbody>\n${held}\n</tbody></table>`}`;
+}
+
 /**
  * The page a person opens at `/`: the collector pool with each collector's share of the targets as
  * a bar (the red mark is the mean, so imbalance is visible at a glance) and the jobs with links to
@@ -96,6 +128,7 @@ ${collectors.rows}
 <tbody>
 ${jobRows(view)}
 </tbody></table>
+${handoffSection(input.handoff)}
 <p>API: <a href="/jobs">/jobs</a> · <a href="/scrape_configs">/scrape_configs</a> · <a href="/metrics">/metrics</a> · <a href="/readyz">/readyz</a></p>
 </body></html>
 `;

@@ -23,16 +23,20 @@ export function matchTargetsUrl(url: string): { rawJob: string; rawQuery: string
   return { rawJob, rawQuery: q < 0 ? '' : url.slice(q + 1) };
 }
 
+/** A collector's poll of a job's targets, for the handoff (it learns what the collector knows). */
+export type PollRecorder = (job: string, collectorId: string) => void;
+
 /** The cached body for a matched targets URL; throws MalformedEscapeError for a bad escape. */
 function targetsBody(
   cache: ResponseCache,
   match: { rawJob: string; rawQuery: string },
+  recordPoll: PollRecorder | undefined,
 ): CachedBody {
   const job = queryUnescape(match.rawJob);
   const collectorId = firstQueryValue(match.rawQuery, 'collector_id');
-  return collectorId === undefined
-    ? cache.allCollectorsFor(job)
-    : cache.targetsFor(job, collectorId);
+  if (collectorId === undefined) return cache.allCollectorsFor(job);
+  recordPoll?.(job, collectorId);
+  return cache.targetsFor(job, collectorId);
 }
 
 /**
@@ -43,6 +47,7 @@ function targetsBody(
 export function createTargetsRoute(
   cache: ResponseCache,
   httpDuration: Histogram<'path'>,
+  recordPoll?: PollRecorder,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const observe = httpDuration.labels({ path: TARGETS_ROUTE });
   return (req, res) => {
@@ -51,7 +56,7 @@ export function createTargetsRoute(
     if (match === undefined) return false;
     const started = process.hrtime.bigint();
     try {
-      sendCachedJson(req, res, targetsBody(cache, match));
+      sendCachedJson(req, res, targetsBody(cache, match, recordPoll));
     } catch (err) {
       if (!(err instanceof MalformedEscapeError)) throw err;
       sendJson(res, 400, { error: `${err.message}; escape the job name with %XX sequences` });

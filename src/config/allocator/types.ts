@@ -34,6 +34,21 @@ export interface AllocatorConfig {
   readonly allowInsecureAuthSecrets: boolean;
   /** 0 disables the grace period. */
   readonly collectorNotReadyGracePeriodMs: number;
+  /**
+   * Extension (`collector_refresh_interval`): how often the collectors poll each job's targets, as
+   * the webhook's rewrite set it; the handoff's time bound counts on it (docs/rebalancing.md).
+   */
+  readonly collectorRefreshIntervalMs: number;
+  /**
+   * Extension (`collector_silence_timeout`, default 3 refresh intervals): a collector seen polling
+   * that then polls no more for this long is left out of the pool until it polls again; 0: never.
+   */
+  readonly collectorSilenceTimeoutMs: number;
+  /**
+   * Extension (`collector_departure_grace_period`, default 10s): a departed StatefulSet pod keeps
+   * its targets this long for a successor of the same name; 0: targets move at once.
+   */
+  readonly collectorDepartureGraceMs: number;
   /** Extension: a static collector pool (`collectors` key, `--collector-ids`); undefined = Kubernetes pods. */
   readonly collectors: readonly string[] | undefined;
   /**

@@ -73,7 +73,7 @@ export async function getCollector(
 export interface ScrapeConfig {
   job_name: string;
   static_configs?: unknown;
-  http_sd_configs?: { url: string }[];
+  http_sd_configs?: { url: string; refresh_interval?: string }[];
   metric_relabel_configs?: { replacement?: string }[];
   [key: string]: unknown;
 }

@@ -29,6 +29,12 @@ control_plane_bin="$(scripts/build-control-plane.sh | tail -n 1)"
 export PATH="$control_plane_bin:$PATH"
 echo "kubectl: $(command -v kubectl)"; kubectl version --client | sed -n 1p
 
+step "helm (Go module helm.sh/helm/v4; cached)"
+# The real helm the chart's tests run (deploy/helm/otel-ta); a failed build stops the suite.
+OTEL_TA_HELM_BIN="$(scripts/build-helm.sh | tail -n 1)"
+export OTEL_TA_HELM_BIN
+echo "helm: $OTEL_TA_HELM_BIN"
+
 step "OpenTelemetry Collector (collector builder; cached)"
 # The real collector the rebalancing and Prometheus CR tests run; a failed build stops the suite.
 OTEL_TA_OTELCOL_BIN="$(scripts/build-otelcol.sh | tail -n 1)"

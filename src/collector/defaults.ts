@@ -6,6 +6,11 @@ export interface MutationSettings {
   /** Allocator image written to `spec.targetAllocator.image` when the user set none. */
   readonly allocatorImage: string;
   /**
+   * Strategy written to `spec.targetAllocator.allocationStrategy` when the user set none, for every
+   * mode but daemonset (always per-node). Default consistent-hashing.
+   */
+  readonly defaultAllocationStrategy?: DefaultableStrategy;
+  /**
    * How often collectors poll the allocator, unless the collector says (annotation
    * `otel-ta.dev/refresh-interval`, or `spec.targetAllocator.collectorTargetReloadInterval`);
    * default DEFAULT_REFRESH_INTERVAL (src/collector/refresh-interval.ts).
@@ -13,13 +18,26 @@ export interface MutationSettings {
   readonly refreshInterval?: string | undefined;
 }
 
+/**
+ * The strategies a cluster may choose as its default. Not per-node: upstream allows it only for
+ * daemonsets, which get it whatever the default.
+ */
+export const DEFAULTABLE_STRATEGIES = ['consistent-hashing', 'least-weighted'] as const;
+export type DefaultableStrategy = (typeof DEFAULTABLE_STRATEGIES)[number];
+
 export const DEFAULT_ALLOCATOR_REPLICAS = 1;
 export const DEFAULT_FILTER_STRATEGY = 'relabel-config';
 export const POD_NAME_ENV = 'POD_NAME';
 
-/** Upstream's rule: a DaemonSet pool must use per-node; everything else defaults to consistent-hashing. */
-export function defaultAllocationStrategy(mode: string): string {
-  return mode === 'daemonset' ? 'per-node' : 'consistent-hashing';
+/**
+ * Upstream's rule: a DaemonSet pool must use per-node; everything else gets the configured default
+ * (consistent-hashing unless the webhook is told otherwise).
+ */
+export function defaultAllocationStrategy(
+  mode: string,
+  configured: DefaultableStrategy = 'consistent-hashing',
+): string {
+  return mode === 'daemonset' ? 'per-node' : configured;
 }
 
 /**
@@ -34,7 +52,11 @@ export function applyDefaults(
   const ta = ensureMap(spec, 'targetAllocator', 'spec.targetAllocator');
   if (options.enable) setIfAbsent(ta, 'enabled', true);
   setIfAbsent(ta, 'replicas', DEFAULT_ALLOCATOR_REPLICAS);
-  setIfAbsent(ta, 'allocationStrategy', defaultAllocationStrategy(options.mode));
+  setIfAbsent(
+    ta,
+    'allocationStrategy',
+    defaultAllocationStrategy(options.mode, options.settings.defaultAllocationStrategy),
+  );
   setIfAbsent(ta, 'filterStrategy', DEFAULT_FILTER_STRATEGY);
   setIfAbsent(ta, 'image', options.settings.allocatorImage);
   addPodNameEnv(spec);

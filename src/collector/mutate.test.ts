@@ -275,6 +275,24 @@ describe('mutateCollector defaults', () => {
     ).toBe('per-node');
   });
 
+  it("fills the webhook's configured default strategy, except into a daemonset (per-node) or over the user's", () => {
+    const leastWeighted: MutationContext = {
+      ...CONTEXT,
+      settings: { allocatorImage: IMAGE, defaultAllocationStrategy: 'least-weighted' },
+    };
+    const strategyOf = (object: JsonObject): unknown =>
+      (spec(mutated(mutateCollector(object, leastWeighted))).targetAllocator as JsonObject)
+        .allocationStrategy;
+    expect(strategyOf(beta([STATIC_JOB]))).toBe('least-weighted');
+    const daemonset = beta([STATIC_JOB]);
+    spec(daemonset).mode = 'daemonset';
+    expect(strategyOf(daemonset)).toBe('per-node');
+    const own = beta([STATIC_JOB], {
+      ta: { enabled: true, allocationStrategy: 'consistent-hashing' },
+    });
+    expect(strategyOf(own)).toBe('consistent-hashing');
+  });
+
   it('appends POD_NAME to an existing env list and keeps a user-defined POD_NAME', () => {
     const withEnv = beta([STATIC_JOB]);
     spec(withEnv).env = [{ name: 'A', value: '1' }];

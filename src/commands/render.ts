@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadPolicyFile } from '../config/policy-file.js';
+import { DEFAULTABLE_STRATEGIES, type DefaultableStrategy } from '../collector/defaults.js';
 import {
   DEFAULT_ALLOCATOR_IMAGE,
   DEFAULT_REFRESH_INTERVAL,
@@ -17,6 +18,7 @@ export interface RenderFlags {
   readonly namespace: string;
   readonly policyFile?: string;
   readonly allocatorImage: string;
+  readonly defaultAllocationStrategy: string;
   readonly collectorRefreshInterval: string;
 }
 
@@ -55,6 +57,12 @@ export async function runRender(flags: RenderFlags, streams: RenderStreams): Pro
       `--output must be one of ${RENDER_OUTPUTS.join(', ')}, got "${flags.output}"`,
     );
   }
+  if (!(DEFAULTABLE_STRATEGIES as readonly string[]).includes(flags.defaultAllocationStrategy)) {
+    throw new UsageError(
+      'RENDER_BAD_STRATEGY',
+      `--default-allocation-strategy must be one of ${DEFAULTABLE_STRATEGIES.join(', ')}, got "${flags.defaultAllocationStrategy}"`,
+    );
+  }
   const policy =
     flags.policyFile === undefined ? EMPTY_POLICY : await loadPolicyFile(flags.policyFile);
   const text = await readInput(flags.filename, streams.stdin);
@@ -65,6 +73,7 @@ export async function runRender(flags: RenderFlags, streams: RenderStreams): Pro
     policy: () => policy,
     mutation: {
       allocatorImage: flags.allocatorImage,
+      defaultAllocationStrategy: flags.defaultAllocationStrategy as DefaultableStrategy,
       refreshInterval: parseCollectorRefreshInterval(
         flags.collectorRefreshInterval,
         '--collector-refresh-interval',
@@ -94,6 +103,11 @@ export function registerRenderCommand(program: Command): void {
       '--allocator-image <image>',
       'allocator image filled in when a collector sets none',
       DEFAULT_ALLOCATOR_IMAGE,
+    )
+    .option(
+      '--default-allocation-strategy <name>',
+      `strategy filled in when a collector sets none, as the webhook's flag (${DEFAULTABLE_STRATEGIES.join(' or ')}; daemonsets get per-node)`,
+      'consistent-hashing',
     )
     .option(
       '--collector-refresh-interval <duration>',

@@ -49,6 +49,13 @@ export function registerWebhookCommand(program: Command): void {
       ),
     )
     .option(
+      '--default-allocation-strategy <name>',
+      describe(
+        'strategy filled in when a collector sets none: consistent-hashing (default) or least-weighted; daemonsets always get per-node',
+        'defaultAllocationStrategy',
+      ),
+    )
+    .option(
       '--collector-refresh-interval <duration>',
       describe(
         `how often collectors poll their allocator, written into rewritten configs (1s-5m; a collector's annotation ${Annotations.refreshInterval} overrides it), default ${DEFAULT_REFRESH_INTERVAL}`,

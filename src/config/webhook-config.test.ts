@@ -30,6 +30,7 @@ describe('buildWebhookConfig', () => {
       listenAddr: { host: undefined, port: 9443 },
       policyFile: undefined,
       allocatorImage: DEFAULT_ALLOCATOR_IMAGE,
+      defaultAllocationStrategy: 'consistent-hashing',
       collectorRefreshInterval: '10s',
       logLevel: 'info',
       certificateWaitSeconds: 0,
@@ -39,7 +40,7 @@ describe('buildWebhookConfig', () => {
   it('lets flags beat the environment and the environment beat the file', () => {
     const file = {
       path: 'webhook.yaml',
-      text: 'tls_cert_file: /file/tls.crt\ntls_key_file: /file/tls.key\nlisten_addr: ":1"\nallocator_image: file/image\nlog_level: warn\npolicy_file: /file/policy.yaml\ncertificate_wait_seconds: 5\n',
+      text: 'tls_cert_file: /file/tls.crt\ntls_key_file: /file/tls.key\nlisten_addr: ":1"\nallocator_image: file/image\nlog_level: warn\npolicy_file: /file/policy.yaml\ncertificate_wait_seconds: 5\ndefault_allocation_strategy: least-weighted\n',
     };
     const env = {
       OTEL_TA_WEBHOOK_LISTEN_ADDR: '127.0.0.1:2',
@@ -53,6 +54,7 @@ describe('buildWebhookConfig', () => {
       listenAddr: { host: '127.0.0.1', port: 2 },
       policyFile: '/file/policy.yaml',
       allocatorImage: 'flag/image',
+      defaultAllocationStrategy: 'least-weighted',
       collectorRefreshInterval: '10s',
       logLevel: 'warn',
       certificateWaitSeconds: 30,
@@ -83,5 +85,19 @@ describe('buildWebhookConfig', () => {
     expect(() =>
       buildWebhookConfig({ ...TLS, certificateWaitSeconds: 'soon' }, {}, undefined),
     ).toThrow(/whole number of seconds/);
+  });
+
+  it("refuses a default strategy that cannot be every collector's, naming the choices", () => {
+    for (const strategy of ['per-node', 'round-robin']) {
+      expect(() =>
+        buildWebhookConfig({ ...TLS, defaultAllocationStrategy: strategy }, {}, undefined),
+      ).toThrow(
+        `default allocation strategy "${strategy}" is not one of consistent-hashing, least-weighted`,
+      );
+    }
+    const fromEnv = { OTEL_TA_WEBHOOK_DEFAULT_ALLOCATION_STRATEGY: 'least-weighted' };
+    expect(buildWebhookConfig(TLS, fromEnv, undefined).defaultAllocationStrategy).toBe(
+      'least-weighted',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { parseListenAddress, type ListenAddress } from '../allocator/server/listen-address.js';
+import { DEFAULTABLE_STRATEGIES, type DefaultableStrategy } from '../collector/defaults.js';
 import { CollectorInputError } from '../collector/collector-error.js';
 import { checkRefreshInterval, DEFAULT_REFRESH_INTERVAL } from '../collector/refresh-interval.js';
 import { UsageError, errorMessage } from '../errors.js';
@@ -18,6 +19,8 @@ export interface WebhookConfig {
   /** Undefined: no policy, nothing enforced. */
   readonly policyFile: string | undefined;
   readonly allocatorImage: string;
+  /** Filled into collectors (other than daemonsets) that set no allocationStrategy. */
+  readonly defaultAllocationStrategy: DefaultableStrategy;
   /**
    * How often collectors poll their allocator, written into the rewritten configs (Prometheus
    * duration, 1s-5m); a collector's annotation or collectorTargetReloadInterval overrides it.
@@ -39,6 +42,7 @@ export interface WebhookFlags {
   readonly listenAddr?: string;
   readonly policyFile?: string;
   readonly allocatorImage?: string;
+  readonly defaultAllocationStrategy?: string;
   readonly collectorRefreshInterval?: string;
   readonly logLevel?: string;
   readonly certificateWaitSeconds?: string;
@@ -57,6 +61,10 @@ export const WEBHOOK_SETTINGS: Readonly<
   listenAddr: { key: 'listen_addr', env: 'OTEL_TA_WEBHOOK_LISTEN_ADDR' },
   policyFile: { key: 'policy_file', env: 'OTEL_TA_WEBHOOK_POLICY_FILE' },
   allocatorImage: { key: 'allocator_image', env: 'OTEL_TA_WEBHOOK_ALLOCATOR_IMAGE' },
+  defaultAllocationStrategy: {
+    key: 'default_allocation_strategy',
+    env: 'OTEL_TA_WEBHOOK_DEFAULT_ALLOCATION_STRATEGY',
+  },
   collectorRefreshInterval: {
     key: 'collector_refresh_interval',
     env: 'OTEL_TA_WEBHOOK_COLLECTOR_REFRESH_INTERVAL',
@@ -151,12 +159,21 @@ export function buildWebhookConfig(
       `certificate wait "${certificateWait}" must be a whole number of seconds (0 fails at once when the files are missing)`,
     );
   }
+  const strategy = pick('defaultAllocationStrategy') ?? 'consistent-hashing';
+  if (!(DEFAULTABLE_STRATEGIES as readonly string[]).includes(strategy)) {
+    throw new UsageError(
+      'WEBHOOK_CONFIG_INVALID',
+      `default allocation strategy "${strategy}" is not one of ${DEFAULTABLE_STRATEGIES.join(', ')} ` +
+        '(daemonsets always get per-node, which no other mode may use)',
+    );
+  }
   return {
     tlsCertFile: required(pick('tlsCertFile'), 'tlsCertFile', '--tls-cert-file'),
     tlsKeyFile: required(pick('tlsKeyFile'), 'tlsKeyFile', '--tls-key-file'),
     listenAddr: parseListenAddress(pick('listenAddr') ?? DEFAULT_WEBHOOK_LISTEN_ADDR),
     policyFile: policyFile === '' ? undefined : policyFile,
     allocatorImage: pick('allocatorImage') ?? DEFAULT_ALLOCATOR_IMAGE,
+    defaultAllocationStrategy: strategy as DefaultableStrategy,
     collectorRefreshInterval: refreshIntervalSetting(pick('collectorRefreshInterval')),
     logLevel,
     certificateWaitSeconds: Number(certificateWait),

@@ -52,6 +52,7 @@ export async function startLocalWebhook(options: LocalWebhookOptions = {}): Prom
       listenAddr: { host: '127.0.0.1', port: 0 },
       policyFile: options.policyFile,
       allocatorImage: options.allocatorImage ?? DEFAULT_ALLOCATOR_IMAGE,
+      defaultAllocationStrategy: 'consistent-hashing',
       collectorRefreshInterval: DEFAULT_REFRESH_INTERVAL,
       certificateWaitSeconds: 0,
     },

@@ -63,6 +63,7 @@ export class WebhookService {
         policy,
         mutation: {
           allocatorImage: config.allocatorImage,
+          defaultAllocationStrategy: config.defaultAllocationStrategy,
           refreshInterval: config.collectorRefreshInterval,
         },
       }),

@@ -167,6 +167,11 @@ describe('deploy/ overlays on a real API server', () => {
       'otel-ta-webhook-tls',
     );
     expect(container(objects, 'controller').args).not.toContain('--manage-certificates');
+    // cert-manager writes the Secret into the Certificate's namespace: the webhook pod's.
+    const certManagerKinds = objects.filter((o) => o.kind === 'Issuer' || o.kind === 'Certificate');
+    expect(certManagerKinds.map((o) => o.metadata.namespace)).toEqual(
+      certManagerKinds.map(() => 'otel-ta-system'),
+    );
   });
 
   it.each(OVERLAYS)(

@@ -23,6 +23,7 @@ const FLAGS: RenderFlags = {
   output: 'yaml',
   namespace: 'default',
   allocatorImage: 'img:1',
+  defaultAllocationStrategy: 'consistent-hashing',
   collectorRefreshInterval: '10s',
 };
 
@@ -65,6 +66,18 @@ describe('otel-ta render', () => {
     expect(run.stderr).toContain('Warning: observability/collector-with-ta:');
   });
 
+  it("fills the cluster's default strategy like the webhook told the same", async () => {
+    const run = await render({
+      filename: MANIFEST,
+      output: 'json',
+      defaultAllocationStrategy: 'least-weighted',
+    });
+    expect(run.error).toBeUndefined();
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      spec: { targetAllocator: { allocationStrategy: 'least-weighted' } },
+    });
+  });
+
   it('reads stdin with -f -', async () => {
     const run = await render({ filename: '-', output: 'patch' }, RISKY);
     expect(run.error).toBeUndefined();
@@ -96,6 +109,12 @@ describe('otel-ta render', () => {
       /--output must be one of yaml, json, patch/,
     ],
     ['an invalid policy', { filename: '-', policyFile: MANIFEST }, '', /policy file .* is invalid/],
+    [
+      'a default strategy no collector may default to',
+      { filename: '-', defaultAllocationStrategy: 'per-node' },
+      '',
+      /--default-allocation-strategy must be one of consistent-hashing, least-weighted, got "per-node"/,
+    ],
   ])('refuses %s as a usage error (exit 2)', async (_label, flags, stdin, message) => {
     const run = await render(flags, stdin);
     expect(run.error).toBeInstanceOf(UsageError);

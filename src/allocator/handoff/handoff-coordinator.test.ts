@@ -32,6 +32,8 @@ function setup(
     departureIsFinal,
   });
   allocator.setJobTargets(JOB, targets(JOB, 60));
+  // A process whose targets collectors already fetch: holds protect what was served.
+  handoff.recordPoll(JOB, 'another-collector');
   const served = (id: string): string[] => handoff.view.targetsFor(JOB, id).map((t) => t.id);
   /** Target id -> collectors serving it; more than one would be a double scrape. */
   const owners = (ids: readonly string[]): Map<string, string[]> => {

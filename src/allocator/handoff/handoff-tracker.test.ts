@@ -5,11 +5,16 @@ import { HandoffTracker, type TargetMove } from './handoff-tracker.js';
 const REFRESH = 10_000;
 const SCRAPE = 5_000;
 
+const JOBS = ['app', 'slow', 'db'];
+
+/** A tracker of a process whose jobs' targets collectors already fetch (what holds protect). */
 function tracker(intervals: Record<string, number> = {}): HandoffTracker {
-  return new HandoffTracker({
+  const t = new HandoffTracker({
     refreshIntervalMs: () => REFRESH,
     scrapeIntervalMs: (job) => intervals[job] ?? SCRAPE,
   });
+  for (const job of JOBS) t.recordPoll(job, 'another-collector', -REFRESH);
+  return t;
 }
 
 function move(targetId: string, from: string, to: string | undefined, job = 'app'): TargetMove {
@@ -125,6 +130,18 @@ describe('HandoffTracker', () => {
     expect(t.isHeld('app', 'x')).toBe(false);
     expect(t.isHeld('slow', 's')).toBe(true);
     expect(t.nextReleaseAt()).toBe(3_000 + staleMarkersDelayMs(60_000));
+  });
+
+  it('moves before any collector fetched the job from this process (start-up) hold nothing', () => {
+    const t = new HandoffTracker({
+      refreshIntervalMs: () => REFRESH,
+      scrapeIntervalMs: () => SCRAPE,
+    });
+    t.recordMoves([move('x', 'a', 'b')], pool('a', 'b'), none, 0);
+    expect(t.isHeld('app', 'x')).toBe(false);
+    t.recordPoll('app', 'b', 1_000);
+    t.recordMoves([move('x', 'b', 'a')], pool('a', 'b'), none, 2_000);
+    expect(t.isHeld('app', 'x')).toBe(true);
   });
 
   it('reports the held targets per job and the oldest hold age', () => {

@@ -66,6 +66,8 @@ export class HandoffTracker {
     HANDOFF_REASONS.map((reason) => [reason, 0]),
   );
   private held = 0;
+  /** Jobs whose targets some collector has fetched from this process since it started. */
+  private readonly polledJobs = new Set<string>();
 
   constructor(private readonly options: HandoffTrackerOptions) {}
 
@@ -93,6 +95,10 @@ export class HandoffTracker {
         }
         continue;
       }
+      // Nobody has fetched this job's targets from this process yet (start-up, while discovery
+      // fills in): the old owner cannot be scraping the target on this process's word, so there
+      // is nothing to wait for. What an earlier process served is unknown here either way.
+      if (!this.polledJobs.has(move.job)) continue;
       if (!pool.has(move.from)) {
         this.count(silent.has(move.from) ? 'old_owner_silent' : 'old_owner_left', 1);
         continue;
@@ -124,6 +130,7 @@ export class HandoffTracker {
    * away from it. Returns true when a release moved earlier (the caller re-arms its timer).
    */
   recordPoll(job: string, collectorId: string, now: number): boolean {
+    this.polledJobs.add(job);
     const byCollector = this.awaitingPoll.get(job);
     const waiting = byCollector?.get(collectorId);
     if (byCollector === undefined || waiting === undefined) return false;

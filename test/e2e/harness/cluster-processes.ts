@@ -33,10 +33,28 @@ export function startOtelTa(
   logDir: string,
   detached: boolean,
 ): OtelTaProcess {
+  return startOtelTaProcess(repoRoot, name, args, { logDir, detached });
+}
+
+export interface OtelTaProcessOptions {
+  readonly logDir: string;
+  readonly detached: boolean;
+  /** Added to this process's environment (e.g. what a pod's downward API would set). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** startOtelTa with options, e.g. an environment. */
+export function startOtelTaProcess(
+  repoRoot: string,
+  name: string,
+  args: readonly string[],
+  { logDir, detached, env = {} }: OtelTaProcessOptions,
+): OtelTaProcess {
   const logPath = join(logDir, `${name}.log`);
   const log = openSync(logPath, 'a');
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ['ignore', log, log],
     detached,
   });

@@ -33,6 +33,14 @@ export interface ControlPlaneOptions {
    * process group (a Ctrl-C reaches them) and are killed when this process exits.
    */
   detached?: boolean;
+  /**
+   * Route the API server's calls to webhook Services through their EndpointSlices
+   * (`--enable-aggregator-routing`) instead of their ClusterIPs, which nothing routes here (no
+   * kube-proxy): a test can then serve a Service from a process on this machine by writing an
+   * EndpointSlice with a non-loopback address of it (the API refuses loopback endpoints).
+   * Default false.
+   */
+  routeServicesThroughEndpoints?: boolean;
 }
 
 export interface KubectlOptions {
@@ -126,7 +134,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
       'kube-apiserver',
       join(binDir, 'kube-apiserver'),
       logDir,
-      apiserverArgs(apiserverPort, etcdUrl, files),
+      [
+        ...apiserverArgs(apiserverPort, etcdUrl, files),
+        ...(options.routeServicesThroughEndpoints === true
+          ? ['--enable-aggregator-routing=true']
+          : []),
+      ],
       detached,
     );
     started.push(apiserver);
@@ -253,6 +266,16 @@ async function locateBinaries(repoRoot: string, logDir: string): Promise<string>
     process.env['PATH'] = `${binDir}${delimiter}${process.env['PATH'] ?? ''}`;
   }
   return binDir;
+}
+
+/**
+ * The kubectl built with the control plane (building it when cold), without starting anything;
+ * its directory goes first on PATH like startControlPlane's, so `kubectl kustomize` runs it too.
+ */
+export async function controlPlaneKubectl(): Promise<string> {
+  const repoRoot = findRepoRoot();
+  const logDir = await mkdtemp(join(tmpdir(), 'otel-ta-controlplane-build-'));
+  return join(await locateBinaries(repoRoot, logDir), 'kubectl');
 }
 
 /** A warm run takes well under a second; a cold one builds for minutes (log in build.log). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what the tests need from the project's own
-# files (Debian's prometheus, npm packages, the Go-built control plane, kubectl and OpenTelemetry
-# Collector cached outside the repo), then runs lint, type check, unit, integration and end-to-end tests.
+# files (Debian's prometheus, npm packages; cached outside the repo: the Go-built control plane and
+# kubectl, helm, the OpenTelemetry Collector and prometheus-operator's CRDs), then runs lint, type
+# check, unit, integration and end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

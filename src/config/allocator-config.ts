@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_REFRESH_INTERVAL } from '../collector/refresh-interval.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { parseGoDuration } from './allocator/duration.js';
 import { parseLabelSelector } from './allocator/label-selector.js';
@@ -54,10 +55,12 @@ const FILE_KEYS = [
 
 /**
  * How often collectors poll each job's targets, unless the config says otherwise: the webhook's
- * default refresh interval (src/config/webhook-config.ts), which the rewrite writes into every
- * collector config.
+ * default refresh interval (DEFAULT_REFRESH_INTERVAL, src/collector/refresh-interval.ts), which the
+ * rewrite writes into every collector config.
  */
-export const DEFAULT_COLLECTOR_REFRESH_INTERVAL_MS = 10_000;
+export const DEFAULT_COLLECTOR_REFRESH_INTERVAL_MS = parseGoDuration(
+  DEFAULT_REFRESH_INTERVAL,
+) as number;
 /** A collector silent for this many refresh intervals counts as dead (`collector_silence_timeout`). */
 export const SILENCE_REFRESH_INTERVALS = 3;
 export const DEFAULT_DEPARTURE_GRACE_MS = 10_000;

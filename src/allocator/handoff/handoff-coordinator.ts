@@ -104,8 +104,9 @@ export class HandoffCoordinator {
       this.queuePoolCheck();
     }
     // Only jobs that exist and collectors of the pool: made-up names must not grow memory.
-    if (this.deps.allocator.targetCount(job) > 0 && this.liveness.tracks(collectorId)) {
-      this.cadence.record(job, collectorId, now);
+    if (this.deps.allocator.targetCount(job) > 0) {
+      this.tracker.recordJobServed(job);
+      if (this.liveness.tracks(collectorId)) this.cadence.record(job, collectorId, now);
     }
     // The first poll of a collector starts its silence clock, which needs the timer too.
     if (this.tracker.recordPoll(job, collectorId, now) || this.timerAt === undefined) {

@@ -13,7 +13,7 @@ function tracker(intervals: Record<string, number> = {}): HandoffTracker {
     refreshIntervalMs: () => REFRESH,
     scrapeIntervalMs: (job) => intervals[job] ?? SCRAPE,
   });
-  for (const job of JOBS) t.recordPoll(job, 'another-collector', -REFRESH);
+  for (const job of JOBS) t.recordJobServed(job);
   return t;
 }
 
@@ -139,7 +139,7 @@ describe('HandoffTracker', () => {
     });
     t.recordMoves([move('x', 'a', 'b')], pool('a', 'b'), none, 0);
     expect(t.isHeld('app', 'x')).toBe(false);
-    t.recordPoll('app', 'b', 1_000);
+    t.recordJobServed('app');
     t.recordMoves([move('x', 'b', 'a')], pool('a', 'b'), none, 2_000);
     expect(t.isHeld('app', 'x')).toBe(true);
   });

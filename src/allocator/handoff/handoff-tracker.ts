@@ -116,6 +116,14 @@ export class HandoffTracker {
     }
   }
 
+  /**
+   * A collector fetched this job's targets from this process: from now on its moves are held. The
+   * caller passes only jobs that exist, so made-up names in poll URLs do not grow memory.
+   */
+  recordJobServed(job: string): void {
+    this.polledJobs.add(job);
+  }
+
   /** Whether a target is held back from its new owner. */
   isHeld(job: string, targetId: string): boolean {
     return this.holds.get(job)?.has(targetId) ?? false;
@@ -130,7 +138,6 @@ export class HandoffTracker {
    * away from it. Returns true when a release moved earlier (the caller re-arms its timer).
    */
   recordPoll(job: string, collectorId: string, now: number): boolean {
-    this.polledJobs.add(job);
     const byCollector = this.awaitingPoll.get(job);
     const waiting = byCollector?.get(collectorId);
     if (byCollector === undefined || waiting === undefined) return false;

@@ -9,12 +9,11 @@
  *
  *   npm run bench:admission -- [--json] [--rate 50] [--duration 20] [--warmup 3] [--jobs 100]
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { admissionReviewRequest } from '../src/webhook/review-client.js';
 import { LatencyHistogram } from './latency-histogram.js';
 import { benchArgs, environment, printReport, round, type Figure } from './report.js';
 import type { WebhookMessage } from './admission-server.js';
+import { childCpuUs, forkBenchChild, waitFor } from './bench-child.js';
 import { collectorWithJobs } from './admission-payloads.js';
 import { ReviewConnectionPool } from './review-client.js';
 
@@ -88,33 +87,13 @@ async function paced(
   };
 }
 
-function waitFor<T extends WebhookMessage>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void => reject(new Error(`webhook exited with ${code}`));
-    const onMessage = (m: WebhookMessage): void => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-async function webhookCpuUs(child: ChildProcess): Promise<number> {
-  const reply = waitFor<Extract<WebhookMessage, { type: 'cpu' }>>(child, 'cpu');
-  child.send('cpu');
-  const cpu = await reply;
-  return cpu.userUs + cpu.systemUs;
-}
-
-const webhook = fork(fileURLToPath(new URL('./admission-server.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-});
+const webhook = forkBenchChild(new URL('./admission-server.ts', import.meta.url));
 try {
-  const ready = await waitFor<Extract<WebhookMessage, { type: 'ready' }>>(webhook, 'ready');
+  const ready = await waitFor<Extract<WebhookMessage, { type: 'ready' }>>(
+    webhook,
+    'webhook',
+    'ready',
+  );
   const pool = new ReviewConnectionPool(new URL(ready.url), ready.ca, 64);
   const figures: Record<string, Record<string, Figure>> = {};
   for (const [name, newText] of [
@@ -123,9 +102,9 @@ try {
   ] as const) {
     const body = bodyFor(Number(args.jobs), newText);
     await paced(pool, body, `${name}-warmup`, Number(args.warmup));
-    const cpuBefore = await webhookCpuUs(webhook);
+    const cpuBefore = await childCpuUs(webhook, 'webhook');
     const r = await paced(pool, body, name, Number(args.duration));
-    const cpuUs = (await webhookCpuUs(webhook)) - cpuBefore;
+    const cpuUs = (await childCpuUs(webhook, 'webhook')) - cpuBefore;
     figures[name] = {
       req_per_s: round(r.requests / r.seconds, 1),
       requests: r.requests,

@@ -9,6 +9,7 @@ import { silentLogger } from '../src/observability/logger.js';
 import { Allocator } from '../src/allocator/allocator.js';
 import { createStrategy } from '../src/allocator/strategies/registry.js';
 import type { Target } from '../src/allocator/model.js';
+import { answerParent, type CpuMessage } from './bench-child.js';
 import { buildTargets } from './serving-fixture.js';
 
 export type ServerMessage =
@@ -18,7 +19,7 @@ export type ServerMessage =
       readonly collectorIds: readonly string[];
       readonly jobs: readonly string[];
     }
-  | { readonly type: 'cpu'; readonly userUs: number; readonly systemUs: number }
+  | CpuMessage
   | { readonly type: 'memory'; readonly rssMb: number };
 
 const targets = Number(process.env.BENCH_TARGETS);
@@ -68,17 +69,13 @@ const server = createAllocatorServer({
 });
 await server.start();
 
-const send = (message: ServerMessage): void => {
-  process.send?.(message);
+const ready: ServerMessage = {
+  type: 'ready',
+  port: server.httpAddress().port,
+  collectorIds,
+  jobs: view.jobNames(),
 };
-send({ type: 'ready', port: server.httpAddress().port, collectorIds, jobs: view.jobNames() });
-process.on('message', (message: unknown) => {
-  if (message === 'cpu') {
-    const cpu = process.cpuUsage();
-    send({ type: 'cpu', userUs: cpu.user, systemUs: cpu.system });
-  } else if (message === 'memory') {
-    send({ type: 'memory', rssMb: process.memoryUsage().rss / 2 ** 20 });
-  } else if (message === 'stop') {
-    void server.stop().then(() => process.exit(0));
-  }
+process.send?.(ready);
+answerParent(() => server.stop(), {
+  memory: (): ServerMessage => ({ type: 'memory', rssMb: process.memoryUsage().rss / 2 ** 20 }),
 });

@@ -11,9 +11,8 @@
  * Defaults: 1000 collectors x 20 jobs every 10 s = 2000 req/s on the targets route, plus 33 req/s
  * on /scrape_configs.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { benchArgs, environment, printReport, round } from './report.js';
+import { ask, childCpuUs, forkBenchChild, waitFor } from './bench-child.js';
 import type { ServerMessage } from './serving-server.js';
 import { runPacedLoad, type PacedRequest } from './serving-load.js';
 
@@ -35,46 +34,19 @@ const scrapeConfigsS = Number(args['scrape-configs-interval']);
 const targetsRate = (collectors * jobs) / pollS;
 const scrapeConfigsRate = scrapeConfigsS > 0 ? collectors / scrapeConfigsS : 0;
 
-function waitFor<T extends ServerMessage>(child: ChildProcess, type: T['type']): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null): void =>
-      reject(new Error(`allocator exited with ${code}`));
-    const onMessage = (m: ServerMessage): void => {
-      if (m.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(m as T);
-    };
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-function ask<T extends ServerMessage>(child: ChildProcess, type: T['type']): Promise<T> {
-  const reply = waitFor<T>(child, type);
-  child.send(type);
-  return reply;
-}
-
-const cpuUs = async (child: ChildProcess): Promise<number> => {
-  const cpu = await ask<Extract<ServerMessage, { type: 'cpu' }>>(child, 'cpu');
-  return cpu.userUs + cpu.systemUs;
-};
-
-const server = fork(fileURLToPath(new URL('./serving-server.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
-  env: {
-    ...process.env,
-    BENCH_TARGETS: args.targets,
-    BENCH_JOBS: args.jobs,
-    BENCH_LABELS: args.labels,
-    BENCH_COLLECTORS: args.collectors,
-  },
-  stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+const server = forkBenchChild(new URL('./serving-server.ts', import.meta.url), {
+  BENCH_TARGETS: args.targets,
+  BENCH_JOBS: args.jobs,
+  BENCH_LABELS: args.labels,
+  BENCH_COLLECTORS: args.collectors,
 });
 
 try {
-  const ready = await waitFor<Extract<ServerMessage, { type: 'ready' }>>(server, 'ready');
+  const ready = await waitFor<Extract<ServerMessage, { type: 'ready' }>>(
+    server,
+    'allocator',
+    'ready',
+  );
   // Every `every`-th request is a /scrape_configs poll; the others walk (collector, job) pairs.
   const every =
     scrapeConfigsRate > 0 ? Math.round((targetsRate + scrapeConfigsRate) / scrapeConfigsRate) : 0;
@@ -100,10 +72,10 @@ try {
     });
   // Unmeasured first: every body is serialized once, as on the first round of polls.
   await load(Number(args.warmup) * 1000);
-  const cpuBefore = await cpuUs(server);
+  const cpuBefore = await childCpuUs(server, 'allocator');
   const r = await load(Number(args.duration) * 1000);
-  const cpuSpentUs = (await cpuUs(server)) - cpuBefore;
-  const rss = await ask<Extract<ServerMessage, { type: 'memory' }>>(server, 'memory');
+  const cpuSpentUs = (await childCpuUs(server, 'allocator')) - cpuBefore;
+  const rss = await ask<Extract<ServerMessage, { type: 'memory' }>>(server, 'allocator', 'memory');
   printReport(
     {
       benchmark: 'serving',

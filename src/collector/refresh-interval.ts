@@ -1,3 +1,4 @@
+import { formatDuration } from '../allocator/targets/prometheus-duration.js';
 import { parseGoDuration, parsePrometheusDuration } from '../config/allocator/duration.js';
 import { Annotations } from './annotations.js';
 import { CollectorInputError } from './collector-error.js';
@@ -31,20 +32,7 @@ const RANGE_HINT = 'write a duration between 1s and 5m, such as 10s';
 
 /** Milliseconds in Prometheus's duration form (`90000` -> `1m30s`); whole milliseconds. */
 export function formatPrometheusDuration(ms: number): string {
-  const units: [number, string][] = [
-    [3_600_000, 'h'],
-    [60_000, 'm'],
-    [1_000, 's'],
-    [1, 'ms'],
-  ];
-  let rest = Math.round(ms);
-  let text = '';
-  for (const [size, unit] of units) {
-    const n = Math.floor(rest / size);
-    if (n > 0) text += `${n}${unit}`;
-    rest -= n * size;
-  }
-  return text === '' ? '0s' : text;
+  return formatDuration(Math.round(ms));
 }
 
 /**

@@ -1,7 +1,12 @@
-import fc from 'fast-check';
 import { load } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import {
+  checkGeneratedEdits,
+  CONFIG,
+  CONFIG_AS_HTTP_SD,
+  toHttpSd,
+} from '../../test/unit/support/yaml-edit-cases.js';
 import { cloneJson, type JsonObject } from './json-value.js';
 import { editByLines } from './yaml-line-edit.js';
 
@@ -15,53 +20,9 @@ function edit(text: string, change: (next: JsonObject) => void): string | undefi
   return editByLines(text, before, next, render);
 }
 
-const CONFIG = `# receivers first
-receivers:
-  prometheus:
-    config:
-      scrape_configs:
-      - job_name: 'a'   # quoted, commented
-        static_configs:
-        - targets: [ 'x:1' ]
-        metrics_path: /m
-
-      # job b
-      - job_name: "b"
-        static_configs: [{targets: ['y:2']}]
-exporters:
-  debug:   {}   # spacing kept
-`;
-
-function toHttpSd(next: JsonObject): void {
-  const prometheus = (next.receivers as JsonObject).prometheus as JsonObject;
-  for (const job of (prometheus.config as JsonObject).scrape_configs as JsonObject[]) {
-    const rest = { ...job };
-    delete rest.static_configs;
-    for (const key of Object.keys(job)) delete job[key];
-    Object.assign(job, { job_name: rest.job_name, http_sd_configs: [{ url: 'http://ta/t' }] });
-    if (rest.metrics_path !== undefined) job.metrics_path = rest.metrics_path;
-  }
-}
-
 describe('editByLines', () => {
   it('removes and inserts entries where the Document edit would, keeping every other byte', () => {
-    expect(edit(CONFIG, toHttpSd)).toBe(`# receivers first
-receivers:
-  prometheus:
-    config:
-      scrape_configs:
-      - job_name: 'a'   # quoted, commented
-        http_sd_configs:
-        - url: http://ta/t
-        metrics_path: /m
-
-      # job b
-      - job_name: "b"
-        http_sd_configs:
-        - url: http://ta/t
-exporters:
-  debug:   {}   # spacing kept
-`);
+    expect(edit(CONFIG, toHttpSd)).toBe(CONFIG_AS_HTTP_SD);
   });
 
   it('writes a changed scalar anew, after the `- ` of its item', () => {
@@ -98,61 +59,8 @@ exporters:
   });
 });
 
-/** Nested maps and lists of maps with scalars, as collector configs are. */
-const keyArb = fc.constantFrom('a', 'b', 'job_name', 'static_configs', 'x-y', 'url', '"q"', 'n1');
-const scalarArb = fc.oneof(
-  fc.constantFrom('v', '10s', 'http://h:80/p?q=${env:X}', '', 'true', '1', 'a: b', '# c'),
-  fc.integer({ min: -5, max: 5 }),
-  fc.boolean(),
-  fc.constant(null),
-);
-const valueArb: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    scalarArb,
-    tie('map'),
-    fc.array(tie('map'), { maxLength: 3 }),
-  ),
-  map: fc.dictionary(keyArb, tie('value'), { maxKeys: 4 }),
-})).value;
-const rootArb = fc.dictionary(keyArb, valueArb, { minKeys: 1, maxKeys: 4 });
-
-/** Deletes, adds or replaces keys at random depths, as the rewrite does. */
-function mutateRandomly(value: JsonObject, choices: number[]): void {
-  let turn = 0;
-  const pick = (): number => choices[turn++ % choices.length] ?? 0;
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach(walk);
-    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
-    const map = node as JsonObject;
-    for (const key of Object.keys(map)) {
-      const choice = pick() % 6;
-      if (choice === 0) delete map[key];
-      else if (choice === 1) map[key] = 'changed';
-      else if (choice === 2) map[`${key}_new`] = [{ url: 'http://ta/x' }];
-      else walk(map[key]);
-    }
-  };
-  walk(value);
-}
-
 describe('editByLines over generated texts', () => {
   it('gives either no edit or a text that reads as the target', () => {
-    fc.assert(
-      fc.property(
-        rootArb,
-        fc.boolean(),
-        fc.array(fc.nat(), { minLength: 1, maxLength: 20 }),
-        (root, indentSeq, choices) => {
-          const text = stringify(root, { lineWidth: 0, indentSeq });
-          const before = load(text) as JsonObject;
-          const next = cloneJson(before);
-          mutateRandomly(next, choices);
-          const edited = editByLines(text, before, next, render);
-          if (edited !== undefined) expect(load(edited) ?? {}).toEqual(next);
-        },
-      ),
-      { numRuns: 1500 },
-    );
+    checkGeneratedEdits((text, before, next) => editByLines(text, before, next, render));
   });
 });

@@ -1,8 +1,7 @@
 import { authenticationFields } from './auth-fields.js';
-import { copyString, tlsConfigFields } from './http-client-settings.js';
+import { copyString } from './http-client-settings.js';
 import { NamespaceReferences, type ReferenceSources } from './references.js';
-import { userRelabelings } from './relabel-rules.js';
-import { mergeTlsConfig, type ScrapeClass } from './scrape-classes.js';
+import { metricRelabelFields, tlsFields, type ScrapeClass } from './scrape-classes.js';
 import type { Spec, SpecReader } from './spec-reader.js';
 
 export interface TranslationContext extends ReferenceSources {
@@ -55,13 +54,7 @@ export function endpointFields(
   if (http2 !== undefined) out.enable_http2 = http2;
   const refs = new NamespaceReferences(namespace, ctx);
   Object.assign(out, authenticationFields(ep, refs, scrapeClass));
-  const tls = tlsConfigFields(mergeTlsConfig(ep.object('tlsConfig'), scrapeClass), refs);
-  if (tls !== undefined) out.tls_config = tls;
-  const metricRelabelings = [
-    ...scrapeClass.metricRelabelings,
-    ...userRelabelings(ep, 'metricRelabelings'),
-  ];
-  if (metricRelabelings.length > 0) out.metric_relabel_configs = metricRelabelings;
+  Object.assign(out, tlsFields(ep, refs, scrapeClass), metricRelabelFields(ep, scrapeClass));
   return { kind: 'ok', fields: out };
 }
 /** `params`: a map of lists of strings, in key order. */

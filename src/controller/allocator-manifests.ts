@@ -53,6 +53,9 @@ export function buildAllocatorManifests(
   if (userServiceAccount === undefined) {
     objects.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta() });
   }
+  const subjects = [
+    { kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace },
+  ];
   objects.push(
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -65,12 +68,9 @@ export function buildAllocatorManifests(
       kind: 'RoleBinding',
       metadata: meta(),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-      subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace }],
+      subjects,
     },
   );
-  const subjects = [
-    { kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace },
-  ];
   const clusterName = allocatorClusterRoleName(collector.namespace, collector.name);
   // Cluster-scoped objects cannot name a namespaced owner; the reconciler deletes them itself.
   const clusterMeta = (objectName: string): JsonObject => ({
@@ -115,9 +115,7 @@ export function buildAllocatorManifests(
         kind: 'ClusterRoleBinding',
         metadata: clusterMeta(clusterName),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
-        subjects: [
-          { kind: 'ServiceAccount', name: serviceAccount, namespace: collector.namespace },
-        ],
+        subjects,
       },
     );
   }

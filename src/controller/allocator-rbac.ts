@@ -132,11 +132,12 @@ export function allocatorPermissions(
       if (attach.namespace === true) cluster.add('', 'namespaces');
     }
   }
-  if (prometheusCr !== false) addPrometheusCrRules(namespace, prometheusCr, namespaced, cluster);
+  const secrets = secretsScope(namespace, prometheusCr);
+  if (prometheusCr !== false) addPrometheusCrRules(prometheusCr, secrets, namespaced, cluster);
   return {
     namespaced: [...namespaced.rules(), STATEFULSET_GET],
     clusterWide: cluster.rules(),
-    secrets: secretsScope(namespace, prometheusCr),
+    secrets,
   };
 }
 
@@ -169,8 +170,8 @@ const CR_DISCOVERY: Record<PrometheusCrResource, readonly (readonly [string, str
  * in the collector's namespace (a Role) unless secret_namespaces names others.
  */
 function addPrometheusCrRules(
-  namespace: string,
   access: Exclude<PrometheusCrAccess, false>,
+  secrets: AllocatorPermissions['secrets'],
   namespaced: RuleSet,
   cluster: RuleSet,
 ): void {
@@ -179,10 +180,10 @@ function addPrometheusCrRules(
     for (const [group, resource] of CR_DISCOVERY[kind]) cluster.add(group, resource);
   }
   if (access.namespaceLabels) cluster.add('', 'namespaces');
-  if (access.kinds.length === 0) return;
-  // Secrets come through the ClusterRole binding (secretsScope); ConfigMaps the controller holds.
-  const elsewhere = access.secretNamespaces.some((ns) => ns !== namespace);
-  (elsewhere ? cluster : namespaced).add('', 'configmaps');
+  // Secrets come through the ClusterRole binding (secretsScope); ConfigMaps, which the controller
+  // holds, are read where the Secrets are.
+  if (secrets === 'none') return;
+  (secrets === 'cluster' ? cluster : namespaced).add('', 'configmaps');
 }
 
 function onlyOwnNamespace(sd: JsonObject, namespace: string): boolean {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { endpointFields, type TranslationContext } from './endpoint-settings.js';
 import { scrapeClassOf } from './scrape-classes.js';
 import { SpecReader } from './spec-reader.js';
+import { testTranslationContext } from './test-support.js';
 
 const SECRETS: Record<string, string> = {
   'shop/auth/token': 's3cr3t',
@@ -18,15 +19,10 @@ const CONFIG_MAPS: Record<string, string> = {
 };
 
 function context(overrides: Partial<TranslationContext> = {}): TranslationContext {
-  return {
-    defaultScrapeInterval: '30s',
-    denyFsAccess: false,
-    secrets: (ns, name, key) => SECRETS[`${ns}/${name}/${key}`],
-    configMaps: (ns, name, key) => CONFIG_MAPS[`${ns}/${name}/${key}`],
-    scrapeClasses: [],
-    secretNamespaces: ['obs', 'shop'],
-    ...overrides,
-  };
+  return testTranslationContext(
+    { secrets: SECRETS, configMaps: CONFIG_MAPS },
+    { secretNamespaces: ['obs', 'shop'], ...overrides },
+  );
 }
 
 function fields(

@@ -1,8 +1,7 @@
 import { authenticationFields } from './auth-fields.js';
-import { copyString, tlsConfigFields } from './http-client-settings.js';
+import { copyBoolean, copyString } from './http-client-settings.js';
 import { NamespaceReferences, type ReferenceSources } from './references.js';
-import { userRelabelings } from './relabel-rules.js';
-import { mergeTlsConfig, type ScrapeClass } from './scrape-classes.js';
+import { metricRelabelFields, tlsFields, type ScrapeClass } from './scrape-classes.js';
 import type { Spec, SpecReader } from './spec-reader.js';
 
 export interface TranslationContext extends ReferenceSources {
@@ -39,8 +38,7 @@ export function endpointFields(
   if (files.length > 0 && ctx.denyFsAccess) return { kind: 'fs-access-denied', files };
   const out: EndpointFields = {};
   out.honor_labels = ep.boolean('honorLabels') ?? false;
-  const honorTimestamps = ep.boolean('honorTimestamps');
-  if (honorTimestamps !== undefined) out.honor_timestamps = honorTimestamps;
+  copyBoolean(ep, 'honorTimestamps', out, 'honor_timestamps');
   out.scrape_interval = ep.string('interval') ?? ctx.defaultScrapeInterval;
   copyString(ep, 'scrapeTimeout', out, 'scrape_timeout');
   copyString(ep, 'path', out, 'metrics_path');
@@ -49,21 +47,18 @@ export function endpointFields(
   const params = paramsOf(ep);
   if (params !== undefined) out.params = params;
   copyString(ep, 'proxyUrl', out, 'proxy_url');
-  const followRedirects = ep.boolean('followRedirects');
-  if (followRedirects !== undefined) out.follow_redirects = followRedirects;
-  const http2 = ep.boolean('enableHttp2');
-  if (http2 !== undefined) out.enable_http2 = http2;
+  copyBoolean(ep, 'followRedirects', out, 'follow_redirects');
+  copyBoolean(ep, 'enableHttp2', out, 'enable_http2');
   const refs = new NamespaceReferences(namespace, ctx);
-  Object.assign(out, authenticationFields(ep, refs, scrapeClass));
-  const tls = tlsConfigFields(mergeTlsConfig(ep.object('tlsConfig'), scrapeClass), refs);
-  if (tls !== undefined) out.tls_config = tls;
-  const metricRelabelings = [
-    ...scrapeClass.metricRelabelings,
-    ...userRelabelings(ep, 'metricRelabelings'),
-  ];
-  if (metricRelabelings.length > 0) out.metric_relabel_configs = metricRelabelings;
+  Object.assign(
+    out,
+    authenticationFields(ep, refs, scrapeClass),
+    tlsFields(ep, refs, scrapeClass),
+    metricRelabelFields(ep, scrapeClass),
+  );
   return { kind: 'ok', fields: out };
 }
+
 /** `params`: a map of lists of strings, in key order. */
 export function paramsOf(ep: SpecReader): Record<string, string[]> | undefined {
   const raw = ep.object('params');

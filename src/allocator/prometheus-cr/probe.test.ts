@@ -3,19 +3,12 @@ import type { KubeObject } from '../../k8s/object.js';
 import { compileRelabelConfigs } from '../relabel/compile-relabel-configs.js';
 import type { TranslationContext } from './endpoint-settings.js';
 import { translateProbe } from './probe.js';
+import { testTranslationContext } from './test-support.js';
 
 const SECRETS: Record<string, string> = { 'web/auth/user': 'u', 'web/auth/pass': 'p' };
 
 function context(overrides: Partial<TranslationContext> = {}): TranslationContext {
-  return {
-    defaultScrapeInterval: '30s',
-    denyFsAccess: false,
-    secrets: (ns, name, key) => SECRETS[`${ns}/${name}/${key}`],
-    configMaps: () => undefined,
-    scrapeClasses: [],
-    secretNamespaces: ['web'],
-    ...overrides,
-  };
+  return testTranslationContext({ secrets: SECRETS }, { secretNamespaces: ['web'], ...overrides });
 }
 
 const PROBER = { url: 'blackbox.monitoring:9115', path: '/probe' };

@@ -2,7 +2,7 @@ import type { ScrapeConfig } from '../../config/allocator/prometheus-config.js';
 import type { KubeObject } from '../../k8s/object.js';
 import type { TranslationContext } from './endpoint-settings.js';
 import { authenticationFields } from './auth-fields.js';
-import { proxyFields, tlsConfigFields } from './http-client-settings.js';
+import { proxyFields } from './http-client-settings.js';
 import { MonitorError } from './monitor-error.js';
 import {
   deepFreeze,
@@ -13,7 +13,12 @@ import {
 } from './monitor-translation.js';
 import { NamespaceReferences } from './references.js';
 import { selectorRules, userRelabelings, type RelabelRule } from './relabel-rules.js';
-import { mergeTlsConfig, scrapeClassOf, type ScrapeClass } from './scrape-classes.js';
+import {
+  metricRelabelFields,
+  scrapeClassOf,
+  tlsFields,
+  type ScrapeClass,
+} from './scrape-classes.js';
 import { scrapeSettingsFields } from './scrape-settings.js';
 import type { SpecReader } from './spec-reader.js';
 
@@ -63,14 +68,12 @@ export function translateProbe(obj: KubeObject, ctx: TranslationContext): Monito
   Object.assign(config, probed.discovery);
   rules.push(...probed.rules);
   config.relabel_configs = rules;
-  Object.assign(config, authenticationFields(spec, refs, scrapeClass));
-  const tls = tlsConfigFields(mergeTlsConfig(spec.object('tlsConfig'), scrapeClass), refs);
-  if (tls !== undefined) config.tls_config = tls;
-  const metricRelabelings = [
-    ...scrapeClass.metricRelabelings,
-    ...userRelabelings(spec, 'metricRelabelings'),
-  ];
-  if (metricRelabelings.length > 0) config.metric_relabel_configs = metricRelabelings;
+  Object.assign(
+    config,
+    authenticationFields(spec, refs, scrapeClass),
+    tlsFields(spec, refs, scrapeClass),
+    metricRelabelFields(spec, scrapeClass),
+  );
   return { scrapeConfigs: [deepFreeze(config) as ScrapeConfig], warnings: [] };
 }
 

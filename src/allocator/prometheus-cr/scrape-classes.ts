@@ -1,4 +1,6 @@
+import { tlsConfigFields, type ConfigFields } from './http-client-settings.js';
 import { MonitorError } from './monitor-error.js';
+import type { NamespaceReferences } from './references.js';
 import { userRelabelings, type RelabelRule } from './relabel-rules.js';
 import { SpecReader, type Spec } from './spec-reader.js';
 
@@ -102,4 +104,20 @@ export function mergeAuthorization(
   else if (fromClass.has('credentialsFile'))
     merged.credentialsFile = fromClass.value.credentialsFile;
   return new SpecReader(merged, own.path);
+}
+
+/** `tlsConfig` with the class's as default (mergeTlsConfig) as `tls_config`; nothing when neither sets one. */
+export function tlsFields(
+  spec: SpecReader,
+  refs: NamespaceReferences,
+  scrapeClass: ScrapeClass,
+): ConfigFields {
+  const tls = tlsConfigFields(mergeTlsConfig(spec.object('tlsConfig'), scrapeClass), refs);
+  return tls === undefined ? {} : { tls_config: tls };
+}
+
+/** The class's metric relabelings, then the resource's own, as `metric_relabel_configs`; nothing when none. */
+export function metricRelabelFields(spec: SpecReader, scrapeClass: ScrapeClass): ConfigFields {
+  const rules = [...scrapeClass.metricRelabelings, ...userRelabelings(spec, 'metricRelabelings')];
+  return rules.length === 0 ? {} : { metric_relabel_configs: rules };
 }

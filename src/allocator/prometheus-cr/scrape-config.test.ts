@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../k8s/object.js';
 import type { TranslationContext } from './endpoint-settings.js';
 import { translateScrapeConfig } from './scrape-config.js';
+import { testTranslationContext } from './test-support.js';
 
 const SECRETS: Record<string, string> = {
   'shop/auth/user': 'scraper',
@@ -12,15 +13,10 @@ const SECRETS: Record<string, string> = {
 const CONFIG_MAPS: Record<string, string> = { 'shop/ca/ca.crt': 'CA PEM' };
 
 function context(overrides: Partial<TranslationContext> = {}): TranslationContext {
-  return {
-    defaultScrapeInterval: '30s',
-    denyFsAccess: false,
-    secrets: (ns, name, key) => SECRETS[`${ns}/${name}/${key}`],
-    configMaps: (ns, name, key) => CONFIG_MAPS[`${ns}/${name}/${key}`],
-    scrapeClasses: [],
-    secretNamespaces: ['shop'],
-    ...overrides,
-  };
+  return testTranslationContext(
+    { secrets: SECRETS, configMaps: CONFIG_MAPS },
+    { secretNamespaces: ['shop'], ...overrides },
+  );
 }
 
 function scrapeConfig(spec: Record<string, unknown>): KubeObject {

@@ -22,7 +22,7 @@ import {
 } from './monitor-translation.js';
 import { NamespaceReferences } from './references.js';
 import { userRelabelings } from './relabel-rules.js';
-import { mergeTlsConfig, scrapeClassOf } from './scrape-classes.js';
+import { metricRelabelFields, scrapeClassOf, tlsFields } from './scrape-classes.js';
 import { scrapeSettingsFields } from './scrape-settings.js';
 import type { SpecReader } from './spec-reader.js';
 
@@ -65,9 +65,12 @@ export function translateScrapeConfig(
   copyString(spec, 'scrapeTimeout', config, 'scrape_timeout');
   const scheme = spec.string('scheme');
   if (scheme !== undefined) config.scheme = scheme.toLowerCase();
-  Object.assign(config, proxyFields(spec, refs), authenticationFields(spec, refs, scrapeClass));
-  const tls = tlsConfigFields(mergeTlsConfig(spec.object('tlsConfig'), scrapeClass), refs);
-  if (tls !== undefined) config.tls_config = tls;
+  Object.assign(
+    config,
+    proxyFields(spec, refs),
+    authenticationFields(spec, refs, scrapeClass),
+    tlsFields(spec, refs, scrapeClass),
+  );
   Object.assign(
     config,
     limitFields(spec),
@@ -93,11 +96,7 @@ export function translateScrapeConfig(
       : [{ target_label: 'job', action: 'replace', replacement: jobName }]),
     ...userRelabelings(spec, 'relabelings'),
   ];
-  const metricRelabelings = [
-    ...scrapeClass.metricRelabelings,
-    ...userRelabelings(spec, 'metricRelabelings'),
-  ];
-  if (metricRelabelings.length > 0) config.metric_relabel_configs = metricRelabelings;
+  Object.assign(config, metricRelabelFields(spec, scrapeClass));
   return { scrapeConfigs: [deepFreeze(config) as ScrapeConfig], warnings: [] };
 }
 

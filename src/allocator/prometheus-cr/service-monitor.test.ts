@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../k8s/object.js';
-import type { TranslationContext } from './endpoint-settings.js';
 import { MonitorError } from './monitor-error.js';
 import { translateServiceMonitor } from './service-monitor.js';
+import { testTranslationContext } from './test-support.js';
 
-const ctx: TranslationContext = {
-  defaultScrapeInterval: '30s',
-  denyFsAccess: false,
-  secrets: () => undefined,
-  configMaps: () => undefined,
-  scrapeClasses: [],
-  secretNamespaces: ['obs'],
-};
+const ctx = testTranslationContext({}, { secretNamespaces: ['obs'] });
 
 function serviceMonitor(spec: Record<string, unknown>): KubeObject {
   return {

@@ -20,7 +20,7 @@ import { parse } from 'yaml';
 import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { CHART_DIR, helm, type HelmResult } from './harness/helm.js';
 import { startLocalPod, type LocalPod } from './harness/local-pod.js';
-import { staticScrapeCollectorYaml } from './support/collector-manifest.js';
+import { staticScrapeCollectorYaml, UPSTREAM_CRD } from './support/collector-manifest.js';
 import { waitFor } from './support/processes.js';
 
 const NAMESPACE = 'otel-ta-system';
@@ -368,35 +368,6 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     expect(manifest.stdout).toContain(`name: ${CRD}`);
   });
 });
-
-/**
- * Stands in for the upstream operator's CRD, which the chart leaves to the operator in this mode:
- * v1beta1 only, no conversion, any fields. What is tested is which collectors reach the webhook.
- */
-const UPSTREAM_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: CRD },
-  spec: {
-    group: 'opentelemetry.io',
-    scope: 'Namespaced',
-    names: {
-      kind: 'OpenTelemetryCollector',
-      plural: 'opentelemetrycollectors',
-      singular: 'opentelemetrycollector',
-    },
-    versions: [
-      {
-        name: 'v1beta1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ],
-  },
-};
 
 describe('the Helm chart with mode=with-upstream-operator on a real API server', () => {
   let cp: ControlPlane;

@@ -227,7 +227,8 @@ function apiserverArgs(port: number, etcdUrl: string, files: PkiFiles): string[]
 // Binaries and versions
 
 /** Walks up from this file, so it works both from test/ (tsx, vitest) and from dist/test/. */
-function findRepoRoot(): string {
+/** The repository root, walking up from this file (works from test/ and from a build of it). */
+export function findRepoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(join(dir, 'scripts', 'build-control-plane.sh'))) return dir;

@@ -21,10 +21,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startOtelTaProcess, waitForProcess, type OtelTaProcess } from './cluster-processes.js';
-import type { ControlPlane } from './control-plane.js';
+import { findRepoRoot, type ControlPlane } from './control-plane.js';
 
 interface Container {
   name: string;
@@ -113,7 +112,7 @@ export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions):
       a.startsWith('--health-addr=') ? `--health-addr=127.0.0.1:${healthPort}` : a,
     );
     const controllerProcess = startOtelTaProcess(
-      repoRoot(),
+      findRepoRoot(),
       `${options.podName}-controller`,
       [...controllerArgs, `--kubeconfig=${kubeconfig}`],
       { logDir: options.logDir, detached: false, env },
@@ -138,7 +137,7 @@ export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions):
       return mount ? arg.replace(`=${mount.mountPath}/`, `=${mount.localDir}/`) : arg;
     });
     const webhookProcess = startOtelTaProcess(
-      repoRoot(),
+      findRepoRoot(),
       `${options.podName}-webhook`,
       webhookArgs,
       { logDir: options.logDir, detached: false, env },
@@ -265,9 +264,4 @@ function httpsStatusAs(url: string, ca: string, serverName: string): Promise<num
     req.on('error', reject);
     req.end();
   });
-}
-
-function repoRoot(): string {
-  // test/e2e/harness/ -> the repository root.
-  return dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
 }

@@ -19,10 +19,10 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtelTaProcess, waitForProcess, type OtelTaProcess } from './cluster-processes.js';
+import { freePort } from '../support/processes.js';
 import { findRepoRoot, type ControlPlane } from './control-plane.js';
 
 interface Container {
@@ -107,7 +107,7 @@ export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions):
       'system:serviceaccounts',
       `system:serviceaccounts:${namespace}`,
     ]);
-    const healthPort = await freePortOn('127.0.0.1');
+    const healthPort = await freePort();
     const controllerArgs = (controller.args ?? []).map((a) =>
       a.startsWith('--health-addr=') ? `--health-addr=127.0.0.1:${healthPort}` : a,
     );
@@ -130,7 +130,7 @@ export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions):
     const webhook = container('webhook');
     const mounts = await projectVolumes(cp, namespace, webhook, pod.volumes ?? [], stateDir);
     const address = hostAddress();
-    const port = await freePortOn(address);
+    const port = await freePort(address);
     const webhookArgs = (webhook.args ?? []).map((arg) => {
       if (/^--listen-addr=:\d+$/.test(arg)) return `--listen-addr=${address}:${port}`;
       const mount = mounts.find((m) => arg.includes(`=${m.mountPath}/`));
@@ -236,17 +236,6 @@ async function getJson<T>(cp: ControlPlane, args: string[]): Promise<T> {
   const r = await cp.kubectl([...args, '-o', 'json']);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
-}
-
-async function freePortOn(host: string): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** GET over HTTPS trusting only `ca`, checking the certificate for `serverName` (the Service's DNS name). */

@@ -23,7 +23,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startOtelTaProcess, waitForProcess, type OtelTaProcess } from './cluster-processes.js';
 import { freePort } from '../support/processes.js';
-import { findRepoRoot, type ControlPlane } from './control-plane.js';
+import { findRepoRoot, kubectlJson, type ControlPlane } from './control-plane.js';
 
 interface Container {
   name: string;
@@ -79,7 +79,7 @@ export function hostAddress(): string {
 
 export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions): Promise<LocalPod> {
   const { namespace } = options;
-  const deployment = await getJson<DeploymentSpec>(cp, [
+  const deployment = await kubectlJson<DeploymentSpec>(cp, [
     'get',
     'deployment',
     options.deployment,
@@ -178,7 +178,7 @@ async function projectVolumes(
     const volume = volumes.find((v) => v.name === mount.name);
     let files: Record<string, string> | undefined;
     if (volume?.secret) {
-      const secret = await getJson<{ data?: Record<string, string> }>(cp, [
+      const secret = await kubectlJson<{ data?: Record<string, string> }>(cp, [
         'get',
         'secret',
         volume.secret.secretName,
@@ -189,7 +189,7 @@ async function projectVolumes(
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
       );
     } else if (volume?.configMap) {
-      const configMap = await getJson<{ data?: Record<string, string> }>(cp, [
+      const configMap = await kubectlJson<{ data?: Record<string, string> }>(cp, [
         'get',
         'configmap',
         volume.configMap.name,
@@ -230,12 +230,6 @@ async function applyEndpointSlice(
   };
   const r = await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(slice) });
   if (r.code !== 0) throw new Error(`local pod: EndpointSlice not applied: ${r.stderr}`);
-}
-
-async function getJson<T>(cp: ControlPlane, args: string[]): Promise<T> {
-  const r = await cp.kubectl([...args, '-o', 'json']);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
 }
 
 /** GET over HTTPS trusting only `ca`, checking the certificate for `serverName` (the Service's DNS name). */

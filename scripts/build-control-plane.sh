@@ -17,19 +17,9 @@ bin_dir="${OTEL_TA_CACHE:-$HOME/.cache/otel-ta}/controlplane/${K8S_VERSION}-${ET
 
 built() { [[ -x "$bin_dir/kube-apiserver" && -x "$bin_dir/etcd" && -x "$bin_dir/kubectl" ]]; }
 
-if built; then
-  echo "$bin_dir"
-  exit 0
-fi
-
-mkdir -p "$bin_dir"
-# Two test runs starting at once must not build twice into the same place.
-exec 9>"$bin_dir/.lock"
-flock 9
-if built; then
-  echo "$bin_dir"
-  exit 0
-fi
+# shellcheck source=lib/cache.sh
+source "$repo/scripts/lib/cache.sh"
+use_cache_or_lock "$bin_dir" built "$bin_dir"
 
 # Binaries are linked into a scratch dir and moved into place, so an interrupted build never leaves
 # a half-written binary that the existence check above would take for a finished one.

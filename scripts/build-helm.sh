@@ -17,19 +17,9 @@ binary="$bin_dir/helm"
 # reported "v4.3" and is rebuilt: only the link step runs again, from go's build cache).
 built() { [[ -x "$binary" && "$("$binary" version --template '{{.Version}}' 2>/dev/null)" == "$HELM_VERSION" ]]; }
 
-if built; then
-  echo "$binary"
-  exit 0
-fi
-
-mkdir -p "$bin_dir"
-# Two test runs starting at once must not build twice into the same place.
-exec 9>"$bin_dir/.lock"
-flock 9
-if built; then
-  echo "$binary"
-  exit 0
-fi
+# shellcheck source=lib/cache.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cache.sh"
+use_cache_or_lock "$bin_dir" built "$binary"
 
 # go install writes into a scratch dir and the binary is moved into place, so an interrupted build
 # never leaves a half-written binary that the existence check above would take for a finished one.

@@ -17,18 +17,10 @@ cache="${OTEL_TA_CACHE:-$HOME/.cache/otel-ta}/otelcol"
 bin_dir="$cache/${BUILDER_VERSION}-${config_hash}"
 binary="$bin_dir/otelcol-otel-ta"
 
-if [[ -x "$binary" ]]; then
-  echo "$binary"
-  exit 0
-fi
-
-mkdir -p "$bin_dir"
-exec 9>"$bin_dir/.lock"
-flock 9
-if [[ -x "$binary" ]]; then
-  echo "$binary"
-  exit 0
-fi
+built() { [[ -x "$binary" ]]; }
+# shellcheck source=lib/cache.sh
+source "$repo/scripts/lib/cache.sh"
+use_cache_or_lock "$bin_dir" built "$binary"
 
 scratch="$(mktemp -d "$bin_dir/.build.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT

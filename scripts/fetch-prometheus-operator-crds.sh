@@ -22,18 +22,9 @@ fetched() {
   done
 }
 
-if fetched; then
-  echo "$dir"
-  exit 0
-fi
-
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
-if fetched; then
-  echo "$dir"
-  exit 0
-fi
+# shellcheck source=lib/cache.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib/cache.sh"
+use_cache_or_lock "$dir" fetched "$dir"
 
 echo "fetch-prometheus-operator-crds: downloading ${MODULE}@${VERSION}" >&2
 # Run in the cache dir, which has no go.mod: `go mod download` then fetches into the module cache

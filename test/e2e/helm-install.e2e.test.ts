@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startControlPlane, type ControlPlane } from './harness/control-plane.js';
+import { kubectlJson, startControlPlane, type ControlPlane } from './harness/control-plane.js';
 import { CHART_DIR, helm, type HelmResult } from './harness/helm.js';
 import { startLocalPod, type LocalPod } from './harness/local-pod.js';
-import { staticScrapeCollectorYaml } from './support/collector-manifest.js';
+import { staticScrapeCollectorYaml, UPSTREAM_CRD } from './support/collector-manifest.js';
 import { waitFor } from './support/processes.js';
 
 const NAMESPACE = 'otel-ta-system';
@@ -56,11 +56,6 @@ describe('the Helm chart installed with the real helm on a real API server', () 
   let rollout = 0;
 
   const run = async (args: string[]): Promise<HelmResult> => helm(args, cp.kubeconfigPath);
-  const kubectlJson = async <T>(args: string[]): Promise<T> => {
-    const r = await cp.kubectl([...args, '-o', 'json']);
-    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
   /** What a rollout does: the old pod goes, a new one starts from the Deployment as it is now. */
   const rollOut = async (): Promise<void> => {
     await pod?.stop();
@@ -92,7 +87,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     );
   };
   const mutatingConfiguration = (): Promise<WebhookConfiguration> =>
-    kubectlJson(['get', 'mutatingwebhookconfiguration', 'otel-ta-webhook']);
+    kubectlJson(cp, ['get', 'mutatingwebhookconfiguration', 'otel-ta-webhook']);
   const applyCollector = async (name: string): Promise<Collector> => {
     const manifest = staticScrapeCollectorYaml({
       name,
@@ -104,7 +99,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     expect(r.code).toBe(0);
     // The webhook's own warning, relayed by the API server: it answered.
     expect(r.stderr).toContain('static_configs moved to the target allocator');
-    return kubectlJson<Collector>(['get', 'otelcol', name, '-n', COLLECTORS]);
+    return kubectlJson<Collector>(cp, ['get', 'otelcol', name, '-n', COLLECTORS]);
   };
 
   beforeAll(async () => {
@@ -136,7 +131,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     expect(installed.code).toBe(0);
     expect(installed.stdout).toContain('STATUS: deployed');
     expect(installed.stdout).toContain('IMAGE PLACEHOLDER');
-    const namespace = await kubectlJson<{ metadata: { labels: Record<string, string> } }>([
+    const namespace = await kubectlJson<{ metadata: { labels: Record<string, string> } }>(cp, [
       'get',
       'namespace',
       NAMESPACE,
@@ -159,7 +154,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       'opentelemetrycollector.opentelemetry.io/collector-with-ta created',
     );
 
-    const v1alpha1 = await kubectlJson<Collector>([
+    const v1alpha1 = await kubectlJson<Collector>(cp, [
       'get',
       'opentelemetrycollectors.v1alpha1.opentelemetry.io',
       'collector-with-ta',
@@ -315,7 +310,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       [`CustomResourceDefinition/${CRD}:`, `Namespace/${NAMESPACE}:terminating`].sort(),
     );
     expect((await run(['list', '--all-namespaces', '-q'])).stdout.trim()).toBe('');
-    const crd = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>([
+    const crd = await kubectlJson<{ metadata: { annotations: Record<string, string> } }>(cp, [
       'get',
       'crd',
       CRD,
@@ -332,7 +327,7 @@ describe('the Helm chart installed with the real helm on a real API server', () 
       const r = await cp.kubectl(['delete', kind, '--all', '-n', NAMESPACE, '--wait=false']);
       expect(r.stderr).toBe('');
     }
-    const namespace = await kubectlJson<{ spec: { finalizers?: string[] } }>([
+    const namespace = await kubectlJson<{ spec: { finalizers?: string[] } }>(cp, [
       'get',
       'namespace',
       NAMESPACE,
@@ -368,35 +363,6 @@ describe('the Helm chart installed with the real helm on a real API server', () 
     expect(manifest.stdout).toContain(`name: ${CRD}`);
   });
 });
-
-/**
- * Stands in for the upstream operator's CRD, which the chart leaves to the operator in this mode:
- * v1beta1 only, no conversion, any fields. What is tested is which collectors reach the webhook.
- */
-const UPSTREAM_CRD = {
-  apiVersion: 'apiextensions.k8s.io/v1',
-  kind: 'CustomResourceDefinition',
-  metadata: { name: CRD },
-  spec: {
-    group: 'opentelemetry.io',
-    scope: 'Namespaced',
-    names: {
-      kind: 'OpenTelemetryCollector',
-      plural: 'opentelemetrycollectors',
-      singular: 'opentelemetrycollector',
-    },
-    versions: [
-      {
-        name: 'v1beta1',
-        served: true,
-        storage: true,
-        schema: {
-          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-        },
-      },
-    ],
-  },
-};
 
 describe('the Helm chart with mode=with-upstream-operator on a real API server', () => {
   let cp: ControlPlane;

@@ -2,12 +2,9 @@ import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Allocator } from '../../src/allocator/allocator.js';
 import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
-import {
-  createAllocatorServer,
-  type AllocatorServer,
-} from '../../src/allocator/server/allocator-server.js';
+import type { AllocatorServer } from '../../src/allocator/server/allocator-server.js';
 import { createStrategy } from '../../src/allocator/strategies/registry.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { idleAllocatorServer } from '../e2e/support/idle-allocator-server.js';
 import {
   eventually,
   openRawConnection,
@@ -36,16 +33,7 @@ async function start(): Promise<{
     Array.from({ length: 30 }, (_, i) => makeTarget('app', `10.0.0.${i}:9100`, { zone: 'a' })),
   );
   const metrics = createAllocatorMetrics({ defaultMetrics: false });
-  const server = createAllocatorServer({
-    view,
-    scrapeConfigs: () => ({}),
-    isReady: () => true,
-    metrics,
-    logger: silentLogger(),
-    listenAddr: '127.0.0.1:0',
-    allowInsecureAuthSecrets: false,
-    strategy: 'consistent-hashing',
-  });
+  const server = idleAllocatorServer(undefined, { view, metrics });
   await server.start();
   running.push(server);
   return { port: server.httpAddress().port, metrics };

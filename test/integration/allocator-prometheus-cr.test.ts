@@ -132,9 +132,10 @@ describe('allocator with Prometheus CR discovery (in-process)', () => {
     return (await (await fetch(`${base}${path}`)).json()) as T;
   }
 
-  async function addresses(): Promise<string[]> {
+  /** Every address a job serves, over all collectors, sorted. */
+  async function addresses(job = JOB): Promise<string[]> {
     const body = await get<Record<string, { targets: { targets: string[] }[] }>>(
-      `/jobs/${encodeURIComponent(JOB)}/targets`,
+      `/jobs/${encodeURIComponent(job)}/targets`,
     );
     return Object.values(body)
       .flatMap((c) => c.targets.flatMap((g) => g.targets))
@@ -197,15 +198,9 @@ describe('allocator with Prometheus CR discovery (in-process)', () => {
         relabelings: [{ sourceLabels: ['__address__'], regex: '(unclosed', action: 'keep' }],
       },
     });
-    const served = async (job: string): Promise<string[]> => {
-      const body = await get<Record<string, { targets: { targets: string[] }[] }>>(
-        `/jobs/${encodeURIComponent(job)}/targets`,
-      );
-      return Object.values(body).flatMap((c) => c.targets.flatMap((g) => g.targets));
-    };
-    await within(2000, async () => (await served('probe/shop/site')).length === 1);
-    expect(await served('probe/shop/site')).toEqual(['https://shop.example/health']);
-    expect(await served('scrapeConfig/shop/hosts')).toEqual(['db-1:9187']);
+    await within(2000, async () => (await addresses('probe/shop/site')).length === 1);
+    expect(await addresses('probe/shop/site')).toEqual(['https://shop.example/health']);
+    expect(await addresses('scrapeConfig/shop/hosts')).toEqual(['db-1:9187']);
     expect(Object.keys(await get<object>('/jobs'))).not.toContain('scrapeConfig/shop/broken');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain(

@@ -1,14 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Allocator } from '../../src/allocator/allocator.js';
-import { createAllocatorMetrics } from '../../src/allocator/metrics.js';
 import type { TargetGroup } from '../../src/allocator/model.js';
-import {
-  createAllocatorServer,
-  type AllocatorServer,
-} from '../../src/allocator/server/allocator-server.js';
+import type { AllocatorServer } from '../../src/allocator/server/allocator-server.js';
 import { createStrategy } from '../../src/allocator/strategies/registry.js';
 import { buildTargets, scrapeJobSettingsFromConfig } from '../../src/allocator/targets/index.js';
-import { silentLogger } from '../../src/observability/logger.js';
+import { idleAllocatorServer } from '../e2e/support/idle-allocator-server.js';
 
 // The documented rule for duplicate targets (src/allocator/targets/duplicate-targets.ts): targets
 // of one job with one identity are served once, with the labels of the least under (address, node,
@@ -44,16 +40,7 @@ async function servedLabels(groups: readonly TargetGroup[]): Promise<unknown> {
   const view = new Allocator({ strategy: createStrategy('consistent-hashing') });
   view.setCollectors([{ id: 'col-0' }]);
   view.setJobTargets('app', buildTargets(settings, groups));
-  const server = createAllocatorServer({
-    view,
-    scrapeConfigs: () => ({}),
-    isReady: () => true,
-    metrics: createAllocatorMetrics({ defaultMetrics: false }),
-    logger: silentLogger(),
-    listenAddr: '127.0.0.1:0',
-    allowInsecureAuthSecrets: false,
-    strategy: 'consistent-hashing',
-  });
+  const server = idleAllocatorServer(undefined, { view });
   await server.start();
   running.push(server);
   const { port } = server.httpAddress();

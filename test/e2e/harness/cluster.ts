@@ -7,8 +7,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import {
   caBundle,
   createCertificateAuthority,
@@ -25,7 +24,12 @@ import {
   waitForProcess,
   type OtelTaProcess,
 } from './cluster-processes.js';
-import { startControlPlane, type ControlPlane, type KubectlResult } from './control-plane.js';
+import {
+  findRepoRoot,
+  startControlPlane,
+  type ControlPlane,
+  type KubectlResult,
+} from './control-plane.js';
 
 export const SYSTEM_NAMESPACE = 'otel-ta-system';
 /** The identity the controller runs as: its deployed ServiceAccount, bound by the overlay's RBAC. */
@@ -302,9 +306,4 @@ function sumMetric(text: string, name: string): number {
     if (Number.isFinite(value)) sum += value;
   }
   return sum;
-}
-
-function findRepoRoot(): string {
-  // test/e2e/harness/ -> the repository root.
-  return dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
 }

@@ -227,7 +227,15 @@ function apiserverArgs(port: number, etcdUrl: string, files: PkiFiles): string[]
 // Binaries and versions
 
 /** Walks up from this file, so it works both from test/ (tsx, vitest) and from dist/test/. */
-function findRepoRoot(): string {
+/** `kubectl ... -o json` on `cp`, parsed; throws with kubectl's stderr on failure. */
+export async function kubectlJson<T>(cp: ControlPlane, args: string[]): Promise<T> {
+  const r = await cp.kubectl([...args, '-o', 'json']);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** The repository root, walking up from this file (works from test/ and from a build of it). */
+export function findRepoRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     if (existsSync(join(dir, 'scripts', 'build-control-plane.sh'))) return dir;

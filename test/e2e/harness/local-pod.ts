@@ -19,12 +19,11 @@
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
-import { createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startOtelTaProcess, waitForProcess, type OtelTaProcess } from './cluster-processes.js';
-import type { ControlPlane } from './control-plane.js';
+import { freePort } from '../support/processes.js';
+import { findRepoRoot, kubectlJson, type ControlPlane } from './control-plane.js';
 
 interface Container {
   name: string;
@@ -80,7 +79,7 @@ export function hostAddress(): string {
 
 export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions): Promise<LocalPod> {
   const { namespace } = options;
-  const deployment = await getJson<DeploymentSpec>(cp, [
+  const deployment = await kubectlJson<DeploymentSpec>(cp, [
     'get',
     'deployment',
     options.deployment,
@@ -108,12 +107,12 @@ export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions):
       'system:serviceaccounts',
       `system:serviceaccounts:${namespace}`,
     ]);
-    const healthPort = await freePortOn('127.0.0.1');
+    const healthPort = await freePort();
     const controllerArgs = (controller.args ?? []).map((a) =>
       a.startsWith('--health-addr=') ? `--health-addr=127.0.0.1:${healthPort}` : a,
     );
     const controllerProcess = startOtelTaProcess(
-      repoRoot(),
+      findRepoRoot(),
       `${options.podName}-controller`,
       [...controllerArgs, `--kubeconfig=${kubeconfig}`],
       { logDir: options.logDir, detached: false, env },
@@ -131,14 +130,14 @@ export async function startLocalPod(cp: ControlPlane, options: LocalPodOptions):
     const webhook = container('webhook');
     const mounts = await projectVolumes(cp, namespace, webhook, pod.volumes ?? [], stateDir);
     const address = hostAddress();
-    const port = await freePortOn(address);
+    const port = await freePort(address);
     const webhookArgs = (webhook.args ?? []).map((arg) => {
       if (/^--listen-addr=:\d+$/.test(arg)) return `--listen-addr=${address}:${port}`;
       const mount = mounts.find((m) => arg.includes(`=${m.mountPath}/`));
       return mount ? arg.replace(`=${mount.mountPath}/`, `=${mount.localDir}/`) : arg;
     });
     const webhookProcess = startOtelTaProcess(
-      repoRoot(),
+      findRepoRoot(),
       `${options.podName}-webhook`,
       webhookArgs,
       { logDir: options.logDir, detached: false, env },
@@ -179,7 +178,7 @@ async function projectVolumes(
     const volume = volumes.find((v) => v.name === mount.name);
     let files: Record<string, string> | undefined;
     if (volume?.secret) {
-      const secret = await getJson<{ data?: Record<string, string> }>(cp, [
+      const secret = await kubectlJson<{ data?: Record<string, string> }>(cp, [
         'get',
         'secret',
         volume.secret.secretName,
@@ -190,7 +189,7 @@ async function projectVolumes(
         Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
       );
     } else if (volume?.configMap) {
-      const configMap = await getJson<{ data?: Record<string, string> }>(cp, [
+      const configMap = await kubectlJson<{ data?: Record<string, string> }>(cp, [
         'get',
         'configmap',
         volume.configMap.name,
@@ -233,23 +232,6 @@ async function applyEndpointSlice(
   if (r.code !== 0) throw new Error(`local pod: EndpointSlice not applied: ${r.stderr}`);
 }
 
-async function getJson<T>(cp: ControlPlane, args: string[]): Promise<T> {
-  const r = await cp.kubectl([...args, '-o', 'json']);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-async function freePortOn(host: string): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** GET over HTTPS trusting only `ca`, checking the certificate for `serverName` (the Service's DNS name). */
 function httpsStatusAs(url: string, ca: string, serverName: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -265,9 +247,4 @@ function httpsStatusAs(url: string, ca: string, serverName: string): Promise<num
     req.on('error', reject);
     req.end();
   });
-}
-
-function repoRoot(): string {
-  // test/e2e/harness/ -> the repository root.
-  return dirname(dirname(dirname(dirname(fileURLToPath(import.meta.url)))));
 }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findRepoRoot } from '../harness/control-plane.js';
 
 /**
  * What one of the project's cached build scripts (scripts/build-otelcol.sh, build-helm.sh,
@@ -27,7 +27,7 @@ async function locate(script: string, envVar: string): Promise<string> {
     if (!existsSync(fromEnv)) throw new Error(`${envVar}=${fromEnv} does not exist`);
     return fromEnv;
   }
-  const child = spawn('bash', [join(repoRoot(), 'scripts', script)], {
+  const child = spawn('bash', [join(findRepoRoot(), 'scripts', script)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -40,15 +40,4 @@ async function locate(script: string, envVar: string): Promise<string> {
     throw new Error(`scripts/${script} exited ${code}; its output:\n${stderr.slice(-4000)}`);
   }
   return path;
-}
-
-/** Walks up from this file, so it works from test/ (tsx, vitest) and from a build of it. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'scripts', 'test-all.sh'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('scripts/test-all.sh not found above ' + dir);
-    dir = parent;
-  }
-  return dir;
 }

@@ -37,3 +37,33 @@ export function staticScrapeCollectorYaml(options: {
     },
   });
 }
+
+/**
+ * Stands in for the upstream operator's CRD, which the with-upstream-operator mode (overlay and
+ * chart) leaves to the operator: v1beta1 only, no conversion, any fields. The operator itself is not
+ * installed; what is tested is which collectors reach otel-ta's webhook.
+ */
+export const UPSTREAM_CRD = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'opentelemetrycollectors.opentelemetry.io' },
+  spec: {
+    group: 'opentelemetry.io',
+    scope: 'Namespaced',
+    names: {
+      kind: 'OpenTelemetryCollector',
+      plural: 'opentelemetrycollectors',
+      singular: 'opentelemetrycollector',
+    },
+    versions: [
+      {
+        name: 'v1beta1',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+      },
+    ],
+  },
+};

@@ -10,11 +10,12 @@ import { createStrategy } from '../../../src/allocator/strategies/registry.js';
 import { silentLogger } from '../../../src/observability/logger.js';
 
 /**
- * The allocator's HTTP and mTLS listeners over an empty allocation, on loopback ports picked by the
- * system: for tests of the listeners themselves (TLS settings, timeouts, certificate files).
+ * The allocator's HTTP (and, given `https`, mTLS) listeners on loopback ports picked by the system,
+ * over an empty allocation unless `overrides.view` brings one: for tests of the listeners themselves
+ * (TLS settings, timeouts, certificate files) and of what the HTTP API serves.
  */
 export function idleAllocatorServer(
-  https: AllocatorHttpsConfig,
+  https?: AllocatorHttpsConfig,
   overrides: Partial<AllocatorServerDeps> = {},
 ): AllocatorServer {
   return createAllocatorServer({

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { serveOnLoopback, type LoopbackHttp } from './loopback-http.js';
 
 /** One scrape a target served: when, and which collector sent it. */
 export interface ScrapeRecord {
@@ -30,13 +30,13 @@ export async function startScrapeLedger(
   count: number,
   identify: ConnectionIdentifier,
 ): Promise<ScrapeLedger> {
-  const servers: Server[] = [];
+  const servers: LoopbackHttp[] = [];
   const addresses: string[] = [];
   const ledger = new Map<string, ScrapeRecord[]>();
   for (let i = 0; i < count; i++) {
     const records: ScrapeRecord[] = [];
     const senders = new WeakMap<Socket, Promise<string>>();
-    const server = createServer((req, res) => {
+    const target = await serveOnLoopback((req, res) => {
       const at = Date.now();
       if (req.url?.startsWith('/metrics') !== true) {
         res.writeHead(404).end();
@@ -50,7 +50,7 @@ export async function startScrapeLedger(
           `# TYPE ledger_temperature gauge\nledger_temperature{target="${i}"} ${20 + (i % 7)}\n`,
       );
     });
-    server.on('connection', (socket: Socket) => {
+    target.server.on('connection', (socket: Socket) => {
       const clientPort = socket.remotePort ?? 0;
       const serverPort = socket.localPort ?? 0;
       senders.set(
@@ -58,10 +58,9 @@ export async function startScrapeLedger(
         identify(clientPort, serverPort).catch(() => `unknown:${clientPort}`),
       );
     });
-    server.keepAliveTimeout = 60_000;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-    servers.push(server);
+    target.server.keepAliveTimeout = 60_000;
+    const address = `127.0.0.1:${target.port}`;
+    servers.push(target);
     addresses.push(address);
     ledger.set(address, records);
   }
@@ -69,15 +68,7 @@ export async function startScrapeLedger(
     addresses,
     scrapes: (address) => ledger.get(address) ?? [],
     stop: async () => {
-      await Promise.all(
-        servers.map(
-          (s) =>
-            new Promise<void>((resolve) => {
-              s.close(() => resolve());
-              s.closeAllConnections();
-            }),
-        ),
-      );
+      await Promise.all(servers.map((s) => s.close()));
     },
   };
 }
